@@ -1,0 +1,1 @@
+"""Business calendars: time zone, opening windows, closures (pure; no I/O)."""

@@ -1,0 +1,1 @@
+"""Security and compliance: PHI encryption, identity, RBAC, audit, retention."""

@@ -1,0 +1,59 @@
+"""Settings, read from the environment with the ``MEMBERDESK_`` prefix."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration; every field can be set as ``MEMBERDESK_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="MEMBERDESK_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_VAR_DIR}/memberdesk.db",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
+    )
+    var_dir: Path = Field(
+        default=DEFAULT_VAR_DIR, description="Holds the SQLite file and generated keys"
+    )
+    database_schema: str | None = Field(
+        default=None,
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL schema (search_path) to use instead of public",
+    )
+    pool_size: int = Field(default=10, ge=1, description="PostgreSQL connection pool size")
+    pool_max_overflow: int = Field(default=10, ge=0)
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    log_level: str = Field(default="INFO")
+    log_json: bool = Field(default=False, description="Emit one JSON object per log line")
+    page_size_max: int = Field(default=200, ge=1)
+    # Dependants are covered through the month of their 26th birthday (ACA, 45 CFR 147.120).
+    dependent_age_limit: int = Field(default=26, ge=1)
+    session_idle_minutes: int = Field(
+        default=15, ge=1, description="Automatic log-off, 45 CFR 164.312(a)(2)(iii)"
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the embedded SQLite engine is configured."""
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process (cached; tests build their own ``Settings``)."""
+    return Settings()

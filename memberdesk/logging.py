@@ -1,0 +1,41 @@
+"""Logging set-up. PHI never reaches a log: see compliance.redaction for the filter."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log shippers."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key in ("request_id", "actor", "route", "status", "duration_ms"):
+            if hasattr(record, key):
+                payload[key] = getattr(record, key)
+        if record.exc_info:
+            payload["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
+        return json.dumps(payload)
+
+
+def configure_logging(level: str = "INFO", json_lines: bool = False) -> None:
+    """Configure the root logger once."""
+    root = logging.getLogger()
+    if getattr(root, "_memberdesk_configured", False):
+        root.setLevel(level)
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter() if json_lines else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    )
+    root.addHandler(handler)
+    root.setLevel(level)
+    root._memberdesk_configured = True  # type: ignore[attr-defined]

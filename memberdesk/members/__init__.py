@@ -1,0 +1,1 @@
+"""Members, employer groups, carriers, plans, coverage, life events, ID cards."""

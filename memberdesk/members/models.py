@@ -1,0 +1,193 @@
+"""Tables of the members domain. PHI columns are encrypted; searchable ones have blind indexes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+)
+from sqlalchemy import orm
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from memberdesk.clock import now
+from memberdesk.compliance.crypto import EncryptedDate, EncryptedString
+from memberdesk.db import Base, UTCDateTime
+from memberdesk.members.enums import (
+    ConfidentialScope,
+    CoverageSource,
+    IdCardReason,
+    IdCardStatus,
+    LifeEventType,
+    MetalTier,
+    PlanType,
+    Relationship,
+    TerminationReason,
+)
+
+
+def str_enum(enum_cls: type[StrEnum]) -> Enum:
+    """A portable (VARCHAR + CHECK-free) column for a StrEnum, storing its values."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+        length=32,
+    )
+
+
+class Carrier(Base):
+    __tablename__ = "carriers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    plans: Mapped[list[Plan]] = relationship(back_populates="carrier")
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    plan_type: Mapped[PlanType] = mapped_column(str_enum(PlanType))
+    metal_tier: Mapped[MetalTier] = mapped_column(str_enum(MetalTier))
+    network: Mapped[str] = mapped_column(String(80))
+    deductible_cents: Mapped[int] = mapped_column(Integer)
+    oop_max_cents: Mapped[int] = mapped_column(Integer)
+    # Composite monthly premium per coverage tier, as small-group carriers quote them.
+    rate_employee_cents: Mapped[int] = mapped_column(Integer)
+    rate_employee_spouse_cents: Mapped[int] = mapped_column(Integer)
+    rate_employee_children_cents: Mapped[int] = mapped_column(Integer)
+    rate_family_cents: Mapped[int] = mapped_column(Integer)
+
+    carrier: Mapped[Carrier] = relationship(back_populates="plans", lazy="joined")
+
+
+class EmployerGroup(Base):
+    __tablename__ = "employer_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_number: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    county: Mapped[str] = mapped_column(String(40))
+    effective_date: Mapped[date] = mapped_column(Date)
+    termination_date: Mapped[date | None] = mapped_column(Date)
+    renewal_month: Mapped[int] = mapped_column(Integer)
+    # CalChoice: the employer fixes a monthly contribution; employees pay the rest by payroll.
+    contribution_employee_cents: Mapped[int] = mapped_column(Integer)
+    contribution_dependents_cents: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (
+        Index("ix_members_name_dob_bidx", "name_dob_bidx"),
+        Index("ix_members_phone_bidx", "phone_bidx"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_number: Mapped[str] = mapped_column(EncryptedString("members.member_number"))
+    member_number_bidx: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    subscriber_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("employer_groups.id"), index=True)
+    relationship: Mapped[Relationship] = mapped_column(str_enum(Relationship))
+    first_name: Mapped[str] = mapped_column(EncryptedString("members.first_name"))
+    last_name: Mapped[str] = mapped_column(EncryptedString("members.last_name"))
+    date_of_birth: Mapped[date] = mapped_column(EncryptedDate("members.date_of_birth"))
+    name_dob_bidx: Mapped[bytes] = mapped_column(LargeBinary(32))
+    sex: Mapped[str] = mapped_column(String(1))
+    address_line1: Mapped[str] = mapped_column(EncryptedString("members.address_line1"))
+    address_line2: Mapped[str | None] = mapped_column(EncryptedString("members.address_line2"))
+    city: Mapped[str] = mapped_column(EncryptedString("members.city"))
+    state: Mapped[str] = mapped_column(String(2))
+    postal_code: Mapped[str] = mapped_column(EncryptedString("members.postal_code"))
+    phone: Mapped[str | None] = mapped_column(EncryptedString("members.phone"))
+    phone_bidx: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    email: Mapped[str | None] = mapped_column(EncryptedString("members.email"))
+    spoken_language: Mapped[str] = mapped_column(String(8), default="en")
+    written_language: Mapped[str] = mapped_column(String(8), default="en")
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    accessibility_needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Dependants incapable of self-support stay covered past the age limit.
+    disabled_dependent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Civil Code 56.107: a confidential address or phone overrides the default contact.
+    confidential_address: Mapped[str | None] = mapped_column(
+        EncryptedString("members.confidential_address")
+    )
+    confidential_phone: Mapped[str | None] = mapped_column(
+        EncryptedString("members.confidential_phone")
+    )
+    confidential_scope: Mapped[ConfidentialScope | None] = mapped_column(
+        str_enum(ConfidentialScope)
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+    group: Mapped[EmployerGroup] = orm.relationship(lazy="joined")
+    subscriber: Mapped[Member | None] = orm.relationship(remote_side=[id])
+    coverage: Mapped[list[CoverageSpan]] = orm.relationship(
+        back_populates="member", order_by="CoverageSpan.effective_date"
+    )
+
+
+class CoverageSpan(Base):
+    __tablename__ = "coverage_spans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    effective_date: Mapped[date] = mapped_column(Date)
+    # Inclusive: coverage runs through the end of this day.
+    termination_date: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[CoverageSource] = mapped_column(str_enum(CoverageSource))
+    termination_reason: Mapped[TerminationReason | None] = mapped_column(
+        str_enum(TerminationReason)
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # When the termination was keyed; later than the termination date means retroactive.
+    termination_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    member: Mapped[Member] = relationship(back_populates="coverage")
+    plan: Mapped[Plan] = relationship(lazy="joined")
+
+
+class LifeEvent(Base):
+    __tablename__ = "life_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    event_type: Mapped[LifeEventType] = mapped_column(str_enum(LifeEventType))
+    event_date: Mapped[date] = mapped_column(Date)
+    window_days: Mapped[int] = mapped_column(Integer)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    notes: Mapped[str | None] = mapped_column(EncryptedString("life_events.notes"))
+
+
+class IdCardRequest(Base):
+    __tablename__ = "id_card_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    reason: Mapped[IdCardReason] = mapped_column(str_enum(IdCardReason))
+    status: Mapped[IdCardStatus] = mapped_column(
+        str_enum(IdCardStatus), default=IdCardStatus.REQUESTED
+    )
+    # Mailed to the confidential address when the member has asked for one.
+    ship_to_confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)

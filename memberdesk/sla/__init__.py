@@ -1,0 +1,1 @@
+"""SLA and regulatory clocks, policy packs."""

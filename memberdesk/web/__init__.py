@@ -1,0 +1,1 @@
+"""HTML UI shared pieces: templates, static files, layout."""

@@ -1,0 +1,1 @@
+"""Workforce management: forecasts, Erlang C/A staffing, schedules, simulation, budget."""
