@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     page_size_max: int = Field(default=200, ge=1)
     # Dependants are covered through the month of their 26th birthday (ACA, 45 CFR 147.120).
     dependent_age_limit: int = Field(default=26, ge=1)
+    special_enrollment_days: dict[str, int] = Field(
+        default_factory=dict,
+        description='Per life-event type window overrides, e.g. {"birth": 60}',
+    )
     session_idle_minutes: int = Field(
         default=15, ge=1, description="Automatic log-off, 45 CFR 164.312(a)(2)(iii)"
     )

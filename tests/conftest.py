@@ -1,4 +1,4 @@
-"""Real databases for every test: SQLite always, PostgreSQL when MEMBERDESK_TEST_DATABASE_URL is set.
+"""Real databases for every test: SQLite always, PostgreSQL when MEMBERDESK_TEST_DATABASE_URL is.
 
 Each test runs inside a transaction that is rolled back, so tests never see each other's rows;
 routes' commits become SAVEPOINT releases inside it.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session
 from memberdesk.app import create_app
 from memberdesk.compliance.crypto import install_keyring, load_or_create_keyring
 from memberdesk.config import Settings
-from memberdesk.db import get_session, make_engine
+from memberdesk.db import get_session, make_engine, make_sessionmaker
+from memberdesk.members.seed import run_seed
 from memberdesk.migrate import upgrade
 
 PG_URL = os.environ.get("MEMBERDESK_TEST_DATABASE_URL")
@@ -39,40 +41,52 @@ def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _backend_settings(backend: str, var_dir: Path, tmp: Path) -> Settings:
+SEED_MEMBERS = 400
+SEED = 42
+
+
+@contextmanager
+def fresh_database(backend: str, var_dir: Path, tmp: Path) -> Iterator[Settings]:
+    """Settings for an empty, migrated database of ``backend``; dropped afterwards."""
     if backend == "sqlite":
-        return Settings(database_url=f"sqlite:///{tmp / 'test.db'}", var_dir=var_dir)
-    assert PG_URL
-    # A schema per run, so parallel runs on one server never collide.
-    schema = f"mdtest_{os.getpid()}_{secrets.token_hex(3)}"
-    return Settings(database_url=PG_URL, database_schema=schema, var_dir=var_dir)
+        settings = Settings(database_url=f"sqlite:///{tmp / 'test.db'}", var_dir=var_dir)
+    else:
+        assert PG_URL
+        # A schema per database, so parallel runs on one server never collide.
+        schema = f"mdtest_{os.getpid()}_{secrets.token_hex(3)}"
+        settings = Settings(database_url=PG_URL, database_schema=schema, var_dir=var_dir)
+        admin = make_engine(settings.model_copy(update={"database_schema": None}))
+        try:
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        except Exception as exc:
+            pytest.exit(f"PostgreSQL at MEMBERDESK_TEST_DATABASE_URL unreachable: {exc}", 2)
+    eng = make_engine(settings)
+    upgrade(eng)
+    eng.dispose()
+    try:
+        yield settings
+    finally:
+        if settings.database_schema:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{settings.database_schema}" CASCADE'))
+            admin.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend_settings(
     request: pytest.FixtureRequest, var_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Settings]:
-    """Settings pointing at a freshly migrated database of one backend."""
-    settings = _backend_settings(request.param, var_dir, tmp_path_factory.mktemp(request.param))
-    if settings.database_schema:
-        admin = make_engine(settings.model_copy(update={"database_schema": None}))
-        try:
-            with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{settings.database_schema}"'))
-        except Exception as exc:  # noqa: BLE001 - a clear stop beats 500 confusing errors
-            pytest.exit(f"PostgreSQL at MEMBERDESK_TEST_DATABASE_URL unreachable: {exc}", 2)
-    yield settings
-    if settings.database_schema:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{settings.database_schema}" CASCADE'))
-        admin.dispose()
+    """Settings pointing at a migrated database of one backend holding a small seeded book."""
+    with fresh_database(request.param, var_dir, tmp_path_factory.mktemp(request.param)) as settings:
+        yield settings
 
 
 @pytest.fixture(scope="session")
 def engine(backend_settings: Settings) -> Iterator[Engine]:
-    """A migrated engine for the backend under test."""
+    """An engine on the backend under test; the base book is seeded once and committed."""
     eng = make_engine(backend_settings)
-    upgrade(eng)
+    run_seed(make_sessionmaker(eng), members=SEED_MEMBERS, seed=SEED)
     yield eng
     eng.dispose()
 
@@ -82,7 +96,9 @@ def db(engine: Engine) -> Iterator[Session]:
     """A session inside a transaction that is rolled back after the test."""
     connection = engine.connect()
     outer = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     try:
         yield session
     finally:

@@ -15,8 +15,8 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    orm,
 )
-from sqlalchemy import orm
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from memberdesk.clock import now

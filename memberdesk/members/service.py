@@ -1,0 +1,295 @@
+"""Member services logic: search, member 360, eligibility, life events, ID cards.
+
+Functions take a session and never commit: the route or command owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from memberdesk.clock import now
+from memberdesk.compliance.crypto import bidx_member_number, bidx_name_dob, bidx_phone
+from memberdesk.errors import Conflict, InvalidInput, NotFound
+from memberdesk.members.eligibility import Eligibility, eligibility_at
+from memberdesk.members.enums import (
+    ID_CARD_TRANSITIONS,
+    ConfidentialScope,
+    IdCardReason,
+    IdCardStatus,
+    LifeEventType,
+    Relationship,
+)
+from memberdesk.members.models import (
+    CoverageSpan,
+    EmployerGroup,
+    IdCardRequest,
+    LifeEvent,
+    Member,
+    Plan,
+)
+from memberdesk.members.pricing import PremiumSplit, Rates, coverage_tier, premium_split
+
+# HIPAA special enrolment (29 CFR 2590.701-6) gives at least 30 days; loss of Medi-Cal or
+# CHIP coverage gets 60 (CHIPRA). Plans may configure longer windows per event type.
+SPECIAL_ENROLLMENT_DAYS: dict[LifeEventType, int] = {
+    **{kind: 30 for kind in LifeEventType},
+    LifeEventType.LOSS_OF_MEDI_CAL: 60,
+}
+MAX_EVENT_LEAD_DAYS = 90  # events may be reported ahead (a wedding date), not further
+
+
+def special_enrollment_days(kind: LifeEventType, overrides: Mapping[str, int] | None = None) -> int:
+    """Length of the special-enrolment window opened by a life event."""
+    if overrides and kind.value in overrides:
+        return overrides[kind.value]
+    return SPECIAL_ENROLLMENT_DAYS[kind]
+
+
+@dataclass(frozen=True)
+class Window:
+    """A special-enrolment window and whether it is open on a date."""
+
+    start: date
+    end: date
+    status: str  # upcoming | open | closed
+    days_left: int
+
+
+def enrollment_window(event: LifeEvent, on: date) -> Window:
+    """The window an event opens: from the event date for ``window_days`` days, inclusive."""
+    end = event.event_date + timedelta(days=event.window_days)
+    if on < event.event_date:
+        return Window(event.event_date, end, "upcoming", (end - on).days)
+    if on <= end:
+        return Window(event.event_date, end, "open", (end - on).days)
+    return Window(event.event_date, end, "closed", 0)
+
+
+# --- lookups --------------------------------------------------------------------------------
+
+
+def get_member(session: Session, member_id: int) -> Member:
+    """The member with internal id ``member_id``, with coverage loaded."""
+    member = session.get(
+        Member,
+        member_id,
+        options=[selectinload(Member.coverage)],
+    )
+    if member is None:
+        raise NotFound("no member with this id", field="path.member_id")
+    return member
+
+
+def _search_query(
+    member_number: str | None,
+    last_name: str | None,
+    date_of_birth: date | None,
+    phone: str | None,
+) -> Select[tuple[Member]]:
+    query = select(Member)
+    if member_number is not None:
+        return query.where(Member.member_number_bidx == bidx_member_number(member_number))
+    if last_name is not None and date_of_birth is not None:
+        return query.where(Member.name_dob_bidx == bidx_name_dob(last_name, date_of_birth))
+    if phone is not None:
+        return query.where(Member.phone_bidx == bidx_phone(phone))
+    raise InvalidInput(
+        "give member_number, or last_name with date_of_birth, or phone", field="body"
+    )
+
+
+def search_members(
+    session: Session,
+    *,
+    member_number: str | None = None,
+    last_name: str | None = None,
+    date_of_birth: date | None = None,
+    phone: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Member], int]:
+    """Exact-match search through blind indexes; returns one page and the total."""
+    query = _search_query(member_number, last_name, date_of_birth, phone)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.options(selectinload(Member.coverage)).order_by(Member.id).limit(limit).offset(offset)
+    ).all()
+    return list(rows), total
+
+
+def household(session: Session, member: Member) -> list[Member]:
+    """The subscriber and every dependant on the same enrolment, subscriber first."""
+    sub_id = member.subscriber_id or member.id
+    rows = session.scalars(
+        select(Member)
+        .where((Member.id == sub_id) | (Member.subscriber_id == sub_id))
+        .options(selectinload(Member.coverage))
+        .order_by(Member.subscriber_id.is_not(None), Member.id)
+    ).all()
+    return list(rows)
+
+
+# --- eligibility and premium ------------------------------------------------------------------
+
+
+def eligibility(member: Member, on: date, age_limit: int = 26) -> Eligibility:
+    """Eligibility of a loaded member on a date."""
+    group = member.group
+    return eligibility_at(
+        on=on,
+        spans=member.coverage,
+        relationship=member.relationship,
+        date_of_birth=member.date_of_birth,
+        group_effective=group.effective_date,
+        group_terminated=group.termination_date,
+        disabled_dependent=member.disabled_dependent,
+        age_limit=age_limit,
+    )
+
+
+def covering_span(member: Member, on: date, age_limit: int = 26) -> CoverageSpan | None:
+    """The span that makes the member eligible on ``on``, if any."""
+    result = eligibility(member, on, age_limit)
+    return member.coverage[result.span_index] if result.span_index is not None else None
+
+
+def premium_for(
+    subscriber: Member, dependants: Sequence[Member], on: date, age_limit: int = 26
+) -> PremiumSplit | None:
+    """Monthly premium, employer share and payroll deduction of an enrolment on a date."""
+    span = covering_span(subscriber, on, age_limit)
+    if span is None:
+        return None
+    covered = [d.relationship for d in dependants if eligibility(d, on, age_limit).eligible]
+    plan: Plan = span.plan
+    rates = Rates(
+        plan.rate_employee_cents,
+        plan.rate_employee_spouse_cents,
+        plan.rate_employee_children_cents,
+        plan.rate_family_cents,
+    )
+    group = subscriber.group
+    return premium_split(
+        rates,
+        coverage_tier(covered),
+        group.contribution_employee_cents,
+        group.contribution_dependents_cents,
+    )
+
+
+# --- life events and ID cards ----------------------------------------------------------------
+
+
+def list_life_events(session: Session, member: Member) -> list[LifeEvent]:
+    """Life events recorded on the member's enrolment (the subscriber's), newest first."""
+    sub_id = member.subscriber_id or member.id
+    return list(
+        session.scalars(
+            select(LifeEvent)
+            .where(LifeEvent.member_id.in_({member.id, sub_id}))
+            .order_by(LifeEvent.event_date.desc(), LifeEvent.id.desc())
+        )
+    )
+
+
+def record_life_event(
+    session: Session,
+    member: Member,
+    kind: LifeEventType,
+    event_date: date,
+    notes: str | None = None,
+    overrides: Mapping[str, int] | None = None,
+) -> LifeEvent:
+    """Record a qualifying life event, opening its special-enrolment window."""
+    today = now().date()
+    if event_date > today + timedelta(days=MAX_EVENT_LEAD_DAYS):
+        raise InvalidInput(
+            f"event_date is more than {MAX_EVENT_LEAD_DAYS} days in the future",
+            field="body.event_date",
+        )
+    event = LifeEvent(
+        member_id=member.subscriber_id or member.id,
+        event_type=kind,
+        event_date=event_date,
+        window_days=special_enrollment_days(kind, overrides),
+        notes=notes,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def list_id_cards(session: Session, member: Member) -> list[IdCardRequest]:
+    """The member's ID-card requests, newest first."""
+    return list(
+        session.scalars(
+            select(IdCardRequest)
+            .where(IdCardRequest.member_id == member.id)
+            .order_by(IdCardRequest.requested_at.desc(), IdCardRequest.id.desc())
+        )
+    )
+
+
+def request_id_card(session: Session, member: Member, reason: IdCardReason) -> IdCardRequest:
+    """Request a new ID card; it goes to the confidential address when one applies to all mail."""
+    open_request = session.scalar(
+        select(IdCardRequest.id).where(
+            IdCardRequest.member_id == member.id,
+            IdCardRequest.status.in_([IdCardStatus.REQUESTED, IdCardStatus.PRINTED]),
+        )
+    )
+    if open_request is not None:
+        raise Conflict("an ID card request for this member is already being processed")
+    card = IdCardRequest(
+        member_id=member.id,
+        reason=reason,
+        status=IdCardStatus.REQUESTED,
+        ship_to_confidential=member.confidential_scope == ConfidentialScope.ALL,
+    )
+    session.add(card)
+    session.flush()
+    return card
+
+
+def update_id_card(session: Session, card_id: int, status: IdCardStatus) -> IdCardRequest:
+    """Move an ID-card request to its next status (only along allowed transitions)."""
+    card = session.get(IdCardRequest, card_id)
+    if card is None:
+        raise NotFound("no ID card request with this id", field="path.card_id")
+    if status not in ID_CARD_TRANSITIONS[card.status]:
+        allowed = ", ".join(sorted(ID_CARD_TRANSITIONS[card.status])) or "none (final)"
+        raise Conflict(f"cannot move an ID card from {card.status} to {status}; allowed: {allowed}")
+    card.status = status
+    card.updated_at = now()
+    session.flush()
+    return card
+
+
+# --- groups and plans --------------------------------------------------------------------------
+
+
+def get_group(session: Session, group_id: int) -> EmployerGroup:
+    """An employer group by id."""
+    group = session.get(EmployerGroup, group_id)
+    if group is None:
+        raise NotFound("no employer group with this id", field="path.group_id")
+    return group
+
+
+def group_counts(session: Session, group_id: int) -> tuple[int, int]:
+    """(subscribers, all members) enrolled through a group, whatever their status."""
+    subs = (
+        session.scalar(
+            select(func.count()).where(
+                Member.group_id == group_id, Member.relationship == Relationship.SELF
+            )
+        )
+        or 0
+    )
+    total = session.scalar(select(func.count()).where(Member.group_id == group_id)) or 0
+    return subs, total
