@@ -1,4 +1,4 @@
-"""Real databases for every test: SQLite always, PostgreSQL when MEMBERDESK_TEST_DATABASE_URL is.
+"""Real databases for every test: SQLite always, and PostgreSQL when a test URL is set.
 
 Each test runs inside a transaction that is rolled back, so tests never see each other's rows;
 routes' commits become SAVEPOINT releases inside it.
@@ -7,14 +7,12 @@ routes' commits become SAVEPOINT releases inside it.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from memberdesk.app import create_app
@@ -22,10 +20,7 @@ from memberdesk.compliance.crypto import install_keyring, load_or_create_keyring
 from memberdesk.config import Settings
 from memberdesk.db import get_session, make_engine, make_sessionmaker
 from memberdesk.members.seed import run_seed
-from memberdesk.migrate import upgrade
-
-PG_URL = os.environ.get("MEMBERDESK_TEST_DATABASE_URL")
-BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+from tests.dbutil import BACKENDS, PG_URL, fresh_database
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -43,34 +38,6 @@ def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 SEED_MEMBERS = 400
 SEED = 42
-
-
-@contextmanager
-def fresh_database(backend: str, var_dir: Path, tmp: Path) -> Iterator[Settings]:
-    """Settings for an empty, migrated database of ``backend``; dropped afterwards."""
-    if backend == "sqlite":
-        settings = Settings(database_url=f"sqlite:///{tmp / 'test.db'}", var_dir=var_dir)
-    else:
-        assert PG_URL
-        # A schema per database, so parallel runs on one server never collide.
-        schema = f"mdtest_{os.getpid()}_{secrets.token_hex(3)}"
-        settings = Settings(database_url=PG_URL, database_schema=schema, var_dir=var_dir)
-        admin = make_engine(settings.model_copy(update={"database_schema": None}))
-        try:
-            with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        except Exception as exc:
-            pytest.exit(f"PostgreSQL at MEMBERDESK_TEST_DATABASE_URL unreachable: {exc}", 2)
-    eng = make_engine(settings)
-    upgrade(eng)
-    eng.dispose()
-    try:
-        yield settings
-    finally:
-        if settings.database_schema:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{settings.database_schema}" CASCADE'))
-            admin.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -8,7 +8,7 @@ from datetime import date
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from memberdesk.members import seed_data as sd
@@ -110,7 +110,8 @@ def insert_batch(session: Session, batch: Batch) -> None:
         (IdCardRequest, batch.cards),
     ):
         if rows:
-            session.execute(insert(model), rows)
+            # Core executemany (not ORM bulk): one multi-row INSERT per few hundred rows.
+            session.execute(model.__table__.insert(), rows)
 
 
 def _sync_sequences(session: Session) -> None:
