@@ -1,0 +1,211 @@
+"""Staffing and budget planner: members and contact rates to volume, staff, surge and cost.
+
+Every default is a number from the seed guide (CalChoice, 15,000 members): 1 Tier 1 rep per
+2,500-3,500 members, 1-2 Tier 2 specialists, a part-time Tier 3 lead, +30-50% temporary capacity
+Oct-Jan hired 6-8 weeks ahead, CSR $55-75k loaded, outsourcing at $30-60 a call or $1.50-4.00
+PMPM, 40 h initial + 8-12 h/month training, 60-70% voice, IVR containment 25-30%, AHT 6-9 min,
+80% in 20 s, and the budget example (setup $50-120k, tech $60-180k/yr, staffing $300-500k,
+contingency 10-20%). The contact rate per member is not in the seeds and is an input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from memberdesk.errors import InvalidInput
+from memberdesk.wfm.erlang import staff_intervals
+from memberdesk.wfm.forecast import intraday_profile
+
+
+@dataclass(frozen=True)
+class Span:
+    """A low-high range, as the seeds give most numbers."""
+
+    low: float
+    high: float
+
+    def scale(self, k: float) -> Span:
+        """Both ends times k."""
+        return Span(self.low * k, self.high * k)
+
+    def __add__(self, other: Span) -> Span:
+        return Span(self.low + other.low, self.high + other.high)
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """Planner assumptions; defaults are the seed guide's figures."""
+
+    members: int = 15_000
+    contacts_per_member_year: float = 2.0  # assumption: not in the seeds
+    voice_share: Span = field(default_factory=lambda: Span(0.60, 0.70))
+    chat_email_share: Span = field(default_factory=lambda: Span(0.05, 0.10))
+    ivr_containment: Span = field(default_factory=lambda: Span(0.25, 0.30))
+    aht_minutes: Span = field(default_factory=lambda: Span(6.0, 9.0))
+    target: float = 0.80
+    within_seconds: float = 20.0
+    shrinkage: float = 0.30
+    open_hours_per_day: int = 9
+    working_days: int = 250
+    paid_hours_per_fte: float = 2080.0
+    members_per_rep: Span = field(default_factory=lambda: Span(2_500, 3_500))
+    tier2: Span = field(default_factory=lambda: Span(1, 2))
+    tier3_fte: float = 0.5
+    surge: Span = field(default_factory=lambda: Span(0.30, 0.50))
+    surge_months: int = 4  # October through January
+    hire_weeks_ahead: Span = field(default_factory=lambda: Span(6, 8))
+    csr_cost: Span = field(default_factory=lambda: Span(55_000, 75_000))
+    outsourced_per_call: Span = field(default_factory=lambda: Span(30, 60))
+    outsourced_pmpm: Span = field(default_factory=lambda: Span(1.50, 4.00))
+    training_initial_hours: float = 40.0
+    training_monthly_hours: Span = field(default_factory=lambda: Span(8, 12))
+    tech_setup: Span = field(default_factory=lambda: Span(50_000, 120_000))
+    tech_annual: Span = field(default_factory=lambda: Span(60_000, 180_000))
+    contingency: Span = field(default_factory=lambda: Span(0.10, 0.20))
+    open_enrollment_year: int = 2026
+
+    def validate(self) -> None:
+        """Raise InvalidInput naming the first impossible input."""
+        checks = [
+            (self.members >= 1, "members", "must be a positive number of members"),
+            (self.contacts_per_member_year > 0, "contacts_per_member", "must be > 0"),
+            (0 < self.target < 1, "target", "must be strictly between 0 and 1"),
+            (0 <= self.shrinkage < 1, "shrinkage", "must be in [0, 1)"),
+            (1 <= self.open_hours_per_day <= 24, "open_hours", "must be 1-24"),
+        ]
+        for ok, name, reason in checks:
+            if not ok:
+                raise InvalidInput(f"{name}: {reason}", field=name)
+
+
+def _tier1_fte(calls_per_year: float, aht_s: float, p: PlanInputs) -> float:
+    """FTE from Erlang C on an average day shaped by the intraday profile."""
+    slots = p.open_hours_per_day * 2
+    per_day = calls_per_year / p.working_days
+    calls = per_day * intraday_profile(slots) / slots
+    need = staff_intervals(
+        calls,
+        aht_s,
+        interval=1800.0,
+        target=p.target,
+        within=p.within_seconds,
+        shrinkage=p.shrinkage,
+    )
+    hours_per_day = float(need.scheduled.sum()) * 0.5
+    return hours_per_day * p.working_days / p.paid_hours_per_fte
+
+
+def build_plan(p: PlanInputs) -> dict[str, object]:
+    """The whole plan as a JSON-ready dict (volume, ratio check, surge, budget)."""
+    p.validate()
+    contacts = p.members * p.contacts_per_member_year
+    voice = Span(contacts * p.voice_share.low, contacts * p.voice_share.high)
+    agent_calls = Span(
+        voice.low * (1 - p.ivr_containment.high), voice.high * (1 - p.ivr_containment.low)
+    )
+    chat_email = p.chat_email_share.scale(contacts)
+    demand = Span(
+        _tier1_fte(agent_calls.low, p.aht_minutes.low * 60, p),
+        _tier1_fte(agent_calls.high, p.aht_minutes.high * 60, p),
+    )
+    ratio = Span(p.members / p.members_per_rep.high, p.members / p.members_per_rep.low)
+    reps = Span(round(ratio.low), round(ratio.high))
+    if demand.high < ratio.low:
+        verdict = "demand is below the ratio range: the ratio would overstaff"
+    elif demand.low > ratio.high:
+        verdict = "demand is above the ratio range: the ratio would understaff"
+    else:
+        verdict = "demand overlaps the ratio range"
+    headcount = Span(reps.low + p.tier2.low + p.tier3_fte, reps.high + p.tier2.high + p.tier3_fte)
+    temps = Span(math.ceil(reps.low * p.surge.low), math.ceil(reps.high * p.surge.high))
+    oe_start = dt.date(p.open_enrollment_year, 10, 1)
+    surge_cost = Span(
+        temps.low * p.csr_cost.low * p.surge_months / 12,
+        temps.high * p.csr_cost.high * p.surge_months / 12,
+    )
+    # The seed's staffing line ($300-500k) is the headcount range at the low loaded cost;
+    # the richest ratio at the top loaded cost is shown too, as a sensitivity.
+    staffing = Span(headcount.low * p.csr_cost.low, headcount.high * p.csr_cost.low)
+    staffing_top = headcount.high * p.csr_cost.high
+    operating = p.tech_annual + staffing
+    contingency = Span(operating.low * p.contingency.low, operating.high * p.contingency.high)
+    annual_inhouse = operating + contingency
+    year_one = annual_inhouse + p.tech_setup
+    pmpm = p.outsourced_pmpm.scale(p.members * 12)
+    per_call = Span(
+        agent_calls.low * p.outsourced_per_call.low, agent_calls.high * p.outsourced_per_call.high
+    )
+    training = Span(
+        headcount.low * (p.training_initial_hours + 12 * p.training_monthly_hours.low),
+        headcount.high * (p.training_initial_hours + 12 * p.training_monthly_hours.high),
+    )
+    return {
+        "members": p.members,
+        "volume": {
+            "contacts_per_year": contacts,
+            "voice_calls_per_year": asdict(voice),
+            "ivr_contained_per_year": asdict(
+                Span(voice.low * p.ivr_containment.low, voice.high * p.ivr_containment.high)
+            ),
+            "agent_calls_per_year": asdict(agent_calls),
+            "agent_calls_per_day": asdict(agent_calls.scale(1 / p.working_days)),
+            "chat_email_per_year": asdict(chat_email),
+        },
+        "staffing": {
+            "tier1_fte_from_demand": asdict(demand),
+            "tier1_fte_from_ratio": asdict(ratio),
+            "tier1_reps": asdict(reps),
+            "tier2_specialists": asdict(p.tier2),
+            "tier3_fte": p.tier3_fte,
+            "headcount_fte": asdict(headcount),
+            "ratio_check": verdict,
+            "service_target": f"{p.target:.0%} in {p.within_seconds:g} s",
+            "shrinkage": p.shrinkage,
+        },
+        "surge": {
+            "months": "Oct-Jan",
+            "extra_capacity": asdict(p.surge),
+            "temporary_reps": asdict(temps),
+            "hire_by": {
+                "earliest": (oe_start - dt.timedelta(weeks=p.hire_weeks_ahead.high)).isoformat(),
+                "latest": (oe_start - dt.timedelta(weeks=p.hire_weeks_ahead.low)).isoformat(),
+            },
+            "cost": asdict(surge_cost),
+            "training_hours": asdict(temps.scale(p.training_initial_hours)),
+        },
+        "budget": {
+            "tech_setup_one_time": asdict(p.tech_setup),
+            "tech_annual": asdict(p.tech_annual),
+            "staffing_loaded": asdict(staffing),
+            "staffing_loaded_at_top_cost": staffing_top,
+            "contingency": asdict(contingency),
+            "in_house_annual": asdict(annual_inhouse),
+            "in_house_year_one": asdict(year_one),
+            "outsourced_pmpm_annual": asdict(pmpm),
+            "outsourced_per_call_annual": asdict(per_call),
+            "training_hours_year_one": asdict(training),
+            "cheapest_annual": _cheapest(annual_inhouse, pmpm, per_call),
+        },
+    }
+
+
+def _cheapest(inhouse: Span, pmpm: Span, per_call: Span) -> str:
+    mids = {
+        "in_house": (inhouse.low + inhouse.high) / 2,
+        "outsourced_pmpm": (pmpm.low + pmpm.high) / 2,
+        "outsourced_per_call": (per_call.low + per_call.high) / 2,
+    }
+    return min(mids, key=lambda k: mids[k])
+
+
+def monthly_volume(p: PlanInputs) -> np.ndarray:
+    """Agent-handled calls per calendar month (Jan..Dec), surge months at mid surge."""
+    base = p.members * p.contacts_per_member_year * (p.voice_share.low + p.voice_share.high) / 2
+    base *= 1 - (p.ivr_containment.low + p.ivr_containment.high) / 2
+    lift = 1 + (p.surge.low + p.surge.high) / 2
+    factors = np.array([lift if m in (10, 11, 12, 1) else 1.0 for m in range(1, 13)])
+    return base * factors / factors.sum()
