@@ -1,7 +1,691 @@
-"""Command line of the wfm domain."""
+"""Command line of the wfm domain: staff, forecast, schedule, simulate, plan.
+
+Heavy libraries (numpy, scipy, statsmodels, numba, matplotlib) are imported inside the commands
+so that `memberdesk --help` stays fast.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import json
+import math
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-app = typer.Typer(help="wfm", no_args_is_help=True)
+if TYPE_CHECKING:
+    import pandas as pd
+
+app = typer.Typer(
+    help="Workforce management: staffing, forecasts, schedules, simulation, budget.",
+    no_args_is_help=True,
+)
+
+DEMO_END = dt.date(2025, 12, 31)  # fixed, so the demo prints the same figures every day
+DEMO_START = dt.date(2023, 1, 2)
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _fail(message: str) -> typer.Exit:
+    from memberdesk.cli import fail  # late: memberdesk.cli imports this module
+
+    return fail(message)
+
+
+@contextmanager
+def _user_errors(options: dict[str, str] | None = None) -> Iterator[None]:
+    """Turn InvalidInput from the pure cores into `error: --option: reason`, exit 2."""
+    from memberdesk.errors import InvalidInput
+
+    try:
+        yield
+    except InvalidInput as exc:
+        name = exc.field or ""
+        option = (options or {}).get(name, "--" + name.replace("_", "-"))
+        reason = exc.message.split(": ", 1)[1] if ": " in exc.message else exc.message
+        raise _fail(f"{option}: {reason}") from None
+
+
+def _emit(obj: object) -> None:
+    typer.echo(json.dumps(obj, indent=2, default=_jsonable, allow_nan=False))
+
+
+def _jsonable(value: object) -> object:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[attr-defined]
+    if hasattr(value, "item"):
+        return value.item()  # type: ignore[attr-defined]
+    return str(value)
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _holidays(calendar: str, holidays_file: Path | None, years: range) -> set[dt.date]:
+    """Closed dates: from a file if given, else from memberdesk.calendars when it is there."""
+    if holidays_file is not None:
+        try:
+            text = holidays_file.read_text()
+            return {dt.date.fromisoformat(x.strip()) for x in text.splitlines() if x.strip()}
+        except (OSError, ValueError) as exc:
+            raise _fail(f"--holidays: cannot read dates from {holidays_file}: {exc}") from None
+    try:
+        from memberdesk.calendars import get_calendar
+    except ImportError:
+        typer.echo(
+            "note: memberdesk.calendars is not available; no holidays (use --holidays FILE)",
+            err=True,
+        )
+        return set()
+    try:
+        cal = get_calendar(calendar)
+    except KeyError:
+        raise _fail(f"--calendar: unknown calendar {calendar!r}") from None
+    return {c.date for y in years for c in cal.closures(y)}
+
+
+# ----------------------------------------------------------------------------- staff
+
+
+@app.command()
+def staff(
+    calls: Annotated[float | None, typer.Option(help="Calls offered in the interval")] = None,
+    aht: Annotated[float, typer.Option(help="Average handle time, seconds")] = 180.0,
+    interval: Annotated[float, typer.Option(help="Interval length, seconds")] = 1800.0,
+    target: Annotated[float, typer.Option(help="Service-level target, a fraction")] = 0.8,
+    within: Annotated[float, typer.Option(help="Answer-time threshold T, seconds")] = 20.0,
+    patience: Annotated[
+        float | None, typer.Option(help="Mean caller patience, seconds: use Erlang A")
+    ] = None,
+    max_occupancy: Annotated[float, typer.Option(help="Highest agent occupancy allowed")] = 1.0,
+    shrinkage: Annotated[float, typer.Option(help="Share of paid time off the phones")] = 0.0,
+    fractional: Annotated[bool, typer.Option(help="Report a fractional requirement")] = False,
+    concurrency: Annotated[int, typer.Option(help="Chats one agent works at once")] = 1,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help="CSV of interval_start,calls,aht_seconds")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Agents needed for a service-level target (Erlang C, or Erlang A with --patience)."""
+    from memberdesk.wfm import erlang
+
+    opts = dict(
+        interval=interval,
+        target=target,
+        within=within,
+        patience=patience,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
+        fractional=fractional,
+    )
+    if concurrency < 1:
+        raise _fail("--concurrency: must be a whole number >= 1")
+    if csv_file is not None:
+        _staff_csv(csv_file, concurrency, opts)
+        return
+    if calls is None:
+        raise _fail("--calls: required (or give --csv FILE)")
+    with _user_errors():
+        if concurrency > 1:
+            got = erlang.chat_staff(
+                calls,
+                aht,
+                concurrency=concurrency,
+                interval=interval,
+                target=target,
+                within=within,
+                patience=patience,
+                shrinkage=shrinkage,
+            )
+        else:
+            got = erlang.staff(calls, aht, **opts)  # type: ignore[arg-type]
+    d = got.as_dict()
+    d["asa_seconds"] = _finite(d["asa_seconds"])
+    if as_json:
+        _emit(d)
+        return
+    typer.echo(
+        f"{d['model']}: {d['intensity']:.2f} Erlangs -> {d['agents']} agents, "
+        f"{d['scheduled']} scheduled; SL {d['service_level']:.1%} in {within:g} s, "
+        f"ASA {d['asa_seconds']:.1f} s, occupancy {d['occupancy']:.1%}, "
+        f"P(wait) {d['p_wait']:.1%}"
+        + (f", P(abandon) {d['p_abandon']:.1%}" if "p_abandon" in d else "")
+    )
+
+
+def _staff_csv(path: Path, concurrency: int, opts: dict[str, Any]) -> None:
+    import numpy as np
+
+    from memberdesk.wfm import erlang
+
+    try:
+        with path.open(newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise _fail(f"--csv: cannot read {path}: {exc.strerror}") from None
+    need = ("interval_start", "calls", "aht_seconds")
+    if not rows or any(c not in rows[0] for c in need):
+        raise _fail(f"--csv: {path} needs the header {','.join(need)}")
+    try:
+        calls = np.array([float(r["calls"]) for r in rows])
+        aht = np.array([float(r["aht_seconds"]) for r in rows])
+    except (TypeError, ValueError):
+        bad = next(i for i, r in enumerate(rows, 2) if not _is_number(r["calls"], r["aht_seconds"]))
+        raise _fail(f"--csv: line {bad}: calls and aht_seconds must be numbers") from None
+    with _user_errors({"calls": "--csv (calls)", "aht": "--csv (aht_seconds)"}):
+        got = erlang.staff_intervals(calls, aht, **opts)
+    agents = got.agents
+    scheduled = got.scheduled
+    if concurrency > 1:
+        agents = np.ceil(agents / concurrency)
+        scheduled = erlang.scheduled_staff(agents, opts["shrinkage"])
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(["interval_start", "calls", "agents", "scheduled", "service_level"])
+    for i, r in enumerate(rows):
+        a = float(agents[i])
+        out.writerow(
+            [
+                r["interval_start"],
+                r["calls"],
+                int(a) if a.is_integer() else round(a, 4),
+                int(scheduled[i]),
+                f"{got.service_level[i]:.6f}",
+            ]
+        )
+
+
+def _is_number(*values: str | None) -> bool:
+    try:
+        for v in values:
+            float(v or "")
+    except ValueError:
+        return False
+    return True
+
+
+# ----------------------------------------------------------------------------- forecast
+
+
+def _demo_history(
+    members: int, seed: int, holidays: set[dt.date], end: dt.date = DEMO_END
+) -> pd.Series:
+    from memberdesk.wfm.forecast import DemoProfile, demo_history
+
+    return demo_history(
+        DEMO_START, end, holidays=holidays, profile=DemoProfile(members=members), seed=seed
+    )
+
+
+@app.command()
+def forecast(
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help="History CSV: interval_start,calls")
+    ] = None,
+    members: Annotated[int, typer.Option(help="Members, for the demo history")] = 15_000,
+    seed: Annotated[int, typer.Option(help="Seed of the demo history")] = 1,
+    calendar: Annotated[str, typer.Option(help="Calendar whose closures are holidays")] = (
+        "california-state"
+    ),
+    holidays: Annotated[
+        Path | None, typer.Option("--holidays", help="File of closed dates, one ISO date a line")
+    ] = None,
+    holdout_weeks: Annotated[int, typer.Option(help="Weeks held out to score the model")] = 13,
+    days: Annotated[int, typer.Option(help="Working days to forecast after the history")] = 5,
+    out: Annotated[Path | None, typer.Option(help="Write the forecast CSV here")] = None,
+    svg: Annotated[Path | None, typer.Option(help="Write a holdout chart (SVG) here")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Forecast calls per 30-minute interval; score it against seasonal-naive on a holdout."""
+    from memberdesk.wfm import forecast as fc
+
+    if days < 1:
+        raise _fail("--days: must be >= 1")
+    if members < 1:
+        raise _fail("--members: must be a positive number of members")
+    with _user_errors({"history": "--csv", "holdout_weeks": "--holdout-weeks"}):
+        if csv_file is not None:
+            try:
+                history = fc.read_history_csv(str(csv_file))
+            except FileNotFoundError:
+                raise _fail(f"--csv: no such file {csv_file}") from None
+            years = range(history.index[0].year, history.index[-1].year + 2)
+            closed = _holidays(calendar, holidays, years)
+        else:
+            closed = _holidays(calendar, holidays, range(DEMO_START.year, DEMO_END.year + 2))
+            history = _demo_history(members, seed, closed)
+        ev = fc.evaluate(history, closed, holdout_weeks)
+        model = fc.fit(history, closed)
+        idx = fc.future_index(history, days, closed)
+        ahead = model.predict(idx)
+    if out is not None:
+        frame = ahead.round(3).rename("calls").to_frame()
+        frame.index = [t.isoformat() for t in ahead.index]
+        frame.rename_axis("interval_start").to_csv(out)
+    if svg is not None:
+        from memberdesk.wfm.charts import forecast_vs_actual_svg
+
+        tail = ev.actual.index[-18 * 10 :]
+        svg.write_text(
+            forecast_vs_actual_svg(
+                ev.actual[tail], ev.model[tail], naive=ev.naive[tail], title="Holdout, last 10 days"
+            )
+        )
+    result = {
+        "history": {
+            "source": str(csv_file) if csv_file else f"demo (members={members}, seed={seed})",
+            "start": history.index[0].isoformat(),
+            "end": history.index[-1].isoformat(),
+            "intervals": len(history),
+            "calls": float(history.sum()),
+            "holidays": len(closed),
+        },
+        "evaluation": ev.summary(),
+        "forecast": [
+            {"interval_start": t.isoformat(), "calls": round(float(v), 3)} for t, v in ahead.items()
+        ],
+    }
+    if as_json:
+        _emit(result)
+        return
+    e = result["evaluation"]
+    typer.echo(
+        f"history {result['history']['start']} .. {result['history']['end']}: "
+        f"{len(history):,} intervals, {history.sum():,.0f} calls"
+    )
+    typer.echo(
+        f"holdout {e['holdout_start']} .. {e['holdout_end']} ({e['intervals']} intervals): "  # type: ignore[index]
+        f"WAPE model {e['wape_model']:.3f} vs seasonal-naive "  # type: ignore[index]
+        f"{e['wape_seasonal_naive']:.3f}"
+    )  # type: ignore[index]
+    by_day = ahead.groupby(ahead.index.date).sum()
+    for d, v in by_day.items():
+        typer.echo(f"  {d}  {v:7.1f} calls forecast")
+
+
+# ----------------------------------------------------------------------------- schedule
+
+
+def _requirement_from_csv(path: Path, opts: dict[str, Any]) -> pd.Series:
+    import pandas as pd
+
+    from memberdesk.wfm import erlang
+
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise _fail(f"--csv: cannot read {path}: {exc}") from None
+    if "interval_start" not in frame.columns:
+        raise _fail("--csv: needs interval_start and either agents or calls,aht_seconds")
+    try:
+        idx = pd.DatetimeIndex(pd.to_datetime(frame["interval_start"], utc=True))
+    except (ValueError, TypeError):
+        raise _fail("--csv: interval_start must be ISO 8601 with an offset") from None
+    idx = idx.tz_convert(opts.pop("tz"))
+    if "agents" in frame.columns:
+        return pd.Series(frame["agents"].to_numpy(float), index=idx)
+    if not {"calls", "aht_seconds"} <= set(frame.columns):
+        raise _fail("--csv: needs an agents column, or calls and aht_seconds")
+    with _user_errors({"calls": "--csv (calls)", "aht": "--csv (aht_seconds)"}):
+        got = erlang.staff_intervals(
+            frame["calls"].to_numpy(float), frame["aht_seconds"].to_numpy(float), **opts
+        )
+    return pd.Series(got.scheduled.astype(float), index=idx)
+
+
+def _demo_requirement(days: int, aht: float, opts: dict[str, Any], calendar: str) -> pd.Series:
+    """The demo plan's next `days` working days: forecast, then Erlang staffing."""
+    import pandas as pd
+
+    from memberdesk.wfm import erlang
+    from memberdesk.wfm import forecast as fc
+
+    closed = _holidays(calendar, None, range(DEMO_START.year, DEMO_END.year + 2))
+    history = _demo_history(15_000, 1, closed)
+    ahead = fc.fit(history, closed).predict(fc.future_index(history, days, closed))
+    opts = {k: v for k, v in opts.items() if k != "tz"}
+    got = erlang.staff_intervals(ahead.to_numpy(), aht, **opts)
+    return pd.Series(got.scheduled.astype(float), index=ahead.index)
+
+
+@app.command()
+def schedule(
+    csv_file: Annotated[
+        Path | None,
+        typer.Option("--csv", help="CSV: interval_start and agents, or calls,aht_seconds"),
+    ] = None,
+    days: Annotated[int, typer.Option(help="Demo: working days to schedule")] = 1,
+    aht: Annotated[float, typer.Option(help="Demo: average handle time, seconds")] = 420.0,
+    target: Annotated[float, typer.Option(help="Service-level target")] = 0.8,
+    within: Annotated[float, typer.Option(help="Answer-time threshold, seconds")] = 20.0,
+    patience: Annotated[float | None, typer.Option(help="Erlang A patience, seconds")] = None,
+    shrinkage: Annotated[
+        float, typer.Option(help="Shrinkage besides breaks and lunch (absence, training)")
+    ] = 0.15,
+    templates: Annotated[str, typer.Option(help="Shift lengths in paid hours, e.g. 8,10")] = "8,10",
+    max_agents: Annotated[int | None, typer.Option(help="Most agents per day")] = None,
+    calendar: Annotated[str, typer.Option(help="Demo: calendar for holidays")] = (
+        "california-state"
+    ),
+    tz: Annotated[str, typer.Option(help="Time zone of the schedule")] = "America/Los_Angeles",
+    svg: Annotated[Path | None, typer.Option(help="Write requirement vs scheduled (SVG)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Cheapest 8/10-hour shifts (breaks, lunch) covering each interval; unmet ones listed."""
+    from memberdesk.wfm.schedule import DEFAULT_TEMPLATES, ShiftTemplate, build_schedule
+
+    lengths = _parse_lengths(templates)
+    known = {t.paid_hours: t for t in DEFAULT_TEMPLATES}
+    chosen = tuple(known.get(h) or ShiftTemplate(f"{h:g}h", h) for h in lengths)
+    opts: dict[str, Any] = dict(
+        interval=1800.0, target=target, within=within, patience=patience, shrinkage=shrinkage, tz=tz
+    )
+    with _user_errors({"max_agents": "--max-agents"}):
+        if csv_file is not None:
+            req = _requirement_from_csv(csv_file, opts)
+        else:
+            if days < 1:
+                raise _fail("--days: must be >= 1")
+            req = _demo_requirement(days, aht, opts, calendar)
+        sched = build_schedule(req, templates=chosen, max_agents_per_day=max_agents)
+    if svg is not None:
+        from memberdesk.wfm.charts import requirement_vs_scheduled_svg
+
+        svg.write_text(requirement_vs_scheduled_svg(sched.requirement, sched.coverage))
+    summary = sched.summary()
+    if as_json:
+        _emit(summary)
+        return
+    typer.echo(
+        f"{summary['status']}: {summary['agents']} agents, "
+        f"{sched.paid_hours:g} paid hours, {len(sched.unmet)} unmet intervals"
+    )
+    for s in sched.shifts:
+        brk = ", ".join(b.strftime("%H:%M") for b in s.breaks)
+        lunch = s.lunch.strftime("%H:%M") if s.lunch is not None else "-"
+        typer.echo(
+            f"  {s.agents:3d} x {s.template:>3} {s.start:%a %m-%d %H:%M}-{s.end:%H:%M}"
+            f"  lunch {lunch}  breaks {brk}"
+        )
+    for t, v in sched.unmet.items():
+        typer.echo(f"  unmet {t.isoformat()}: short {v:g} agents")
+
+
+def _parse_lengths(text: str) -> list[float]:
+    try:
+        lengths = [float(x.strip().removesuffix("h")) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise _fail(f"--templates: expected paid hours like 8,10, got {text!r}") from None
+    if not lengths or any(not 2 <= h <= 12 for h in lengths):
+        raise _fail("--templates: each shift must be 2-12 paid hours")
+    return lengths
+
+
+# ----------------------------------------------------------------------------- simulate
+
+
+@app.command()
+def simulate(
+    calls: Annotated[float | None, typer.Option(help="Calls per interval (constant)")] = None,
+    agents: Annotated[int | None, typer.Option(help="Agents on the phones (constant)")] = None,
+    aht: Annotated[float, typer.Option(help="Average handle time, seconds")] = 180.0,
+    interval: Annotated[float, typer.Option(help="Interval length, seconds")] = 1800.0,
+    intervals: Annotated[int, typer.Option(help="Intervals to simulate (constant mode)")] = 16,
+    within: Annotated[float, typer.Option(help="Answer-time threshold, seconds")] = 20.0,
+    patience: Annotated[float | None, typer.Option(help="Mean patience, seconds")] = 120.0,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option("--csv", help="CSV: interval_start,calls,aht_seconds,agents"),
+    ] = None,
+    demo: Annotated[bool, typer.Option(help="Simulate the demo schedule, English + Spanish")] = (
+        False
+    ),
+    replications: Annotated[int, typer.Option(help="Independent replications")] = 30,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Event-driven simulation: SL, ASA and abandonment per interval with 95% intervals."""
+    import time
+
+    import numpy as np
+
+    from memberdesk.wfm import simulate as sim
+
+    if replications < 2:
+        raise _fail("--replications: at least 2 are needed for a confidence interval")
+    if patience is not None and patience <= 0:
+        raise _fail("--patience: must be > 0 seconds")
+    labels: list[str]
+    reference: dict[str, Any] | None = None
+    with _user_errors({"staffing": "--agents", "calls": "--calls", "aht": "--aht"}):
+        if demo:
+            scenario, labels = _demo_scenario(within, patience)
+        elif csv_file is not None:
+            scenario, labels = _csv_scenario(csv_file, interval, within, patience)
+        else:
+            if calls is None or agents is None:
+                raise _fail("--calls and --agents: both required (or give --csv FILE or --demo)")
+            if intervals < 1:
+                raise _fail("--intervals: must be >= 1")
+            scenario = sim.single_queue(
+                np.full(intervals, calls),
+                aht,
+                agents,
+                interval_seconds=interval,
+                within_seconds=within,
+                patience_seconds=patience,
+            )
+            labels = [f"interval {i}" for i in range(intervals)]
+            reference = _erlang_reference(agents, calls, aht, interval, within, patience)
+        t0 = time.perf_counter()
+        res = sim.simulate(scenario, replications=replications, seed=seed)
+        elapsed = time.perf_counter() - t0
+    result = _sim_json(res, labels, elapsed)
+    if reference is not None:
+        result["steady_state_formula"] = reference
+    if as_json:
+        _emit(result)
+        return
+    t = result["total"]
+    typer.echo(
+        f"{res.calls_simulated:,} calls in {replications} replications ({elapsed:.2f} s): "
+        f"SL {t['service_level']['mean']:.1%} [{t['service_level']['low']:.1%}, "
+        f"{t['service_level']['high']:.1%}], abandon {t['abandon_rate']['mean']:.1%}, "
+        f"ASA {t['asa_seconds']['mean']:.1f} s"
+    )
+    if reference is not None:
+        typer.echo(
+            f"  {reference['model']} formula: SL {reference['service_level']:.1%}, "
+            f"abandon {reference.get('p_abandon', 0.0):.1%}"
+        )
+    for row in result["intervals"]:
+        typer.echo(
+            f"  {row['interval']}: offered {row['offered']:.1f}, SL {row['service_level']:.1%}"
+            f" [{row['service_level_low']:.1%}, {row['service_level_high']:.1%}], "
+            f"abandon {row['abandon_rate']:.1%}, ASA {row['asa_seconds']:.1f} s"
+        )
+
+
+def _erlang_reference(
+    agents: int, calls: float, aht: float, interval: float, within: float, patience: float | None
+) -> dict[str, Any]:
+    from memberdesk.wfm.erlang import service_level_for
+
+    d = service_level_for(
+        agents, calls, aht, interval=interval, within=within, patience=patience
+    ).as_dict()
+    d["asa_seconds"] = _finite(d["asa_seconds"])
+    return d
+
+
+def _csv_scenario(path: Path, interval: float, within: float, patience: float | None) -> Any:
+    import pandas as pd
+
+    from memberdesk.wfm import simulate as sim
+
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise _fail(f"--csv: cannot read {path}: {exc}") from None
+    need = {"interval_start", "calls", "aht_seconds", "agents"}
+    if not need <= set(frame.columns):
+        raise _fail(f"--csv: needs columns {','.join(sorted(need))}")
+    sc = sim.Scenario(
+        interval_seconds=interval,
+        skills=("en",),
+        calls=frame["calls"].to_numpy(float).reshape(-1, 1),
+        aht_seconds=frame["aht_seconds"].to_numpy(float).reshape(-1, 1),
+        groups=(sim.AgentGroup("agents", ("en",), tuple(int(x) for x in frame["agents"])),),
+        staff_step_seconds=interval,
+        within_seconds=within,
+        patience_seconds=None if patience is None else (patience,),
+    )
+    return sc, [str(x) for x in frame["interval_start"]]
+
+
+def _demo_scenario(within: float, patience: float | None) -> Any:
+    """Tomorrow's demo schedule: 85% English, 15% Spanish calls; a quarter of agents bilingual."""
+    import numpy as np
+    import pandas as pd
+
+    from memberdesk.wfm import forecast as fc
+    from memberdesk.wfm import simulate as sim
+    from memberdesk.wfm.erlang import staff_intervals
+    from memberdesk.wfm.schedule import build_schedule
+
+    aht = 420.0
+    closed = _holidays("california-state", None, range(DEMO_START.year, DEMO_END.year + 2))
+    history = _demo_history(15_000, 1, closed)
+    ahead = fc.fit(history, closed).predict(fc.future_index(history, 1, closed))
+    need = staff_intervals(ahead.to_numpy(), aht, interval=1800.0, target=0.8, within=within)
+    sched = build_schedule(pd.Series(need.agents, index=ahead.index))
+    on = sched.on_phones_15min.to_numpy()
+    bilingual = np.ceil(on * 0.25).astype(int)
+    calls = np.column_stack([ahead.to_numpy() * 0.85, ahead.to_numpy() * 0.15])
+    sc = sim.Scenario(
+        interval_seconds=1800.0,
+        skills=("en", "es"),
+        calls=calls,
+        aht_seconds=np.column_stack([np.full(len(ahead), aht), np.full(len(ahead), aht * 1.15)]),
+        groups=(
+            sim.AgentGroup("english", ("en",), tuple(int(x) for x in on - bilingual)),
+            sim.AgentGroup("bilingual", ("en", "es"), tuple(int(x) for x in bilingual)),
+        ),
+        staff_step_seconds=900.0,
+        within_seconds=within,
+        patience_seconds=None if patience is None else (patience, patience),
+    )
+    return sc, [t.isoformat() for t in ahead.index]
+
+
+def _sim_json(res: Any, labels: list[str], elapsed: float) -> dict[str, Any]:
+    def est(e: Any, i: int | None = None) -> dict[str, float | None]:
+        pick: Callable[[Any], float] = (
+            (lambda a: float(a)) if i is None else (lambda a: float(a[i]))
+        )
+        return {
+            "mean": _finite(pick(e.mean)),
+            "low": _finite(pick(e.low)),
+            "high": _finite(pick(e.high)),
+        }
+
+    rows = []
+    for i, label in enumerate(labels):
+        sl, ab, asa = (est(res.service_level, i), est(res.abandon_rate, i), est(res.asa_seconds, i))
+        rows.append(
+            {
+                "interval": label,
+                "offered": float(res.offered[i]),
+                "service_level": sl["mean"],
+                "service_level_low": sl["low"],
+                "service_level_high": sl["high"],
+                "abandon_rate": ab["mean"],
+                "abandon_low": ab["low"],
+                "abandon_high": ab["high"],
+                "asa_seconds": asa["mean"],
+            }
+        )
+    return {
+        "replications": res.replications,
+        "confidence": res.confidence,
+        "calls_simulated": res.calls_simulated,
+        "seconds": elapsed,
+        "total": {
+            "service_level": est(res.total_service_level),
+            "abandon_rate": est(res.total_abandon_rate),
+            "asa_seconds": est(res.total_asa_seconds),
+        },
+        "by_skill": res.by_skill,
+        "intervals": rows,
+    }
+
+
+# ----------------------------------------------------------------------------- plan
+
+
+@app.command()
+def plan(
+    members: Annotated[int, typer.Option(help="Enrolled members")] = 15_000,
+    contacts_per_member: Annotated[
+        float, typer.Option(help="Contacts per member per year (all channels)")
+    ] = 2.0,
+    year: Annotated[int, typer.Option(help="Open-enrollment year, for hiring dates")] = 2026,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Yearly volume, staffing-ratio check, Oct-Jan surge and in-house vs outsourced budget."""
+    from memberdesk.wfm.plan import PlanInputs, build_plan
+
+    with _user_errors({"contacts_per_member": "--contacts-per-member"}):
+        p = build_plan(
+            PlanInputs(
+                members=members,
+                contacts_per_member_year=contacts_per_member,
+                open_enrollment_year=year,
+            )
+        )
+    if as_json:
+        _emit(p)
+        return
+    _print_plan(p)
+
+
+def _print_plan(p: dict[str, Any]) -> None:
+    def rng(d: dict[str, float], money: bool = False, digits: int = 0) -> str:
+        fmt = (lambda x: f"${x:,.0f}") if money else (lambda x: f"{x:,.{digits}f}")
+        return f"{fmt(d['low'])} - {fmt(d['high'])}"
+
+    v, s, g, b = p["volume"], p["staffing"], p["surge"], p["budget"]
+    ratio_fte, reps = rng(s["tier1_fte_from_ratio"], digits=1), rng(s["tier1_reps"])
+    lines = [
+        f"Plan for {p['members']:,} members",
+        f"  contacts/year {v['contacts_per_year']:,.0f}; voice {rng(v['voice_calls_per_year'])}; "
+        f"agent-handled calls {rng(v['agent_calls_per_year'])} "
+        f"({rng(v['agent_calls_per_day'])}/day)",
+        f"  Tier 1 FTE from demand ({s['service_target']}, shrinkage {s['shrinkage']:.0%}): "
+        f"{rng(s['tier1_fte_from_demand'], digits=1)}",
+        f"  Tier 1 FTE from 1 rep per 2,500-3,500 members: {ratio_fte} -> {reps} reps; "
+        f"{s['ratio_check']}",
+        f"  + Tier 2 {rng(s['tier2_specialists'])}, Tier 3 {s['tier3_fte']} FTE = "
+        f"{rng(s['headcount_fte'], digits=1)} FTE",
+        f"  surge {g['months']}: +{rng(g['extra_capacity'], digits=2)} -> "
+        f"{rng(g['temporary_reps'])} temporary reps, hire {g['hire_by']['earliest']} .. "
+        f"{g['hire_by']['latest']}, cost {rng(g['cost'], True)}",
+        "Budget (annual unless noted)",
+        f"  technology setup (one-time) {rng(b['tech_setup_one_time'], True)}",
+        f"  technology/subscriptions    {rng(b['tech_annual'], True)}",
+        f"  staffing, fully loaded      {rng(b['staffing_loaded'], True)}"
+        f"  (richest ratio at $75k: ${b['staffing_loaded_at_top_cost']:,.0f})",
+        f"  contingency                 {rng(b['contingency'], True)}",
+        f"  in-house, annual            {rng(b['in_house_annual'], True)}",
+        f"  in-house, year one          {rng(b['in_house_year_one'], True)}",
+        f"  outsourced at PMPM          {rng(b['outsourced_pmpm_annual'], True)}",
+        f"  outsourced per call         {rng(b['outsourced_per_call_annual'], True)}",
+        f"  cheapest at mid-range: {b['cheapest_annual']}",
+    ]
+    typer.echo("\n".join(lines))

@@ -267,15 +267,20 @@ def evaluate(
     )
 
 
-def future_index(history: pd.Series, days: int) -> pd.DatetimeIndex:
-    """Intervals of the next `days` weekdays at the times of day the history shows open."""
+def future_index(
+    history: pd.Series, days: int, holidays: Iterable[dt.date] = ()
+) -> pd.DatetimeIndex:
+    """Intervals of the next `days` open weekdays at the times of day the history shows open."""
     tz = history.index.tz
+    closed = set(holidays)
     times = sorted({(t.hour, t.minute) for t in history.index[history.to_numpy() > 0]})
     last = history.index[-1].date()
-    dates = working_days(last + dt.timedelta(days=1), last + dt.timedelta(days=days * 2 + 7))
-    stamps = [
-        pd.Timestamp(d) + pd.Timedelta(hours=h, minutes=m) for d in dates[:days] for h, m in times
-    ]
+    dates = [
+        d
+        for d in working_days(last + dt.timedelta(days=1), last + dt.timedelta(days=days * 2 + 30))
+        if d not in closed
+    ][:days]
+    stamps = [pd.Timestamp(d) + pd.Timedelta(hours=h, minutes=m) for d in dates for h, m in times]
     return pd.DatetimeIndex(stamps).tz_localize(tz)
 
 

@@ -41,7 +41,7 @@ class ShiftTemplate:
     @property
     def slots(self) -> int:
         """Length in 30-minute slots including the unpaid lunch."""
-        return int(round(self.paid_hours * 2)) + self.lunch_minutes // 30
+        return round(self.paid_hours * 2) + self.lunch_minutes // 30
 
 
 DEFAULT_TEMPLATES = (
