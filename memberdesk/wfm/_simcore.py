@@ -169,8 +169,8 @@ def run(  # type: ignore[no-untyped-def]
                     t_free = now
                 elif t_done <= t_arr:
                     t_free = now
+                    g = heap_g[0]
                     hsize = _heap_pop(heap_t, heap_g, hsize)
-                    g = heap_g[hsize]
                     busy[g] -= 1
                     if leaving[g] > 0:
                         leaving[g] -= 1
