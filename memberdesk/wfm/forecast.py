@@ -54,7 +54,7 @@ def intraday_profile(slots: int, lunch_dip: float = 0.25) -> np.ndarray:
 
 def _surge_factor(days: pd.DatetimeIndex, surge: float) -> np.ndarray:
     """A smooth plateau from early October to late January (open enrollment, new plan year)."""
-    d = ((days.dayofyear.to_numpy() - 263) % 365).astype(float)  # days since about Sep 20
+    d = ((days.day_of_year.to_numpy() - 263) % 365).astype(float)  # days since about Sep 20
     up = np.clip(d / 20.0, 0.0, 1.0)
     down = np.clip((145.0 - d) / 20.0, 0.0, 1.0)
     ramp = np.minimum(up, down)
@@ -98,7 +98,7 @@ def demo_history(
     per_day = p.members * p.calls_per_member_year / 250.0
     years = (day_ts - day_ts[0]).days.to_numpy() / 365.25
     level = per_day * (1 + p.growth_per_year) ** years
-    level *= np.array(p.weekday)[day_ts.weekday.to_numpy()] / np.mean(p.weekday)
+    level *= np.array(p.weekday)[day_ts.day_of_week.to_numpy()] / np.mean(p.weekday)
     level *= _surge_factor(day_ts, p.surge)
     after = np.array([_after_holiday(d, closed) for d in days])
     level *= np.where(after, 1 + p.post_holiday_bump, 1.0)
@@ -130,10 +130,10 @@ def _design(index: pd.DatetimeIndex, holidays: set[dt.date], origin: pd.Timestam
     cols: dict[str, np.ndarray] = {"const": np.ones(len(index))}
     for m in range(0, 24 * 60, 30):
         cols[f"slot_{m:04d}"] = (tod == m).astype(float)
-    wd = local.weekday.to_numpy()
+    wd = local.day_of_week.to_numpy()
     for d in range(1, 7):
         cols[f"wd_{d}"] = (wd == d).astype(float)
-    doy = 2 * np.pi * local.dayofyear.to_numpy() / 365.25
+    doy = 2 * np.pi * local.day_of_year.to_numpy() / 365.25
     for k in range(1, _HARMONICS + 1):
         cols[f"sin_{k}"] = np.sin(k * doy)
         cols[f"cos_{k}"] = np.cos(k * doy)

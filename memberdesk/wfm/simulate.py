@@ -9,6 +9,7 @@ are reported per interval with confidence intervals over independent replication
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -99,7 +100,9 @@ def _sigma(kind: Distribution, cv: float) -> float:
 
 def _estimate(samples: FloatArray, confidence: float) -> Estimate:
     """Replication mean and Student-t interval along axis 0, ignoring empty replications."""
-    with np.errstate(invalid="ignore"):
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        # Intervals with no calls in some replications are NaN there: skipped, not an error.
+        warnings.simplefilter("ignore", RuntimeWarning)
         count = np.sum(np.isfinite(samples), axis=0)
         mean = np.nanmean(np.where(np.isfinite(samples), samples, np.nan), axis=0)
         sd = np.nanstd(samples, axis=0, ddof=1) if samples.shape[0] > 1 else np.zeros_like(mean)
