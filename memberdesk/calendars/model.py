@@ -184,11 +184,18 @@ class Calendar:
     def __hash__(self) -> int:
         return hash((self.name, self.version))
 
+    def __repr__(self) -> str:
+        return f"Calendar({self.name!r}, {self.tz.key}, version {self.version})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # keeps test failure reports (hypothesis) short
+
     # -- dates ---------------------------------------------------------------------------
     def closures(self, year: int) -> list[Closure]:
-        """Closures in ``year``: observed holidays, dated full and partial closures, by date."""
+        """Closures in ``year`` (observed holidays, dated full and partial), minus openings."""
+        closures, openings = self._year_map(year)
         return sorted(
-            (c for day in self._year_map(year)[0].values() for c in day),
+            (c for d, day in closures.items() if d not in openings for c in day),
             key=lambda c: (c.date, c.kind != ClosureKind.FULL, c.name),
         )
 

@@ -162,6 +162,8 @@ def _calendar_days(cal: Calendar, sec: int, us: int, n: int) -> datetime:
     i = tl.day_index(sec) + n
     while i >= tl.n_days:
         tl = tl.grown(cal, forward=(i - tl.n_days) // 365 + 1)
+    if n == 0 and sec >= tl.eod[i]:  # started in the day's last second: due at once, not before
+        return from_epoch_us(max(sec * US + us, tl.eod[i] * US), cal.tz)
     return tl.eod_dt[i]
 
 
@@ -296,7 +298,7 @@ def _batch_calendar_days(a: dict, tl: Timeline, sec: Any, t_us: Any, n: Any) -> 
     import numpy as np
 
     i = np.searchsorted(a["day_start"], sec, side="right") - 1 + n
-    return None if int(i.max()) >= tl.n_days else a["eod"][i] * US
+    return None if int(i.max()) >= tl.n_days else np.maximum(a["eod"][i] * US, t_us)
 
 
 def _batch_business_days(a: dict, tl: Timeline, sec: Any, t_us: Any, n: Any) -> Any:
