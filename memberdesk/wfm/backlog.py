@@ -74,7 +74,7 @@ def staff_backlog(
     open_idx = np.flatnonzero(is_open)
     target_slot = np.searchsorted(open_idx, np.arange(arr.size))
     target_slot = np.minimum(target_slot, open_idx.size - 1)
-    work = np.bincount(target_slot, weights=arr, minlength=open_idx.size)
+    work = np.bincount(target_slot, weights=arr, minlength=open_idx.size).astype(float)
     if repeating:
         work = np.concatenate([work, work])
     per_agent = interval_seconds / handle_seconds

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import math
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -19,15 +19,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 app = typer.Typer(
     help="Workforce management: staffing, forecasts, schedules, simulation, budget.",
     no_args_is_help=True,
 )
 
-DEMO_END = dt.date(2025, 12, 31)  # fixed, so the demo prints the same figures every day
-DEMO_START = dt.date(2023, 1, 2)
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -213,16 +211,6 @@ def _is_number(*values: str | None) -> bool:
 # ----------------------------------------------------------------------------- forecast
 
 
-def _demo_history(
-    members: int, seed: int, holidays: set[dt.date], end: dt.date = DEMO_END
-) -> pd.Series:
-    from memberdesk.wfm.forecast import DemoProfile, demo_history
-
-    return demo_history(
-        DEMO_START, end, holidays=holidays, profile=DemoProfile(members=members), seed=seed
-    )
-
-
 @app.command()
 def forecast(
     csv_file: Annotated[
@@ -243,6 +231,7 @@ def forecast(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Forecast calls per 30-minute interval; score it against seasonal-naive on a holdout."""
+    from memberdesk.wfm import demo as demo_plan
     from memberdesk.wfm import forecast as fc
 
     if days < 1:
@@ -258,8 +247,8 @@ def forecast(
             years = range(history.index[0].year, history.index[-1].year + 2)
             closed = _holidays(calendar, holidays, years)
         else:
-            closed = _holidays(calendar, holidays, range(DEMO_START.year, DEMO_END.year + 2))
-            history = _demo_history(members, seed, closed)
+            closed = _holidays(calendar, holidays, demo_plan.YEARS)
+            history = demo_plan.history(closed, members=members, seed=seed)
         ev = fc.evaluate(history, closed, holdout_weeks)
         model = fc.fit(history, closed)
         idx = fc.future_index(history, days, closed)
@@ -277,7 +266,7 @@ def forecast(
                 ev.actual[tail], ev.model[tail], naive=ev.naive[tail], title="Holdout, last 10 days"
             )
         )
-    result = {
+    result: dict[str, Any] = {
         "history": {
             "source": str(csv_file) if csv_file else f"demo (members={members}, seed={seed})",
             "start": history.index[0].isoformat(),
@@ -300,58 +289,15 @@ def forecast(
         f"{len(history):,} intervals, {history.sum():,.0f} calls"
     )
     typer.echo(
-        f"holdout {e['holdout_start']} .. {e['holdout_end']} ({e['intervals']} intervals): "  # type: ignore[index]
-        f"WAPE model {e['wape_model']:.3f} vs seasonal-naive "  # type: ignore[index]
-        f"{e['wape_seasonal_naive']:.3f}"
-    )  # type: ignore[index]
+        f"holdout {e['holdout_start']} .. {e['holdout_end']} ({e['intervals']} intervals): "
+        f"WAPE model {e['wape_model']:.3f} vs seasonal-naive {e['wape_seasonal_naive']:.3f}"
+    )
     by_day = ahead.groupby(ahead.index.date).sum()
     for d, v in by_day.items():
         typer.echo(f"  {d}  {v:7.1f} calls forecast")
 
 
 # ----------------------------------------------------------------------------- schedule
-
-
-def _requirement_from_csv(path: Path, opts: dict[str, Any]) -> pd.Series:
-    import pandas as pd
-
-    from memberdesk.wfm import erlang
-
-    try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise _fail(f"--csv: cannot read {path}: {exc}") from None
-    if "interval_start" not in frame.columns:
-        raise _fail("--csv: needs interval_start and either agents or calls,aht_seconds")
-    try:
-        idx = pd.DatetimeIndex(pd.to_datetime(frame["interval_start"], utc=True))
-    except (ValueError, TypeError):
-        raise _fail("--csv: interval_start must be ISO 8601 with an offset") from None
-    idx = idx.tz_convert(opts.pop("tz"))
-    if "agents" in frame.columns:
-        return pd.Series(frame["agents"].to_numpy(float), index=idx)
-    if not {"calls", "aht_seconds"} <= set(frame.columns):
-        raise _fail("--csv: needs an agents column, or calls and aht_seconds")
-    with _user_errors({"calls": "--csv (calls)", "aht": "--csv (aht_seconds)"}):
-        got = erlang.staff_intervals(
-            frame["calls"].to_numpy(float), frame["aht_seconds"].to_numpy(float), **opts
-        )
-    return pd.Series(got.scheduled.astype(float), index=idx)
-
-
-def _demo_requirement(days: int, aht: float, opts: dict[str, Any], calendar: str) -> pd.Series:
-    """The demo plan's next `days` working days: forecast, then Erlang staffing."""
-    import pandas as pd
-
-    from memberdesk.wfm import erlang
-    from memberdesk.wfm import forecast as fc
-
-    closed = _holidays(calendar, None, range(DEMO_START.year, DEMO_END.year + 2))
-    history = _demo_history(15_000, 1, closed)
-    ahead = fc.fit(history, closed).predict(fc.future_index(history, days, closed))
-    opts = {k: v for k, v in opts.items() if k != "tz"}
-    got = erlang.staff_intervals(ahead.to_numpy(), aht, **opts)
-    return pd.Series(got.scheduled.astype(float), index=ahead.index)
 
 
 @app.command()
@@ -378,6 +324,8 @@ def schedule(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Cheapest 8/10-hour shifts (breaks, lunch) covering each interval; unmet ones listed."""
+    from memberdesk.wfm import csvio
+    from memberdesk.wfm import demo as demo_plan
     from memberdesk.wfm.schedule import DEFAULT_TEMPLATES, ShiftTemplate, build_schedule
 
     lengths = _parse_lengths(templates)
@@ -386,13 +334,15 @@ def schedule(
     opts: dict[str, Any] = dict(
         interval=1800.0, target=target, within=within, patience=patience, shrinkage=shrinkage, tz=tz
     )
-    with _user_errors({"max_agents": "--max-agents"}):
+    with _user_errors({"max_agents": "--max-agents", "calls": "--csv", "aht": "--csv"}):
         if csv_file is not None:
-            req = _requirement_from_csv(csv_file, opts)
+            req = csvio.read_requirement(csv_file, **opts)
         else:
             if days < 1:
                 raise _fail("--days: must be >= 1")
-            req = _demo_requirement(days, aht, opts, calendar)
+            closed = _holidays(calendar, None, demo_plan.YEARS)
+            opts.pop("tz")
+            req = demo_plan.requirement(closed, days=days, aht=aht, **opts)
         sched = build_schedule(req, templates=chosen, max_agents_per_day=max_agents)
     if svg is not None:
         from memberdesk.wfm.charts import requirement_vs_scheduled_svg
@@ -455,6 +405,8 @@ def simulate(
 
     import numpy as np
 
+    from memberdesk.wfm import csvio
+    from memberdesk.wfm import demo as demo_plan
     from memberdesk.wfm import simulate as sim
 
     if replications < 2:
@@ -465,9 +417,12 @@ def simulate(
     reference: dict[str, Any] | None = None
     with _user_errors({"staffing": "--agents", "calls": "--calls", "aht": "--aht"}):
         if demo:
-            scenario, labels = _demo_scenario(within, patience)
+            closed = _holidays("california-state", None, demo_plan.YEARS)
+            scenario, labels = demo_plan.scenario(closed, within=within, patience=patience)
         elif csv_file is not None:
-            scenario, labels = _csv_scenario(csv_file, interval, within, patience)
+            scenario, labels = csvio.read_scenario(
+                csv_file, interval=interval, within=within, patience=patience
+            )
         else:
             if calls is None or agents is None:
                 raise _fail("--calls and --agents: both required (or give --csv FILE or --demo)")
@@ -486,7 +441,8 @@ def simulate(
         t0 = time.perf_counter()
         res = sim.simulate(scenario, replications=replications, seed=seed)
         elapsed = time.perf_counter() - t0
-    result = _sim_json(res, labels, elapsed)
+    result: dict[str, Any] = sim.result_as_dict(res, labels)
+    result["seconds"] = elapsed
     if reference is not None:
         result["steady_state_formula"] = reference
     if as_json:
@@ -524,108 +480,6 @@ def _erlang_reference(
     return d
 
 
-def _csv_scenario(path: Path, interval: float, within: float, patience: float | None) -> Any:
-    import pandas as pd
-
-    from memberdesk.wfm import simulate as sim
-
-    try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise _fail(f"--csv: cannot read {path}: {exc}") from None
-    need = {"interval_start", "calls", "aht_seconds", "agents"}
-    if not need <= set(frame.columns):
-        raise _fail(f"--csv: needs columns {','.join(sorted(need))}")
-    sc = sim.Scenario(
-        interval_seconds=interval,
-        skills=("en",),
-        calls=frame["calls"].to_numpy(float).reshape(-1, 1),
-        aht_seconds=frame["aht_seconds"].to_numpy(float).reshape(-1, 1),
-        groups=(sim.AgentGroup("agents", ("en",), tuple(int(x) for x in frame["agents"])),),
-        staff_step_seconds=interval,
-        within_seconds=within,
-        patience_seconds=None if patience is None else (patience,),
-    )
-    return sc, [str(x) for x in frame["interval_start"]]
-
-
-def _demo_scenario(within: float, patience: float | None) -> Any:
-    """Tomorrow's demo schedule: 85% English, 15% Spanish calls; a quarter of agents bilingual."""
-    import numpy as np
-    import pandas as pd
-
-    from memberdesk.wfm import forecast as fc
-    from memberdesk.wfm import simulate as sim
-    from memberdesk.wfm.erlang import staff_intervals
-    from memberdesk.wfm.schedule import build_schedule
-
-    aht = 420.0
-    closed = _holidays("california-state", None, range(DEMO_START.year, DEMO_END.year + 2))
-    history = _demo_history(15_000, 1, closed)
-    ahead = fc.fit(history, closed).predict(fc.future_index(history, 1, closed))
-    need = staff_intervals(ahead.to_numpy(), aht, interval=1800.0, target=0.8, within=within)
-    sched = build_schedule(pd.Series(need.agents, index=ahead.index))
-    on = sched.on_phones_15min.to_numpy()
-    bilingual = np.ceil(on * 0.25).astype(int)
-    calls = np.column_stack([ahead.to_numpy() * 0.85, ahead.to_numpy() * 0.15])
-    sc = sim.Scenario(
-        interval_seconds=1800.0,
-        skills=("en", "es"),
-        calls=calls,
-        aht_seconds=np.column_stack([np.full(len(ahead), aht), np.full(len(ahead), aht * 1.15)]),
-        groups=(
-            sim.AgentGroup("english", ("en",), tuple(int(x) for x in on - bilingual)),
-            sim.AgentGroup("bilingual", ("en", "es"), tuple(int(x) for x in bilingual)),
-        ),
-        staff_step_seconds=900.0,
-        within_seconds=within,
-        patience_seconds=None if patience is None else (patience, patience),
-    )
-    return sc, [t.isoformat() for t in ahead.index]
-
-
-def _sim_json(res: Any, labels: list[str], elapsed: float) -> dict[str, Any]:
-    def est(e: Any, i: int | None = None) -> dict[str, float | None]:
-        pick: Callable[[Any], float] = (
-            (lambda a: float(a)) if i is None else (lambda a: float(a[i]))
-        )
-        return {
-            "mean": _finite(pick(e.mean)),
-            "low": _finite(pick(e.low)),
-            "high": _finite(pick(e.high)),
-        }
-
-    rows = []
-    for i, label in enumerate(labels):
-        sl, ab, asa = (est(res.service_level, i), est(res.abandon_rate, i), est(res.asa_seconds, i))
-        rows.append(
-            {
-                "interval": label,
-                "offered": float(res.offered[i]),
-                "service_level": sl["mean"],
-                "service_level_low": sl["low"],
-                "service_level_high": sl["high"],
-                "abandon_rate": ab["mean"],
-                "abandon_low": ab["low"],
-                "abandon_high": ab["high"],
-                "asa_seconds": asa["mean"],
-            }
-        )
-    return {
-        "replications": res.replications,
-        "confidence": res.confidence,
-        "calls_simulated": res.calls_simulated,
-        "seconds": elapsed,
-        "total": {
-            "service_level": est(res.total_service_level),
-            "abandon_rate": est(res.total_abandon_rate),
-            "asa_seconds": est(res.total_asa_seconds),
-        },
-        "by_skill": res.by_skill,
-        "intervals": rows,
-    }
-
-
 # ----------------------------------------------------------------------------- plan
 
 
@@ -639,7 +493,7 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Yearly volume, staffing-ratio check, Oct-Jan surge and in-house vs outsourced budget."""
-    from memberdesk.wfm.plan import PlanInputs, build_plan
+    from memberdesk.wfm.plan import PlanInputs, build_plan, plan_text
 
     with _user_errors({"contacts_per_member": "--contacts-per-member"}):
         p = build_plan(
@@ -652,40 +506,4 @@ def plan(
     if as_json:
         _emit(p)
         return
-    _print_plan(p)
-
-
-def _print_plan(p: dict[str, Any]) -> None:
-    def rng(d: dict[str, float], money: bool = False, digits: int = 0) -> str:
-        fmt = (lambda x: f"${x:,.0f}") if money else (lambda x: f"{x:,.{digits}f}")
-        return f"{fmt(d['low'])} - {fmt(d['high'])}"
-
-    v, s, g, b = p["volume"], p["staffing"], p["surge"], p["budget"]
-    ratio_fte, reps = rng(s["tier1_fte_from_ratio"], digits=1), rng(s["tier1_reps"])
-    lines = [
-        f"Plan for {p['members']:,} members",
-        f"  contacts/year {v['contacts_per_year']:,.0f}; voice {rng(v['voice_calls_per_year'])}; "
-        f"agent-handled calls {rng(v['agent_calls_per_year'])} "
-        f"({rng(v['agent_calls_per_day'])}/day)",
-        f"  Tier 1 FTE from demand ({s['service_target']}, shrinkage {s['shrinkage']:.0%}): "
-        f"{rng(s['tier1_fte_from_demand'], digits=1)}",
-        f"  Tier 1 FTE from 1 rep per 2,500-3,500 members: {ratio_fte} -> {reps} reps; "
-        f"{s['ratio_check']}",
-        f"  + Tier 2 {rng(s['tier2_specialists'])}, Tier 3 {s['tier3_fte']} FTE = "
-        f"{rng(s['headcount_fte'], digits=1)} FTE",
-        f"  surge {g['months']}: +{rng(g['extra_capacity'], digits=2)} -> "
-        f"{rng(g['temporary_reps'])} temporary reps, hire {g['hire_by']['earliest']} .. "
-        f"{g['hire_by']['latest']}, cost {rng(g['cost'], True)}",
-        "Budget (annual unless noted)",
-        f"  technology setup (one-time) {rng(b['tech_setup_one_time'], True)}",
-        f"  technology/subscriptions    {rng(b['tech_annual'], True)}",
-        f"  staffing, fully loaded      {rng(b['staffing_loaded'], True)}"
-        f"  (richest ratio at $75k: ${b['staffing_loaded_at_top_cost']:,.0f})",
-        f"  contingency                 {rng(b['contingency'], True)}",
-        f"  in-house, annual            {rng(b['in_house_annual'], True)}",
-        f"  in-house, year one          {rng(b['in_house_year_one'], True)}",
-        f"  outsourced at PMPM          {rng(b['outsourced_pmpm_annual'], True)}",
-        f"  outsourced per call         {rng(b['outsourced_per_call_annual'], True)}",
-        f"  cheapest at mid-range: {b['cheapest_annual']}",
-    ]
-    typer.echo("\n".join(lines))
+    typer.echo(plan_text(p))

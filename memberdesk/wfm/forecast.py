@@ -156,7 +156,7 @@ class FittedForecast:
         """Expected calls per interval; zero on holidays and at never-seen times of day."""
         x = _design(index, set(self.holidays), self.origin)[list(self.columns)]
         mean = np.exp(np.clip(x.to_numpy() @ self.params.to_numpy(), -50, 50))
-        closed = np.isin(index.date, list(self.holidays)) if self.holidays else False
+        closed = np.isin(index.date, np.array(sorted(self.holidays), dtype=object))
         return pd.Series(np.where(closed, 0.0, mean), index=index, name="forecast")
 
 
@@ -171,7 +171,7 @@ def fit(history: pd.Series, holidays: Iterable[dt.date] = ()) -> FittedForecast:
         raise InvalidInput("history: calls must be finite and >= 0", field="history")
     origin = history.index[0].normalize()
     x = _design(history.index, set(closed), origin)
-    keep = ~np.isin(history.index.date, list(closed)) if closed else np.ones(len(x), bool)
+    keep = ~np.isin(history.index.date, np.array(sorted(closed), dtype=object))
     # Columns that never vary in the fitting data (slots never open, weekends) are dropped, so
     # those times forecast as closed instead of as an arbitrary intercept.
     live = [c for c in x.columns if c == "const" or x.loc[keep, c].std() > 0]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -209,3 +210,42 @@ def monthly_volume(p: PlanInputs) -> np.ndarray:
     lift = 1 + (p.surge.low + p.surge.high) / 2
     factors = np.array([lift if m in (10, 11, 12, 1) else 1.0 for m in range(1, 13)])
     return base * factors / factors.sum()
+
+
+def _range(d: dict[str, float], money: bool = False, digits: int = 0) -> str:
+    if money:
+        return f"${d['low']:,.0f} - ${d['high']:,.0f}"
+    return f"{d['low']:,.{digits}f} - {d['high']:,.{digits}f}"
+
+
+def plan_text(p: dict[str, Any]) -> str:
+    """The plan as readable lines for a terminal."""
+    v, s, g, b = p["volume"], p["staffing"], p["surge"], p["budget"]
+    r = _range
+    lines = [
+        f"Plan for {p['members']:,} members",
+        f"  contacts/year {v['contacts_per_year']:,.0f}; voice {r(v['voice_calls_per_year'])}; "
+        f"agent-handled calls {r(v['agent_calls_per_year'])} ({r(v['agent_calls_per_day'])}/day)",
+        f"  Tier 1 FTE from demand ({s['service_target']}, shrinkage {s['shrinkage']:.0%}): "
+        f"{r(s['tier1_fte_from_demand'], digits=1)}",
+        f"  Tier 1 FTE from 1 rep per 2,500-3,500 members: "
+        f"{r(s['tier1_fte_from_ratio'], digits=1)} -> {r(s['tier1_reps'])} reps; "
+        f"{s['ratio_check']}",
+        f"  + Tier 2 {r(s['tier2_specialists'])}, Tier 3 {s['tier3_fte']} FTE = "
+        f"{r(s['headcount_fte'], digits=1)} FTE",
+        f"  surge {g['months']}: +{r(g['extra_capacity'], digits=2)} -> "
+        f"{r(g['temporary_reps'])} temporary reps, hire {g['hire_by']['earliest']} .. "
+        f"{g['hire_by']['latest']}, cost {r(g['cost'], True)}",
+        "Budget (annual unless noted)",
+        f"  technology setup (one-time) {r(b['tech_setup_one_time'], True)}",
+        f"  technology/subscriptions    {r(b['tech_annual'], True)}",
+        f"  staffing, fully loaded      {r(b['staffing_loaded'], True)}"
+        f"  (richest ratio at $75k: ${b['staffing_loaded_at_top_cost']:,.0f})",
+        f"  contingency                 {r(b['contingency'], True)}",
+        f"  in-house, annual            {r(b['in_house_annual'], True)}",
+        f"  in-house, year one          {r(b['in_house_year_one'], True)}",
+        f"  outsourced at PMPM          {r(b['outsourced_pmpm_annual'], True)}",
+        f"  outsourced per call         {r(b['outsourced_per_call_annual'], True)}",
+        f"  cheapest at mid-range: {b['cheapest_annual']}",
+    ]
+    return "\n".join(lines)

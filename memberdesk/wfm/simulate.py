@@ -12,6 +12,7 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -231,3 +232,48 @@ def single_queue(
         within_seconds=within_seconds,
         patience_seconds=None if patience_seconds is None else (patience_seconds,),
     )
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _est(e: Estimate, i: int | None = None) -> dict[str, float | None]:
+    pick = (lambda a: float(a)) if i is None else (lambda a: float(a[i]))
+    return {
+        "mean": _finite(pick(e.mean)),
+        "low": _finite(pick(e.low)),
+        "high": _finite(pick(e.high)),
+    }
+
+
+def result_as_dict(res: SimulationResult, labels: list[str]) -> dict[str, Any]:
+    """JSON-ready results: totals, per skill and per labelled interval (NaN becomes None)."""
+    rows = []
+    for i, label in enumerate(labels):
+        sl, ab = _est(res.service_level, i), _est(res.abandon_rate, i)
+        rows.append(
+            {
+                "interval": label,
+                "offered": float(res.offered[i]),
+                "service_level": sl["mean"],
+                "service_level_low": sl["low"],
+                "service_level_high": sl["high"],
+                "abandon_rate": ab["mean"],
+                "abandon_low": ab["low"],
+                "abandon_high": ab["high"],
+                "asa_seconds": _est(res.asa_seconds, i)["mean"],
+            }
+        )
+    return {
+        "replications": res.replications,
+        "confidence": res.confidence,
+        "calls_simulated": res.calls_simulated,
+        "total": {
+            "service_level": _est(res.total_service_level),
+            "abandon_rate": _est(res.total_abandon_rate),
+            "asa_seconds": _est(res.total_asa_seconds),
+        },
+        "by_skill": res.by_skill,
+        "intervals": rows,
+    }
