@@ -11,7 +11,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 
 from memberdesk.calendars.cli import app as calendars_app
-from memberdesk.compliance.crypto import install_keyring, load_or_create_keyring
+from memberdesk.compliance.cli import audit_app, keys_app, retention_app, users_app
+from memberdesk.compliance.crypto import load_and_install
 from memberdesk.config import Settings, get_settings
 from memberdesk.db import make_engine, make_sessionmaker
 from memberdesk.sla.cli import app as sla_app
@@ -24,6 +25,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
+app.add_typer(retention_app, name="retention")
 app.add_typer(calendars_app, name="calendars")
 app.add_typer(sla_app, name="sla")
 app.add_typer(wfm_app, name="wfm")
@@ -47,7 +52,7 @@ def safe_url(settings: Settings) -> str:
 
 def connect(settings: Settings) -> Engine:
     """An engine that has been shown to reach its database, or a clean CLI failure."""
-    install_keyring(load_or_create_keyring(settings.var_dir))
+    load_and_install(settings.var_dir)
     engine = make_engine(settings)
     try:
         with engine.connect() as conn:
@@ -83,6 +88,34 @@ def db_upgrade(
     out.print(f"database {safe_url(settings)} is at revision {revision}")
 
 
+@db_app.command("grant-app-role")
+def db_grant_app_role(
+    role: Annotated[str, typer.Argument(help="Existing PostgreSQL role the app connects as")],
+) -> None:
+    """PostgreSQL: grant ROLE what memberdesk needs, with audit tables insert/select only."""
+    import re
+
+    from sqlalchemy import text
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
+        raise fail("ROLE must be a lower-case PostgreSQL identifier")
+    settings = load_settings()
+    engine = connect(settings)
+    if engine.dialect.name != "postgresql":
+        raise fail("grant-app-role is for PostgreSQL; SQLite relies on its triggers")
+    with engine.begin() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+        for sql in (
+            f'GRANT USAGE ON SCHEMA "{schema}" TO {role}',
+            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO {role}',
+            f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO {role}',
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, audit_member_access, "
+            f"audit_checkpoints FROM {role}",
+        ):
+            conn.execute(text(sql))
+    out.print(f"{role} may use schema {schema}; audit tables are insert/select only for it")
+
+
 @app.command()
 def seed(
     members: Annotated[int, typer.Option("--members", help="How many members to create")] = 15000,
@@ -115,7 +148,16 @@ def serve(
     settings = load_settings()
     engine = connect(settings)
     out.print(f"memberdesk serving on http://{host}:{port}  (API docs: /docs)")
-    uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
+    # log_config=None: uvicorn's loggers go through ours (redaction filter, JSON option);
+    # our middleware writes the access line with the request ID instead of uvicorn's.
+    uvicorn.run(
+        create_app(settings, engine=engine),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
 
 
 @app.command()
@@ -125,6 +167,9 @@ def demo(
     members: Annotated[int, typer.Option(help="Members to seed into an empty database")] = 15000,
 ) -> None:
     """Migrate, seed a 15,000-member plan if the database is empty, and serve it."""
+    from rich.table import Table
+
+    from memberdesk.compliance.demo import ensure_demo_users
     from memberdesk.members.models import Member
     from memberdesk.members.seed import run_seed
     from memberdesk.migrate import upgrade
@@ -139,6 +184,15 @@ def demo(
         run_seed(sessions, members=members, seed=1, console=out)
     else:
         out.print(f"database already holds {count:,} members; not seeding")
+    with sessions() as session:
+        logins = ensure_demo_users(session, settings)
+        session.commit()
+    table = Table(
+        "username", "role", "password", title="Demo logins (also in var/demo-logins.json)"
+    )
+    for row in logins:
+        table.add_row(row["username"], row["role"], row["password"])
+    out.print(table)
     serve(host=host, port=port)
 
 

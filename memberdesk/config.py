@@ -44,6 +44,32 @@ class Settings(BaseSettings):
         default=15, ge=1, description="Automatic log-off, 45 CFR 164.312(a)(2)(iii)"
     )
 
+    # Argon2id, RFC 9106 second recommended option; tests lower these to stay fast.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=4, ge=1)
+    lockout_threshold: int = Field(default=5, ge=1, description="Failed sign-ins before lock-out")
+    lockout_minutes: int = Field(default=15, ge=1)
+    login_rate_limit: int = Field(
+        default=20, ge=1, description="Failed sign-ins per client address per 15 minutes"
+    )
+    cookie_secure: bool | None = Field(
+        default=None, description="Secure cookies; default: when the request came over HTTPS"
+    )
+    retention_years: dict[str, int] = Field(
+        default_factory=dict,
+        description="Per record type retention overrides in years (never below 6)",
+    )
+
+    @field_validator("retention_years")
+    @classmethod
+    def _hipaa_minimum(cls, value: dict[str, int]) -> dict[str, int]:
+        # 45 CFR 164.316(b)(2)(i): documentation is kept six years at least.
+        short = {k: v for k, v in value.items() if v < 6}
+        if short:
+            raise ValueError(f"retention below the 6-year HIPAA minimum for {sorted(short)}")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:

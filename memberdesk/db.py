@@ -67,7 +67,10 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front: nearly every request writes (reads are audited),
+    # and a deferred transaction that upgrades to writing can fail with SQLITE_BUSY at once
+    # instead of waiting out the busy timeout.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -78,6 +81,7 @@ def make_engine(settings: Settings) -> Engine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
+            hide_parameters=True,  # bound values (PHI) never appear in errors or logs
             connect_args={
                 "check_same_thread": False,
                 "timeout": settings.sqlite_busy_timeout_ms / 1000,
@@ -93,6 +97,7 @@ def make_engine(settings: Settings) -> Engine:
         connect_args["options"] = f"-csearch_path={settings.database_schema}"
     return create_engine(
         url,
+        hide_parameters=True,
         connect_args=connect_args,
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,

@@ -1,4 +1,4 @@
-"""Logging set-up. PHI never reaches a log: see compliance.redaction for the filter."""
+"""Logging set-up: plain or JSON lines, every handler behind the PHI redaction filter."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+
+from memberdesk.compliance.redaction import RedactingFilter
 
 
 class JsonFormatter(logging.Formatter):
@@ -23,6 +25,7 @@ class JsonFormatter(logging.Formatter):
                 payload[key] = getattr(record, key)
         if record.exc_info:
             payload["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
+            payload["exc"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(payload)
 
 
@@ -38,6 +41,7 @@ def configure_logging(level: str = "INFO", json_lines: bool = False) -> None:
         if json_lines
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
     )
+    handler.addFilter(RedactingFilter())
     root.addHandler(handler)
     root.setLevel(level)
     root._memberdesk_configured = True  # type: ignore[attr-defined]

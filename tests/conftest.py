@@ -7,7 +7,9 @@ routes' commits become SAVEPOINT releases inside it.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,11 +18,20 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from memberdesk.app import create_app
-from memberdesk.compliance.crypto import install_keyring, load_or_create_keyring
+from memberdesk.compliance import auth
+from memberdesk.compliance.audit import SYSTEM
+from memberdesk.compliance.crypto import load_and_install
+from memberdesk.compliance.enums import Role
+from memberdesk.compliance.models import User
 from memberdesk.config import Settings
 from memberdesk.db import get_session, make_engine, make_sessionmaker
 from memberdesk.members.seed import run_seed
 from tests.dbutil import BACKENDS, PG_URL, fresh_database
+
+# Argon2 at RFC strength costs ~100 ms a hash; tests need the behaviour, not the cost.
+os.environ.setdefault("MEMBERDESK_ARGON2_TIME_COST", "1")
+os.environ.setdefault("MEMBERDESK_ARGON2_MEMORY_KIB", "8")
+os.environ.setdefault("MEMBERDESK_ARGON2_PARALLELISM", "1")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -32,7 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One var/ for the run, so every app instance shares the test key ring."""
     path = tmp_path_factory.mktemp("var")
-    install_keyring(load_or_create_keyring(path))
+    load_and_install(path)
     return path
 
 
@@ -84,7 +95,66 @@ def app(backend_settings: Settings, engine: Engine, db: Session):  # type: ignor
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    """Real HTTP through the ASGI app."""
+def anon(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """Real HTTP through the ASGI app, signed in as nobody."""
     with TestClient(app) as c:
         yield c
+
+
+@dataclass
+class Persona:
+    """A signed-in user: their account and an HTTP client carrying their API token."""
+
+    user: User
+    client: TestClient
+    token: str
+
+
+@pytest.fixture
+def login(app, db: Session, backend_settings: Settings):  # type: ignore[no-untyped-def]
+    """``login(role, team=None, member_id=None)`` -> a Persona with a fresh account and token."""
+    made: list[TestClient] = []
+
+    def make(
+        role: Role | str,
+        team: str | None = None,
+        member_id: int | None = None,
+        username: str | None = None,
+    ) -> Persona:
+        role = Role(role)
+        name = username or f"{role.value}-{secrets.token_hex(3)}"
+        user = auth.create_user(
+            db,
+            backend_settings,
+            SYSTEM,
+            username=name,
+            display_name=name,
+            role=role,
+            password=PASSWORD,
+            team=team,
+            member_id=member_id,
+        )
+        token, _ = auth.create_token(db, SYSTEM, user, "test")
+        db.flush()
+        client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+        made.append(client)
+        return Persona(user, client, token)
+
+    yield make
+    for c in made:
+        c.close()
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def agent(login) -> Persona:  # type: ignore[no-untyped-def]
+    """A Tier 1 agent on Team A."""
+    return login(Role.TIER1_AGENT, team="Team A")
+
+
+@pytest.fixture
+def client(agent: Persona) -> TestClient:
+    """HTTP as a Tier 1 agent (the everyday user of the member APIs)."""
+    return agent.client

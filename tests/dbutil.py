@@ -45,5 +45,3 @@ def fresh_database(backend: str, var_dir: Path, tmp: Path) -> Iterator[Settings]
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{settings.database_schema}" CASCADE'))
             admin.dispose()
-
-

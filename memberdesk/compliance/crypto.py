@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -157,20 +158,63 @@ def load_or_create_keyring(var_dir: Path) -> KeyRing:
     return KeyRing.from_json(path.read_text())
 
 
-_active: KeyRing | None = None
+class _Installed:
+    """The process's key ring; reloaded when ``var/keys.json`` changes (key rotation)."""
+
+    ring: KeyRing | None = None
+    path: Path | None = None
+    mtime: float = 0.0
+    checked: float = 0.0
 
 
-def install_keyring(ring: KeyRing) -> None:
-    """Make ``ring`` the process's key ring (the column types below read it)."""
-    global _active
-    _active = ring
+RELOAD_CHECK_SECONDS = 1.0
+
+
+def install_keyring(ring: KeyRing, path: Path | None = None) -> None:
+    """Make ``ring`` the process's key ring; with ``path``, follow that file's rotations."""
+    _Installed.ring, _Installed.path = ring, path
+    _Installed.mtime = path.stat().st_mtime if path and path.exists() else 0.0
+    _Installed.checked = time.monotonic()
+
+
+def reload_keyring(force: bool = False) -> None:
+    """Re-read the key file if it changed (at most once a second unless forced)."""
+    path = _Installed.path
+    if path is None:
+        return
+    now_ = time.monotonic()
+    if not force and now_ - _Installed.checked < RELOAD_CHECK_SECONDS:
+        return
+    _Installed.checked = now_
+    mtime = path.stat().st_mtime
+    if force or mtime != _Installed.mtime:
+        _Installed.ring = KeyRing.from_json(path.read_text())
+        _Installed.mtime = mtime
 
 
 def keyring() -> KeyRing:
     """The installed key ring; configuration errors surface here, not as silent plaintext."""
-    if _active is None:
+    reload_keyring()
+    if _Installed.ring is None:
         raise RuntimeError("no key ring installed; call install_keyring() at start-up")
-    return _active
+    return _Installed.ring
+
+
+def decrypt_any(blob: bytes, context: str) -> str:
+    """Decrypt, re-reading the key file once if the value names a key we do not hold yet."""
+    ring = keyring()
+    if key_id_of(blob) not in ring.data_keys:
+        reload_keyring(force=True)
+        ring = keyring()
+    return ring.decrypt(blob, context)
+
+
+def load_and_install(var_dir: Path) -> KeyRing:
+    """Load (or create) the key ring and install it, following the file when there is one."""
+    ring = load_or_create_keyring(var_dir)
+    from_file = not os.environ.get(KEYRING_ENV)
+    install_keyring(ring, Path(var_dir) / KEYRING_FILE if from_file else None)
+    return ring
 
 
 class EncryptedString(TypeDecorator[str]):
@@ -191,7 +235,7 @@ class EncryptedString(TypeDecorator[str]):
     def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        return keyring().decrypt(bytes(value), self.context)
+        return decrypt_any(bytes(value), self.context)
 
 
 class EncryptedDate(TypeDecorator[date]):
@@ -212,10 +256,11 @@ class EncryptedDate(TypeDecorator[date]):
     def process_result_value(self, value: Any, dialect: Dialect) -> date | None:
         if value is None:
             return None
-        return date.fromisoformat(keyring().decrypt(bytes(value), self.context))
+        return date.fromisoformat(decrypt_any(bytes(value), self.context))
 
 
 # --- normalisation for blind indexes: what a caller types must hash like what was stored ---
+
 
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())

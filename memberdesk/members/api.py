@@ -1,18 +1,24 @@
-"""JSON routes of the members domain."""
+"""JSON routes of the members domain. Every read of member data is audited and masked by role."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from memberdesk.clock import now
+from memberdesk.compliance import audit
+from memberdesk.compliance.auth import Principal
+from memberdesk.compliance.deps import Forbidden, audit_ctx, requires
+from memberdesk.compliance.enums import AuditAction, Permission
+from memberdesk.compliance.masking import masked_for
 from memberdesk.db import SessionDep
 from memberdesk.errors import NotFound
-from memberdesk.members import service, views
+from memberdesk.members import access, service, views
 from memberdesk.members.models import Carrier, EmployerGroup, Member, Plan
 from memberdesk.members.schemas import (
     CarrierOut,
@@ -20,7 +26,6 @@ from memberdesk.members.schemas import (
     EligibilityOut,
     GroupDetail,
     GroupOut,
-    HouseholdMember,
     IdCardIn,
     IdCardOut,
     IdCardStatusIn,
@@ -30,12 +35,19 @@ from memberdesk.members.schemas import (
     MemberSearch,
     MemberSummary,
     PlanOut,
-    PremiumOut,
 )
 from memberdesk.schemas import LimitQ, OffsetQ, Page
 
-router = APIRouter(prefix="/api", tags=["members"])
+router = APIRouter(prefix="/api")
 AsOfQ = Annotated[date | None, Query(description="Date to evaluate (YYYY-MM-DD); default today")]
+Searcher = Annotated[Principal, requires(Permission.MEMBER_SEARCH)]
+Reader = Annotated[Principal, requires(Permission.MEMBER_READ)]
+Writer = Annotated[Principal, requires(Permission.MEMBER_WRITE)]
+GroupReader = Annotated[Principal, requires(Permission.GROUP_READ)]
+PlanReader = Annotated[Principal, requires(Permission.PLAN_READ)]
+SelfReader = Annotated[Principal, requires(Permission.SELF_READ)]
+SelfWriter = Annotated[Principal, requires(Permission.SELF_WRITE)]
+MEMBERS, GROUPS, PLANS, PORTAL = ["members"], ["groups"], ["plans"], ["member portal"]
 
 
 def _age_limit(request: Request) -> int:
@@ -46,114 +58,111 @@ def _today() -> date:
     return now().date()
 
 
-@router.post("/members/search", response_model=Page[MemberSummary], summary="Find members")
+def _masked(principal: Principal, model: BaseModel) -> Any:
+    """The response with the fields this role may not see reduced (minimum necessary)."""
+    return masked_for(principal.role, model)
+
+
+def _read(session: Session, request: Request, principal: Principal, member: Member) -> None:
+    access.record_read(session, audit_ctx(request, principal), member, request.url.path)
+
+
+@router.post(
+    "/members/search", response_model=Page[MemberSummary], summary="Find members", tags=MEMBERS
+)
 def search(
     body: MemberSearch,
     session: SessionDep,
     request: Request,
+    principal: Searcher,
     limit: LimitQ = 50,
     offset: OffsetQ = 0,
-) -> Page[MemberSummary]:
+) -> Any:
     """Exact-match search by member ID, last name + date of birth, or phone (POST keeps PHI out
-    of URLs and access logs)."""
-    rows, total = service.search_members(
+    of URLs and access logs). The search and every member shown are audited."""
+    page = access.search_page(
         session,
-        member_number=body.member_number,
-        last_name=body.last_name,
-        date_of_birth=body.date_of_birth,
-        phone=body.phone,
+        audit_ctx(request, principal),
+        body,
         limit=limit,
         offset=offset,
+        today=_today(),
+        age_limit=_age_limit(request),
     )
-    today, limit_age = _today(), _age_limit(request)
-    return Page(
-        items=[views.summary(m, today, limit_age) for m in rows],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )
+    session.commit()
+    return _masked(principal, page)
 
 
-@router.get("/members/{member_id}", response_model=Member360, summary="Member 360")
+@router.get("/members/{member_id}", response_model=Member360, summary="Member 360", tags=MEMBERS)
 def member_360(
-    member_id: int, session: SessionDep, request: Request, as_of: AsOfQ = None
-) -> Member360:
+    member_id: int, session: SessionDep, request: Request, principal: Reader, as_of: AsOfQ = None
+) -> Any:
     """Everything an agent needs on one screen: demographics, eligibility, plan, premium split,
     household, coverage history, life events and ID cards."""
-    on = as_of or _today()
-    age = _age_limit(request)
     member = service.get_member(session, member_id)
-    house = service.household(session, member)
-    subscriber = house[0]
-    split = service.premium_for(subscriber, house[1:], on, age)
-    return Member360(
-        as_of=on,
-        member=views.detail(member, _today(), age),
-        eligibility=views.eligibility_out(member, on, age),
-        group=GroupOut.model_validate(member.group),
-        premium=PremiumOut(
-            tier=split.tier,
-            premium_cents=split.premium_cents,
-            employer_cents=split.employer_cents,
-            payroll_deduction_cents=split.payroll_deduction_cents,
-        )
-        if split
-        else None,
-        household=[
-            HouseholdMember(
-                id=m.id,
-                first_name=m.first_name,
-                last_name=m.last_name,
-                relationship=m.relationship,
-                date_of_birth=m.date_of_birth.isoformat(),
-                eligibility=views.eligibility_out(m, on, age),
-            )
-            for m in house
-        ],
-        coverage=[views.span_out(s) for s in member.coverage],
-        life_events=[
-            views.life_event_out(e, on) for e in service.list_life_events(session, member)
-        ],
-        id_cards=[IdCardOut.model_validate(c) for c in service.list_id_cards(session, member)],
+    view = access.view_360(
+        session,
+        audit_ctx(request, principal),
+        member,
+        on=as_of or _today(),
+        today=_today(),
+        age_limit=_age_limit(request),
+        path=request.url.path,
     )
+    session.commit()
+    return _masked(principal, view)
 
 
 @router.get(
     "/members/{member_id}/eligibility",
     response_model=EligibilityOut,
     summary="Eligibility at a date",
+    tags=MEMBERS,
 )
 def member_eligibility(
-    member_id: int, session: SessionDep, request: Request, on: AsOfQ = None
+    member_id: int, session: SessionDep, request: Request, principal: Reader, on: AsOfQ = None
 ) -> EligibilityOut:
     """Covered or not on a date, with the reason (terminated, not yet effective, aged out,
     group terminated)."""
     member = service.get_member(session, member_id)
-    return views.eligibility_out(member, on or _today(), _age_limit(request))
+    result = views.eligibility_out(member, on or _today(), _age_limit(request))
+    _read(session, request, principal, member)
+    session.commit()
+    return result
 
 
 @router.get(
     "/members/{member_id}/coverage",
     response_model=list[CoverageSpanOut],
     summary="Coverage history",
+    tags=MEMBERS,
 )
-def member_coverage(member_id: int, session: SessionDep) -> list[CoverageSpanOut]:
+def member_coverage(
+    member_id: int, session: SessionDep, request: Request, principal: Reader
+) -> list[CoverageSpanOut]:
     """All coverage spans, oldest first, with retroactive terminations flagged."""
-    return [views.span_out(s) for s in service.get_member(session, member_id).coverage]
+    member = service.get_member(session, member_id)
+    _read(session, request, principal, member)
+    session.commit()
+    return [views.span_out(s) for s in member.coverage]
 
 
 @router.get(
     "/members/{member_id}/life-events",
     response_model=list[LifeEventOut],
     summary="Qualifying life events",
+    tags=MEMBERS,
 )
 def member_life_events(
-    member_id: int, session: SessionDep, as_of: AsOfQ = None
+    member_id: int, session: SessionDep, request: Request, principal: Reader, as_of: AsOfQ = None
 ) -> list[LifeEventOut]:
     """Life events on the enrolment and the special-enrolment windows they opened."""
     member = service.get_member(session, member_id)
     on = as_of or _today()
-    return [views.life_event_out(e, on) for e in service.list_life_events(session, member)]
+    events = [views.life_event_out(e, on) for e in service.list_life_events(session, member)]
+    _read(session, request, principal, member)
+    session.commit()
+    return events
 
 
 @router.post(
@@ -161,9 +170,10 @@ def member_life_events(
     response_model=LifeEventOut,
     status_code=201,
     summary="Record a qualifying life event",
+    tags=MEMBERS,
 )
 def add_life_event(
-    member_id: int, body: LifeEventIn, session: SessionDep, request: Request
+    member_id: int, body: LifeEventIn, session: SessionDep, request: Request, principal: Writer
 ) -> LifeEventOut:
     """Opens a special-enrolment window of the configured length for the event type."""
     member = service.get_member(session, member_id)
@@ -175,17 +185,51 @@ def add_life_event(
         body.notes,
         request.app.state.settings.special_enrollment_days,
     )
+    audit.record(
+        session,
+        audit_ctx(request, principal),
+        AuditAction.LIFE_EVENT_RECORDED,
+        object_type="life_event",
+        object_id=event.id,
+        member_ids=[member.id],
+        changes={"new": body.model_dump(mode="json")},
+    )
     session.commit()
     return views.life_event_out(event, _today())
 
 
 @router.get(
-    "/members/{member_id}/id-cards", response_model=list[IdCardOut], summary="ID-card requests"
+    "/members/{member_id}/id-cards",
+    response_model=list[IdCardOut],
+    summary="ID-card requests",
+    tags=MEMBERS,
 )
-def member_id_cards(member_id: int, session: SessionDep) -> list[IdCardOut]:
+def member_id_cards(
+    member_id: int, session: SessionDep, request: Request, principal: Reader
+) -> list[IdCardOut]:
     """ID-card requests of the member, newest first."""
     member = service.get_member(session, member_id)
-    return [IdCardOut.model_validate(c) for c in service.list_id_cards(session, member)]
+    cards = [IdCardOut.model_validate(c) for c in service.list_id_cards(session, member)]
+    _read(session, request, principal, member)
+    session.commit()
+    return cards
+
+
+def _request_card(
+    session: Session, request: Request, principal: Principal, member: Member, body: IdCardIn
+) -> IdCardOut:
+    card = service.request_id_card(session, member, body.reason)
+    audit.record(
+        session,
+        audit_ctx(request, principal),
+        AuditAction.ID_CARD_REQUESTED,
+        object_type="id_card_request",
+        object_id=card.id,
+        member_ids=[member.id],
+        changes={"new": {"reason": body.reason.value, "status": card.status.value}},
+    )
+    session.commit()
+    return IdCardOut.model_validate(card)
 
 
 @router.post(
@@ -193,30 +237,87 @@ def member_id_cards(member_id: int, session: SessionDep) -> list[IdCardOut]:
     response_model=IdCardOut,
     status_code=201,
     summary="Request an ID card",
+    tags=MEMBERS,
 )
-def add_id_card(member_id: int, body: IdCardIn, session: SessionDep) -> IdCardOut:
+def add_id_card(
+    member_id: int, body: IdCardIn, session: SessionDep, request: Request, principal: Writer
+) -> IdCardOut:
     """One open request per member; 409 while one is being processed."""
-    card = service.request_id_card(session, service.get_member(session, member_id), body.reason)
-    session.commit()
-    return IdCardOut.model_validate(card)
+    return _request_card(session, request, principal, service.get_member(session, member_id), body)
 
 
-@router.patch("/id-cards/{card_id}", response_model=IdCardOut, summary="Advance an ID-card request")
-def patch_id_card(card_id: int, body: IdCardStatusIn, session: SessionDep) -> IdCardOut:
+@router.patch(
+    "/id-cards/{card_id}",
+    response_model=IdCardOut,
+    summary="Advance an ID-card request",
+    tags=MEMBERS,
+)
+def patch_id_card(
+    card_id: int, body: IdCardStatusIn, session: SessionDep, request: Request, principal: Writer
+) -> IdCardOut:
     """requested → printed → mailed → delivered / returned_undeliverable; cancel before mailing."""
-    card = service.update_id_card(session, card_id, body.status)
+    old_status, card = service.update_id_card(session, card_id, body.status)
+    audit.record(
+        session,
+        audit_ctx(request, principal),
+        AuditAction.ID_CARD_UPDATED,
+        object_type="id_card_request",
+        object_id=card.id,
+        member_ids=[card.member_id],
+        changes={"old": {"status": old_status}, "new": {"status": card.status.value}},
+    )
     session.commit()
     return IdCardOut.model_validate(card)
 
 
-@router.get("/groups", response_model=Page[GroupOut], summary="Employer groups", tags=["groups"])
+@router.get("/me", response_model=Member360, summary="My member record", tags=PORTAL)
+def my_record(session: SessionDep, request: Request, principal: SelfReader) -> Any:
+    """The signed-in member's own record: a member sees only their own."""
+    member = own_member(session, principal)
+    view = access.view_360(
+        session,
+        audit_ctx(request, principal),
+        member,
+        on=_today(),
+        today=_today(),
+        age_limit=_age_limit(request),
+        path=request.url.path,
+        own_record=True,
+    )
+    session.commit()
+    return view
+
+
+@router.post(
+    "/me/id-cards",
+    response_model=IdCardOut,
+    status_code=201,
+    summary="Request my ID card",
+    tags=PORTAL,
+)
+def my_id_card(
+    body: IdCardIn, session: SessionDep, request: Request, principal: SelfWriter
+) -> IdCardOut:
+    """A member asks for a replacement card."""
+    return _request_card(session, request, principal, own_member(session, principal), body)
+
+
+def own_member(session: Session, principal: Principal) -> Member:
+    """The member record a portal account is tied to."""
+    if principal.member_id is None:
+        raise Forbidden("this account is not linked to a member record")
+    return service.get_member(session, principal.member_id)
+
+
+@router.get("/groups", response_model=Page[GroupOut], summary="Employer groups", tags=GROUPS)
 def list_groups(
     session: SessionDep,
+    principal: GroupReader,
     limit: LimitQ = 50,
     offset: OffsetQ = 0,
     county: Annotated[str | None, Query(description="Only this county")] = None,
 ) -> Page[GroupOut]:
-    """Employer groups by group number."""
+    """Employer groups by group number (employer data, not PHI)."""
     query = select(EmployerGroup)
     if county:
         query = query.where(EmployerGroup.county == county)
@@ -228,9 +329,9 @@ def list_groups(
 
 
 @router.get(
-    "/groups/{group_id}", response_model=GroupDetail, summary="One employer group", tags=["groups"]
+    "/groups/{group_id}", response_model=GroupDetail, summary="One employer group", tags=GROUPS
 )
-def get_group(group_id: int, session: SessionDep) -> GroupDetail:
+def get_group(group_id: int, session: SessionDep, principal: GroupReader) -> GroupDetail:
     """The group, its contribution rule and enrolment counts."""
     group = service.get_group(session, group_id)
     subs, total = service.group_counts(session, group_id)
@@ -243,32 +344,53 @@ def get_group(group_id: int, session: SessionDep) -> GroupDetail:
     "/groups/{group_id}/members",
     response_model=Page[MemberSummary],
     summary="Members of a group",
-    tags=["groups"],
+    tags=GROUPS,
 )
 def group_members(
-    group_id: int, session: SessionDep, request: Request, limit: LimitQ = 50, offset: OffsetQ = 0
-) -> Page[MemberSummary]:
-    """Everyone enrolled through the group, by internal id."""
+    group_id: int,
+    session: SessionDep,
+    request: Request,
+    principal: Searcher,
+    limit: LimitQ = 50,
+    offset: OffsetQ = 0,
+) -> Any:
+    """Everyone enrolled through the group, by internal id (a member listing: audited)."""
     service.get_group(session, group_id)
     query = select(Member).where(Member.group_id == group_id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.options(selectinload(Member.coverage)).order_by(Member.id).limit(limit).offset(offset)
+    rows = list(
+        session.scalars(
+            query.options(selectinload(Member.coverage))
+            .order_by(Member.id)
+            .limit(limit)
+            .offset(offset)
+        )
     )
+    audit.record(
+        session,
+        audit_ctx(request, principal),
+        AuditAction.MEMBER_SEARCH,
+        object_type="employer_group",
+        object_id=group_id,
+        member_ids=[m.id for m in rows],
+        detail={"key": "group", "results": total},
+    )
+    session.commit()
     today, age = _today(), _age_limit(request)
-    return Page(
+    page = Page[MemberSummary](
         items=[views.summary(m, today, age) for m in rows], total=total, limit=limit, offset=offset
     )
+    return _masked(principal, page)
 
 
-@router.get("/plans", response_model=list[PlanOut], summary="Plans", tags=["plans"])
-def list_plans(session: SessionDep) -> list[PlanOut]:
+@router.get("/plans", response_model=list[PlanOut], summary="Plans", tags=PLANS)
+def list_plans(session: SessionDep, principal: PlanReader) -> list[PlanOut]:
     """Every plan offered on the marketplace, by code."""
     return [PlanOut.model_validate(p) for p in session.scalars(select(Plan).order_by(Plan.code))]
 
 
-@router.get("/plans/{plan_id}", response_model=PlanOut, summary="One plan", tags=["plans"])
-def get_plan(plan_id: int, session: SessionDep) -> PlanOut:
+@router.get("/plans/{plan_id}", response_model=PlanOut, summary="One plan", tags=PLANS)
+def get_plan(plan_id: int, session: SessionDep, principal: PlanReader) -> PlanOut:
     """A plan with its rates, deductible and out-of-pocket maximum."""
     plan = session.get(Plan, plan_id)
     if plan is None:
@@ -276,10 +398,8 @@ def get_plan(plan_id: int, session: SessionDep) -> PlanOut:
     return PlanOut.model_validate(plan)
 
 
-@router.get("/carriers", response_model=list[CarrierOut], summary="Carriers", tags=["plans"])
-def list_carriers(session: SessionDep) -> list[CarrierOut]:
+@router.get("/carriers", response_model=list[CarrierOut], summary="Carriers", tags=PLANS)
+def list_carriers(session: SessionDep, principal: PlanReader) -> list[CarrierOut]:
     """Carriers on the marketplace."""
-    return [
-        CarrierOut.model_validate(c)
-        for c in session.scalars(select(Carrier).order_by(Carrier.code))
-    ]
+    carriers = session.scalars(select(Carrier).order_by(Carrier.code))
+    return [CarrierOut.model_validate(c) for c in carriers]

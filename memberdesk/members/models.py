@@ -137,6 +137,8 @@ class Member(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+    # Set when retention de-identified the record; identifiers are gone from then on.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group: Mapped[EmployerGroup] = orm.relationship(lazy="joined")
     subscriber: Mapped[Member | None] = orm.relationship(remote_side=[id])

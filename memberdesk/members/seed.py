@@ -11,6 +11,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from memberdesk.compliance import audit
+from memberdesk.compliance.audit import AuditContext
+from memberdesk.compliance.enums import AuditAction
 from memberdesk.members import seed_data as sd
 from memberdesk.members.models import (
     Carrier,
@@ -22,6 +25,8 @@ from memberdesk.members.models import (
     Plan,
 )
 from memberdesk.members.synthetic import AS_OF_DEFAULT, BATCH_MEMBERS, Batch, Generator, PlanChoice
+
+SEED_ACTOR = AuditContext(actor_id=None, actor="memberdesk-seed", role="system")
 
 
 @dataclass
@@ -100,8 +105,23 @@ def _max_ids(session: Session) -> dict[str, int]:
     }
 
 
-def insert_batch(session: Session, batch: Batch) -> None:
-    """Bulk-insert one batch (executemany; encryption happens in the column types)."""
+CREATION_FIELDS = (
+    "member_number",
+    "relationship",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "group_id",
+    "subscriber_id",
+    "spoken_language",
+    "written_language",
+    "interpreter_needed",
+)
+
+
+def insert_batch(session: Session, batch: Batch, ctx: AuditContext = SEED_ACTOR) -> None:
+    """Bulk-insert one batch (executemany; encryption happens in the column types), auditing
+    every member created (the new values go into the audit entry, encrypted)."""
     for model, rows in (
         (EmployerGroup, batch.groups),
         (Member, batch.members),
@@ -112,6 +132,20 @@ def insert_batch(session: Session, batch: Batch) -> None:
         if rows:
             # Core executemany (not ORM bulk): one multi-row INSERT per few hundred rows.
             session.execute(model.__table__.insert(), rows)
+    audit.record_many(
+        session,
+        ctx,
+        (
+            audit.Event(
+                AuditAction.MEMBER_CREATED,
+                object_type="member",
+                object_id=m["id"],
+                member_ids=[m["id"]],
+                changes={"new": {k: m[k] for k in CREATION_FIELDS}},
+            )
+            for m in batch.members
+        ),
+    )
 
 
 def _sync_sequences(session: Session) -> None:

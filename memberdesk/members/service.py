@@ -256,7 +256,9 @@ def request_id_card(session: Session, member: Member, reason: IdCardReason) -> I
     return card
 
 
-def update_id_card(session: Session, card_id: int, status: IdCardStatus) -> IdCardRequest:
+def update_id_card(
+    session: Session, card_id: int, status: IdCardStatus
+) -> tuple[IdCardStatus, IdCardRequest]:
     """Move an ID-card request to its next status (only along allowed transitions)."""
     card = session.get(IdCardRequest, card_id)
     if card is None:
@@ -264,10 +266,11 @@ def update_id_card(session: Session, card_id: int, status: IdCardStatus) -> IdCa
     if status not in ID_CARD_TRANSITIONS[card.status]:
         allowed = ", ".join(sorted(ID_CARD_TRANSITIONS[card.status])) or "none (final)"
         raise Conflict(f"cannot move an ID card from {card.status} to {status}; allowed: {allowed}")
+    old = card.status
     card.status = status
     card.updated_at = now()
     session.flush()
-    return card
+    return old, card
 
 
 # --- groups and plans --------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.orm import Session
+
 from memberdesk.members import service
 from memberdesk.members.enums import AccessibilityNeed, ConfidentialScope
 from memberdesk.members.models import CoverageSpan, LifeEvent, Member
@@ -13,10 +15,15 @@ from memberdesk.members.schemas import (
     ContactRouting,
     CoverageSpanOut,
     EligibilityOut,
+    GroupOut,
+    HouseholdMember,
+    IdCardOut,
     LifeEventOut,
+    Member360,
     MemberDetail,
     MemberSummary,
     PlanOut,
+    PremiumOut,
 )
 
 
@@ -135,4 +142,40 @@ def life_event_out(event: LifeEvent, on: date) -> LifeEventOut:
         window_end=window.end,
         window_status=window.status,
         days_left=window.days_left,
+    )
+
+
+def member_360(
+    session: Session, member: Member, on: date, today: date, age_limit: int
+) -> Member360:
+    """Everything about one member on one screen; ``household`` lists who else was disclosed."""
+    house = service.household(session, member)
+    split = service.premium_for(house[0], house[1:], on, age_limit)
+    return Member360(
+        as_of=on,
+        member=detail(member, today, age_limit),
+        eligibility=eligibility_out(member, on, age_limit),
+        group=GroupOut.model_validate(member.group),
+        premium=PremiumOut(
+            tier=split.tier,
+            premium_cents=split.premium_cents,
+            employer_cents=split.employer_cents,
+            payroll_deduction_cents=split.payroll_deduction_cents,
+        )
+        if split
+        else None,
+        household=[
+            HouseholdMember(
+                id=m.id,
+                first_name=m.first_name,
+                last_name=m.last_name,
+                relationship=m.relationship,
+                date_of_birth=m.date_of_birth.isoformat(),
+                eligibility=eligibility_out(m, on, age_limit),
+            )
+            for m in house
+        ],
+        coverage=[span_out(s) for s in member.coverage],
+        life_events=[life_event_out(e, on) for e in service.list_life_events(session, member)],
+        id_cards=[IdCardOut.model_validate(c) for c in service.list_id_cards(session, member)],
     )

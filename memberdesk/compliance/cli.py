@@ -1,0 +1,369 @@
+"""Command line of security and compliance: users, audit, keys, retention."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from memberdesk.compliance.audit import AuditContext
+from memberdesk.compliance.enums import Role
+
+users_app = typer.Typer(help="Staff and member-portal accounts.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="The tamper-evident audit log and PHI access reports.", no_args_is_help=True
+)
+keys_app = typer.Typer(help="Encryption keys.", no_args_is_help=True)
+retention_app = typer.Typer(help="Retention and legal holds.", no_args_is_help=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _ctx() -> AuditContext:
+    return AuditContext(actor_id=None, actor=f"cli:{getpass.getuser()}"[:64], role="system")
+
+
+def _sessions():  # type: ignore[no-untyped-def]
+    from memberdesk.cli import connect, load_settings
+    from memberdesk.db import make_sessionmaker
+
+    settings = load_settings()
+    return settings, make_sessionmaker(connect(settings))
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password (12+ characters): ")
+    if getpass.getpass("Again: ") != first:
+        raise _fail("the passwords differ")
+    return first
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Argument(help="Lower-case account name")],
+    role: Annotated[Role, typer.Option(help="Role in the permission matrix")],
+    name: Annotated[str, typer.Option(help="Display name")] = "",
+    team: Annotated[str | None, typer.Option(help="Team (staff)")] = None,
+    member_id: Annotated[int | None, typer.Option(help="Member record (portal accounts)")] = None,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin")] = False,
+) -> None:
+    """Create an account; the password is prompted for (never an argument)."""
+    from memberdesk.compliance import auth
+    from memberdesk.errors import MemberdeskError
+
+    password = _read_password(password_stdin)
+    settings, sessions = _sessions()
+    with sessions() as session:
+        try:
+            user = auth.create_user(
+                session,
+                settings,
+                _ctx(),
+                username=username,
+                display_name=name or username,
+                role=role,
+                password=password,
+                team=team,
+                member_id=member_id,
+            )
+        except MemberdeskError as exc:
+            raise _fail(f"{exc.field or 'input'}: {exc.message}") from None
+        session.commit()
+        out.print(f"created {user.username} ({user.role.value})")
+
+
+@users_app.command("disable")
+def users_disable(username: Annotated[str, typer.Argument(help="Account name")]) -> None:
+    """Disable an account, end its sessions and revoke its API tokens."""
+    from memberdesk.compliance import auth
+    from memberdesk.errors import MemberdeskError
+
+    _, sessions = _sessions()
+    with sessions() as session:
+        try:
+            auth.disable_user(session, _ctx(), username)
+        except MemberdeskError as exc:
+            raise _fail(exc.message) from None
+        session.commit()
+    out.print(f"disabled {username}")
+
+
+@users_app.command("set-role")
+def users_set_role(
+    username: Annotated[str, typer.Argument(help="Account name")],
+    role: Annotated[Role, typer.Argument(help="New role")],
+) -> None:
+    """Change a staff member's role (their sessions end so it applies at once)."""
+    from memberdesk.compliance import auth
+    from memberdesk.errors import MemberdeskError
+
+    _, sessions = _sessions()
+    with sessions() as session:
+        try:
+            auth.set_role(session, _ctx(), username, role)
+        except MemberdeskError as exc:
+            raise _fail(exc.message) from None
+        session.commit()
+    out.print(f"{username} is now {role.value}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """All accounts with role, team and status."""
+    from sqlalchemy import select
+
+    from memberdesk.compliance.models import Team, User
+
+    _, sessions = _sessions()
+    table = Table("username", "name", "role", "team", "status", "last sign-in")
+    with sessions() as session:
+        teams = {t.id: t.name for t in session.scalars(select(Team))}
+        for u in session.scalars(select(User).order_by(User.username)):
+            status = "disabled" if u.disabled else "locked" if u.locked_until else "active"
+            table.add_row(
+                u.username,
+                u.display_name,
+                u.role.value,
+                teams.get(u.team_id or 0, ""),
+                status,
+                u.last_login_at.isoformat() if u.last_login_at else "never",
+            )
+    out.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """Check every hash and signed checkpoint; exit 1 naming the first bad entry."""
+    from memberdesk.compliance import audit
+    from memberdesk.compliance.enums import AuditAction
+    from memberdesk.compliance.verify import read_anchor, verify_chain
+
+    settings, sessions = _sessions()
+    with sessions() as session:
+        result = verify_chain(session.connection(), read_anchor(settings.var_dir))
+    with sessions() as session:
+        audit.record(
+            session,
+            _ctx(),
+            AuditAction.AUDIT_VERIFIED,
+            object_type="audit_log",
+            detail=result.as_dict(),
+        )
+        session.commit()
+    if as_json:
+        print(json.dumps(result.as_dict()))
+    elif result.ok:
+        out.print(
+            f"audit chain intact: {result.entries:,} entries, "
+            f"{result.checkpoints:,} signed checkpoints"
+        )
+    else:
+        err.print(f"audit chain BROKEN at entry {result.first_bad}: {result.problem}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the chain's tip now and export it to var/audit_anchor.json (run from cron)."""
+    from memberdesk.compliance.audit import checkpoint_now
+    from memberdesk.compliance.verify import write_anchor
+
+    settings, sessions = _sessions()
+    with sessions() as session:
+        cp = checkpoint_now(session)
+        session.commit()
+        if cp is None:
+            out.print("audit log is empty; nothing to sign")
+            return
+        write_anchor(settings.var_dir, cp)
+        out.print(f"checkpoint #{cp.id} signs entries up to {cp.last_entry_id}")
+
+
+def _window(start: date, end: date) -> tuple[datetime, datetime]:
+    if end < start:
+        raise _fail("--end is before --start")
+    return (
+        datetime.combine(start, time(), UTC),
+        datetime.combine(end + timedelta(days=1), time(), UTC),
+    )
+
+
+@audit_app.command("access")
+def audit_access(
+    start: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="First day")],
+    end: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Last day, inclusive")],
+    member_id: Annotated[int | None, typer.Option(help="Who accessed this member")] = None,
+    user: Annotated[str | None, typer.Option(help="What this user accessed")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+) -> None:
+    """PHI access report by member or by user, as CSV or JSON on stdout (itself audited)."""
+    from dataclasses import asdict
+
+    from sqlalchemy import select
+
+    from memberdesk.compliance import audit, reports
+    from memberdesk.compliance.enums import AuditAction
+    from memberdesk.compliance.models import User
+
+    if (member_id is None) == (user is None):
+        raise _fail("give exactly one of --member-id or --user")
+    if fmt not in ("csv", "json"):
+        raise _fail("--format must be csv or json")
+    lo, hi = _window(start.date(), end.date())
+    _, sessions = _sessions()
+    with sessions() as session:
+        if member_id is not None:
+            rows = reports.member_access(session, member_id, lo, hi)
+            target = {"object_type": "member", "object_id": member_id, "member_ids": [member_id]}
+        else:
+            uid = session.scalar(select(User.id).where(User.username == user))
+            if uid is None:
+                raise _fail(f"--user: no user named {user!r}")
+            rows = reports.user_access(session, uid, lo, hi)
+            target = {"object_type": "user", "object_id": uid}
+        audit.record(
+            session,
+            _ctx(),
+            AuditAction.ACCESS_REPORT,
+            detail={"rows": len(rows), "format": fmt},
+            **target,
+        )  # type: ignore[arg-type]
+        session.commit()
+    if fmt == "csv":
+        sys.stdout.write(reports.to_csv(rows))
+    else:
+        print(json.dumps([asdict(r) for r in rows], indent=2))
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    batch: Annotated[int, typer.Option(min=1, help="Rows per transaction")] = 500,
+) -> None:
+    """Make a new data key active and re-encrypt every PHI value, while the service runs."""
+    from rich.progress import Progress
+
+    from memberdesk.compliance import audit
+    from memberdesk.compliance.enums import AuditAction
+    from memberdesk.compliance.rotation import rotate
+
+    settings, sessions = _sessions()
+    with Progress(console=out, transient=True) as progress:
+        task = progress.add_task("re-encrypting", total=None)
+        try:
+            result = rotate(
+                Path(settings.var_dir),
+                sessions,
+                batch,
+                progress=lambda name, n: progress.update(task, advance=n, description=name),
+            )
+        except RuntimeError as exc:
+            raise _fail(str(exc)) from None
+    with sessions() as session:
+        audit.record(
+            session,
+            _ctx(),
+            AuditAction.KEYS_ROTATED,
+            object_type="keyring",
+            object_id=result.new_key_id,
+            detail={
+                "reencrypted": sum(result.reencrypted.values()),
+                "passes": result.passes,
+                "remaining": result.remaining,
+            },
+        )
+        session.commit()
+    total = sum(result.reencrypted.values())
+    out.print(
+        f"active key is now {result.new_key_id}; re-encrypted {total:,} values in "
+        f"{result.passes} pass(es); {result.remaining} left under old keys"
+    )
+    if result.remaining:
+        raise typer.Exit(1)
+
+
+@retention_app.command("run")
+def retention_run(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count")] = False,
+) -> None:
+    """Purge or de-identify records past retention, sparing legal holds (audited)."""
+    from memberdesk.compliance import retention
+    from memberdesk.errors import MemberdeskError
+
+    settings, sessions = _sessions()
+    with sessions() as session:
+        try:
+            report = retention.run(session, _ctx(), settings.retention_years, dry_run)
+        except MemberdeskError as exc:
+            raise _fail(f"{exc.field}: {exc.message}") from None
+        session.commit()
+    table = Table(
+        "record type",
+        "expired before",
+        "would purge" if dry_run else "purged",
+        "kept by legal hold",
+    )
+    for rt, n in report.counts.items():
+        held = "whole type" if rt in report.held_types else str(report.held.get(rt, 0))
+        table.add_row(rt, report.cutoffs[rt], str(n), held)
+    out.print(table)
+    out.print("dry run: nothing changed" if dry_run else "retention applied")
+
+
+@retention_app.command("hold")
+def retention_hold(
+    matter: Annotated[str, typer.Option(help="Litigation or investigation name")],
+    member_id: Annotated[int | None, typer.Option(help="Hold one member's records")] = None,
+    record_type: Annotated[str | None, typer.Option(help="Or a whole record type")] = None,
+) -> None:
+    """Place a legal hold: held records are never purged."""
+    from memberdesk.compliance import retention
+    from memberdesk.errors import MemberdeskError
+
+    _, sessions = _sessions()
+    with sessions() as session:
+        try:
+            hold = retention.place_hold(
+                session,
+                _ctx(),
+                matter=matter,
+                member_id=member_id,
+                record_type=record_type,
+                reason=None,
+            )
+        except MemberdeskError as exc:
+            raise _fail(f"{exc.field}: {exc.message}") from None
+        session.commit()
+        out.print(f"legal hold #{hold.id} placed")
+
+
+@retention_app.command("release")
+def retention_release(hold_id: Annotated[int, typer.Argument(help="Hold id")]) -> None:
+    """Release a legal hold."""
+    from memberdesk.compliance import retention
+    from memberdesk.errors import MemberdeskError
+
+    _, sessions = _sessions()
+    with sessions() as session:
+        try:
+            retention.release_hold(session, _ctx(), hold_id)
+        except MemberdeskError as exc:
+            raise _fail(exc.message) from None
+        session.commit()
+    out.print(f"legal hold #{hold_id} released")

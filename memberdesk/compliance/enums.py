@@ -1,0 +1,96 @@
+"""Roles, permissions and audit vocabulary."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    TIER1_AGENT = "tier1_agent"
+    TIER2_SPECIALIST = "tier2_specialist"
+    TIER3_APPEALS = "tier3_appeals"
+    NAVIGATOR = "navigator"
+    SUPERVISOR = "supervisor"
+    QA_ANALYST = "qa_analyst"
+    WFM_ANALYST = "wfm_analyst"
+    COMPLIANCE_OFFICER = "compliance_officer"
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+class Permission(StrEnum):
+    MEMBER_SEARCH = "member.search"
+    MEMBER_READ = "member.read"
+    MEMBER_WRITE = "member.write"
+    SELF_READ = "self.read"
+    SELF_WRITE = "self.write"
+    GROUP_READ = "group.read"
+    PLAN_READ = "plan.read"
+    APPEAL_READ = "appeal.read"
+    APPEAL_CLINICAL_READ = "appeal.clinical.read"
+    APPEAL_WRITE = "appeal.write"
+    TEAM_READ = "team.read"
+    USERS_MANAGE = "users.manage"
+    AUDIT_READ = "audit.read"
+    ACCESS_REPORT_READ = "access_report.read"
+    LEGAL_HOLD_MANAGE = "legal_hold.manage"
+    RETENTION_MANAGE = "retention.manage"
+    WFM_USE = "wfm.use"
+    SLA_READ = "sla.read"
+    SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
+
+
+class PurposeOfUse(StrEnum):
+    """HIPAA purposes (45 CFR 164.506) recorded on every access."""
+
+    TREATMENT = "treatment"
+    PAYMENT = "payment"
+    OPERATIONS = "operations"
+    INDIVIDUAL_REQUEST = "individual_request"
+    COMPLIANCE = "compliance"
+    LEGAL = "legal"
+
+
+class AuditAction(StrEnum):
+    LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    LOCKED_OUT = "auth.locked_out"
+    LOGOUT = "auth.logout"
+    SESSION_EXPIRED = "auth.session_expired"
+    TOKEN_CREATED = "auth.token_created"  # noqa: S105
+    TOKEN_REVOKED = "auth.token_revoked"  # noqa: S105
+    USER_CREATED = "user.created"
+    USER_DISABLED = "user.disabled"
+    USER_ROLE_CHANGED = "user.role_changed"
+    MEMBER_CREATED = "member.created"
+    MEMBER_UPDATED = "member.updated"
+    MEMBER_READ = "member.read"
+    MEMBER_SEARCH = "member.search"
+    MEMBER_EXPORT = "member.export"
+    DOCUMENT_DOWNLOAD = "document.download"
+    LIFE_EVENT_RECORDED = "life_event.recorded"
+    ID_CARD_REQUESTED = "id_card.requested"
+    ID_CARD_UPDATED = "id_card.updated"
+    ACCESS_REPORT = "compliance.access_report"
+    AUDIT_VERIFIED = "compliance.audit_verified"
+    LEGAL_HOLD_PLACED = "compliance.legal_hold_placed"
+    LEGAL_HOLD_RELEASED = "compliance.legal_hold_released"
+    RETENTION_RUN = "compliance.retention_run"
+    KEYS_ROTATED = "compliance.keys_rotated"
+    ACCESS_DENIED = "auth.access_denied"
+
+
+# Actions that disclose PHI: what "who accessed member X" reports.
+PHI_ACCESS_ACTIONS = frozenset(
+    {
+        AuditAction.MEMBER_READ,
+        AuditAction.MEMBER_SEARCH,
+        AuditAction.MEMBER_EXPORT,
+        AuditAction.DOCUMENT_DOWNLOAD,
+        AuditAction.MEMBER_UPDATED,
+        AuditAction.MEMBER_CREATED,
+        AuditAction.LIFE_EVENT_RECORDED,
+        AuditAction.ID_CARD_REQUESTED,
+        AuditAction.ID_CARD_UPDATED,
+    }
+)

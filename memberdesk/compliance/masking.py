@@ -1,0 +1,59 @@
+"""Reduce member fields a role may not see (minimum necessary), by field name, recursively."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel
+
+MASKED = "[masked]"
+_PHONE_KEYS = {"phone", "general_phone", "sensitive_phone"}
+_ADDRESS_TEXT_KEYS = {"general_address", "sensitive_address"}
+
+
+def _last4(value: str) -> str:
+    digits = re.sub(r"\D", "", value)
+    return "•••-•••-" + digits[-4:] if len(digits) >= 4 else MASKED
+
+
+def _member_number_last4(value: str) -> str:
+    return "•" * max(0, len(value) - 5) + value[-5:]
+
+
+def mask_payload(data: Any, mask: dict[str, str]) -> Any:
+    """Return ``data`` (dicts and lists from ``model_dump``) with masked fields reduced."""
+    if not mask:
+        return data
+    if isinstance(data, list):
+        return [mask_payload(item, mask) for item in data]
+    if not isinstance(data, dict):
+        return data
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None:
+            out[key] = None
+        elif key == "date_of_birth" and "date_of_birth" in mask:
+            out[key] = str(value)[:4]
+        elif key in _PHONE_KEYS and "phone" in mask:
+            out[key] = _last4(str(value))
+        elif key == "member_number" and "member_number" in mask:
+            out[key] = _member_number_last4(str(value))
+        elif key == "address" and isinstance(value, dict) and "address" in mask:
+            out[key] = {**value, "line1": None, "line2": None, "postal_code": None}
+        elif key in _ADDRESS_TEXT_KEYS and "address" in mask:
+            out[key] = MASKED
+        elif (key == "email" and "email" in mask) or (
+            key == "confidential_communication" and "confidential" in mask
+        ):
+            out[key] = None
+        else:
+            out[key] = mask_payload(value, mask)
+    return out
+
+
+def masked_for(role: str, model: BaseModel) -> Any:
+    """``model`` as JSON-ready data with the fields ``role`` may not see reduced."""
+    from memberdesk.compliance.permissions import policy
+
+    return mask_payload(model.model_dump(mode="json"), policy(role).mask)

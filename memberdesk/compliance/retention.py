@@ -1,0 +1,264 @@
+"""Retention and legal holds: purge or de-identify what has expired (``retention run``).
+
+Audit tables are never purged here: they are append-only in the database itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import and_, delete, exists, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from memberdesk.clock import now
+from memberdesk.compliance import audit
+from memberdesk.compliance.audit import AuditContext
+from memberdesk.compliance.crypto import keyring
+from memberdesk.compliance.enums import AuditAction
+from memberdesk.compliance.models import LegalHold, LoginAttempt, WebSession
+from memberdesk.errors import Conflict, InvalidInput, NotFound
+from memberdesk.members.models import CoverageSpan, IdCardRequest, LifeEvent, Member
+
+HIPAA_MINIMUM_YEARS = 6  # 45 CFR 164.316(b)(2)(i)
+DEFAULT_YEARS = 10
+PURGED = "[purged]"
+
+
+class RecordType(StrEnum):
+    MEMBER = "member"  # de-identified, kept for referential integrity and statistics
+    LIFE_EVENT = "life_event"
+    ID_CARD_REQUEST = "id_card_request"
+    LOGIN_ATTEMPT = "login_attempt"
+    WEB_SESSION = "web_session"
+
+
+@dataclass
+class RetentionReport:
+    dry_run: bool
+    cutoffs: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    held: dict[str, int] = field(default_factory=dict)
+    held_types: list[str] = field(default_factory=list)  # a hold on the whole record type
+
+
+def retention_years(overrides: dict[str, int]) -> dict[RecordType, int]:
+    """Years to keep each record type: default 10, never below the HIPAA six."""
+    years = {rt: DEFAULT_YEARS for rt in RecordType}
+    for name, value in overrides.items():
+        try:
+            rt = RecordType(name)
+        except ValueError:
+            raise InvalidInput(f"unknown record type {name!r}", field="retention_years") from None
+        if value < HIPAA_MINIMUM_YEARS:
+            raise InvalidInput(
+                f"{name}: {value} years is below the 6-year HIPAA minimum", field="retention_years"
+            )
+        years[rt] = value
+    return years
+
+
+def _cutoff(years: int, today: date) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _held(member_col):  # type: ignore[no-untyped-def]
+    return exists().where(LegalHold.member_id == member_col, LegalHold.released_at.is_(None))
+
+
+def _type_held(session: Session, rt: RecordType) -> bool:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(LegalHold)
+            .where(LegalHold.record_type == rt.value, LegalHold.released_at.is_(None))
+        )
+        > 0
+    )
+
+
+def expired_members(session: Session, cutoff: date) -> tuple[list[int], int]:
+    """(members to de-identify, members spared by a legal hold) whose coverage ended before
+    ``cutoff``: every span terminated, none open or ending later."""
+    live_span = exists().where(
+        CoverageSpan.member_id == Member.id,
+        or_(CoverageSpan.termination_date.is_(None), CoverageSpan.termination_date >= cutoff),
+    )
+    any_span = exists().where(CoverageSpan.member_id == Member.id)
+    base = select(Member.id).where(Member.purged_at.is_(None), any_span, not_(live_span))
+    ids = list(session.scalars(base.where(not_(_held(Member.id)))))
+    held = session.scalar(select(func.count()).select_from(base.where(_held(Member.id)).subquery()))
+    return ids, held or 0
+
+
+def _deidentify(session: Session, ids: list[int], stamp: datetime) -> None:
+    # Safe harbour (45 CFR 164.514(b)): identifiers go; year of birth and language stay.
+    ring = keyring()
+    for member in session.scalars(select(Member).where(Member.id.in_(ids))):
+        token = f"purged:{member.id}"
+        member.member_number = PURGED
+        member.member_number_bidx = ring.blind_index("purged", token)
+        member.first_name = member.last_name = PURGED
+        member.date_of_birth = date(member.date_of_birth.year, 1, 1)
+        member.name_dob_bidx = ring.blind_index("purged_name", token)
+        member.address_line1, member.address_line2 = PURGED, None
+        member.city, member.postal_code = PURGED, PURGED
+        member.phone = member.phone_bidx = member.email = None
+        member.confidential_address = member.confidential_phone = None
+        member.purged_at = stamp
+    session.execute(
+        LifeEvent.__table__.update().where(LifeEvent.member_id.in_(ids)).values(notes=None)
+    )
+
+
+def run(
+    session: Session,
+    ctx: AuditContext,
+    overrides: dict[str, int],
+    dry_run: bool,
+    today: date | None = None,
+) -> RetentionReport:
+    """Apply retention; with ``dry_run`` only count. Audited either way. Never commits."""
+    years = retention_years(overrides)
+    today = today or now().date()
+    stamp = now()
+    report = RetentionReport(dry_run=dry_run)
+    cut = {rt: _cutoff(y, today) for rt, y in years.items()}
+    report.cutoffs = {rt.value: c.isoformat() for rt, c in cut.items()}
+
+    if _type_held(session, RecordType.MEMBER):
+        report.counts["member"] = 0
+        report.held_types.append("member")
+    else:
+        ids, held = expired_members(session, cut[RecordType.MEMBER])
+        report.counts["member"], report.held["member"] = len(ids), held
+        if not dry_run and ids:
+            _deidentify(session, ids, stamp)
+
+    start = lambda d: datetime(d.year, d.month, d.day, tzinfo=stamp.tzinfo)  # noqa: E731
+    targets = [
+        (
+            RecordType.LIFE_EVENT,
+            LifeEvent,
+            LifeEvent.event_date < cut[RecordType.LIFE_EVENT],
+            LifeEvent.member_id,
+        ),
+        (
+            RecordType.ID_CARD_REQUEST,
+            IdCardRequest,
+            IdCardRequest.requested_at < start(cut[RecordType.ID_CARD_REQUEST]),
+            IdCardRequest.member_id,
+        ),
+        (
+            RecordType.LOGIN_ATTEMPT,
+            LoginAttempt,
+            LoginAttempt.at < start(cut[RecordType.LOGIN_ATTEMPT]),
+            None,
+        ),
+        (
+            RecordType.WEB_SESSION,
+            WebSession,
+            and_(
+                WebSession.ended_at.is_not(None),
+                WebSession.ended_at < start(cut[RecordType.WEB_SESSION]),
+            ),
+            None,
+        ),
+    ]
+    for rt, model, expired, member_col in targets:
+        if _type_held(session, rt):
+            report.counts[rt.value] = 0
+            report.held_types.append(rt.value)
+            continue
+        cond = expired if member_col is None else and_(expired, not_(_held(member_col)))
+        n = session.scalar(select(func.count()).select_from(model).where(cond)) or 0
+        held = (
+            0
+            if member_col is None
+            else session.scalar(
+                select(func.count()).select_from(model).where(expired, _held(member_col))
+            )
+            or 0
+        )
+        report.counts[rt.value], report.held[rt.value] = n, held
+        if not dry_run and n:
+            session.execute(delete(model).where(cond))
+    audit.record(
+        session,
+        ctx,
+        AuditAction.RETENTION_RUN,
+        object_type="retention",
+        detail={
+            "dry_run": dry_run,
+            "counts": report.counts,
+            "held": report.held,
+            "held_types": report.held_types,
+            "cutoffs": report.cutoffs,
+        },
+    )
+    return report
+
+
+def place_hold(
+    session: Session,
+    ctx: AuditContext,
+    *,
+    matter: str,
+    member_id: int | None,
+    record_type: str | None,
+    reason: str | None,
+) -> LegalHold:
+    """Place a legal hold on one member's records or on a whole record type."""
+    if (member_id is None) == (record_type is None):
+        raise InvalidInput("name exactly one of member_id or record_type", field="member_id")
+    if record_type is not None:
+        try:
+            RecordType(record_type)
+        except ValueError:
+            raise InvalidInput(
+                f"unknown record type {record_type!r}", field="record_type"
+            ) from None
+    if member_id is not None and session.get(Member, member_id) is None:
+        raise NotFound("no member with this id", field="member_id")
+    hold = LegalHold(
+        member_id=member_id,
+        record_type=record_type,
+        matter=matter,
+        reason=reason,
+        placed_by=ctx.actor,
+    )
+    session.add(hold)
+    session.flush()
+    audit.record(
+        session,
+        ctx,
+        AuditAction.LEGAL_HOLD_PLACED,
+        object_type="legal_hold",
+        object_id=hold.id,
+        member_ids=[member_id] if member_id else [],
+        changes={"new": {"matter": matter, "record_type": record_type}},
+    )
+    return hold
+
+
+def release_hold(session: Session, ctx: AuditContext, hold_id: int) -> LegalHold:
+    """Release a hold; retention applies again from the next run."""
+    hold = session.get(LegalHold, hold_id)
+    if hold is None:
+        raise NotFound("no legal hold with this id", field="path.hold_id")
+    if hold.released_at is not None:
+        raise Conflict("this legal hold was already released")
+    hold.released_at, hold.released_by = now(), ctx.actor
+    audit.record(
+        session,
+        ctx,
+        AuditAction.LEGAL_HOLD_RELEASED,
+        object_type="legal_hold",
+        object_id=hold.id,
+        member_ids=[hold.member_id] if hold.member_id else [],
+    )
+    return hold

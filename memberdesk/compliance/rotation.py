@@ -1,0 +1,130 @@
+"""Key rotation: a new data key becomes active, then every encrypted value is re-encrypted in
+small batches while the service keeps answering (running servers follow ``var/keys.json``).
+
+Audit ``changes`` are not re-encrypted: the chain's hashes cover their ciphertext, so they stay
+readable under the key they were written with (old keys are never dropped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Column, LargeBinary, Table, and_, select, type_coerce, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from memberdesk.compliance.crypto import (
+    KEYRING_FILE,
+    EncryptedDate,
+    EncryptedString,
+    KeyRing,
+    install_keyring,
+    key_id_of,
+    keyring,
+    write_keyring,
+)
+from memberdesk.db import Base
+
+
+@dataclass
+class RotationResult:
+    new_key_id: str
+    reencrypted: dict[str, int] = field(default_factory=dict)
+    passes: int = 0
+    remaining: int = 0
+
+
+def encrypted_columns() -> list[tuple[Table, Column[bytes], str]]:
+    """Every (table, column, context) stored with an encrypted column type."""
+    from memberdesk.models import import_all_models
+
+    import_all_models()
+    found = []
+    for table in Base.metadata.sorted_tables:
+        for col in table.columns:
+            if isinstance(col.type, EncryptedString | EncryptedDate):
+                found.append((table, col, col.type.context))
+    return found
+
+
+def _raw(col: Column[bytes]):  # type: ignore[no-untyped-def]
+    # Read and compare the stored bytes, bypassing the decrypting column type.
+    return type_coerce(col, LargeBinary)
+
+
+def reencrypt_pass(
+    sessions: sessionmaker[Session], batch: int, progress: Callable[[str, int], None] | None = None
+) -> dict[str, int]:
+    """Re-encrypt every value not under the active key; one transaction per batch of rows."""
+    ring = keyring()
+    counts: dict[str, int] = {}
+    for table, col, context in encrypted_columns():
+        name = f"{table.name}.{col.name}"
+        counts[name] = 0
+        last_id = 0
+        while True:
+            with sessions() as session:
+                rows = session.execute(
+                    select(table.c.id, _raw(col))
+                    .where(table.c.id > last_id, col.is_not(None))
+                    .order_by(table.c.id)
+                    .limit(batch)
+                ).all()
+                if not rows:
+                    break
+                last_id = rows[-1][0]
+                for row_id, blob in rows:
+                    blob = bytes(blob)
+                    if key_id_of(blob) == ring.active_key_id:
+                        continue
+                    fresh = ring.encrypt(ring.decrypt(blob, context), context)
+                    # Conditional: a value the service rewrote meanwhile is left alone.
+                    result = session.execute(
+                        update(table)
+                        .where(and_(table.c.id == row_id, _raw(col) == blob))
+                        .values({col.name: type_coerce(fresh, LargeBinary)})
+                    )
+                    counts[name] += result.rowcount
+                session.commit()
+            if progress:
+                progress(name, len(rows))
+    return counts
+
+
+def count_stale(sessions: sessionmaker[Session]) -> int:
+    """Values still encrypted under a key other than the active one."""
+    active = keyring().active_key_id
+    stale = 0
+    with sessions() as session:
+        for _table, col, _context in encrypted_columns():
+            for (blob,) in session.execute(select(_raw(col)).where(col.is_not(None))):
+                stale += key_id_of(bytes(blob)) != active
+    return stale
+
+
+def rotate(
+    var_dir: Path,
+    sessions: sessionmaker[Session],
+    batch: int = 500,
+    progress: Callable[[str, int], None] | None = None,
+    max_passes: int = 3,
+) -> RotationResult:
+    """Activate a new key, then re-encrypt until no value is left under an old one."""
+    path = Path(var_dir) / KEYRING_FILE
+    if not path.exists():
+        raise RuntimeError("keys come from MEMBERDESK_KEYRING; rotate them there and restart")
+    ring = KeyRing.from_json(path.read_text()).with_new_active_key()
+    write_keyring(path, ring)
+    install_keyring(ring, path)
+    result = RotationResult(new_key_id=ring.active_key_id)
+    # A server that has not yet noticed the new key may still write a value under the old
+    # one; a further pass catches those, and the loop ends when none are left.
+    for _ in range(max_passes):
+        result.passes += 1
+        for name, n in reencrypt_pass(sessions, batch, progress).items():
+            result.reencrypted[name] = result.reencrypted.get(name, 0) + n
+        result.remaining = count_stale(sessions)
+        if result.remaining == 0:
+            break
+    return result
