@@ -170,6 +170,7 @@ class Clock:
     # -- transitions -------------------------------------------------------------------------
     def poll(self, now: datetime) -> list[ClockEvent]:
         """Warning and breach events that have become due by ``now`` (each exactly once)."""
+        # A sweeper whose ``now`` lags the last change simply finds nothing new.
         return self._catch_up(epoch_us(now))
 
     def pause(self, at: datetime, reason: str = "") -> list[ClockEvent]:
@@ -396,6 +397,7 @@ class Clock:
     def _emit(self, kind: EventKind, t_us: int, detail: str) -> ClockEvent:
         event = ClockEvent(kind, from_epoch_us(t_us, self.calendar.tz), detail, self.due)
         self.history.append(event)
+        self._last_us = max(self._last_us, t_us)
         return event
 
     def _check_time(self, at: datetime) -> int:
@@ -404,7 +406,6 @@ class Clock:
             raise ClockError(
                 f"{at.isoformat()} is before the clock's last change; time cannot go back"
             )
-        self._last_us = t
         return t
 
     def _require(self, status: ClockStatus, action: str) -> None:
