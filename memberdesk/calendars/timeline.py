@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from memberdesk.calendars.model import MAX_YEAR, MIN_YEAR, CalendarError
 
 if TYPE_CHECKING:
-    import numpy as np
 
     from memberdesk.calendars.model import Calendar
 
@@ -233,26 +232,34 @@ class Timeline:
         return date.fromordinal(self.first_ord + day_index)
 
     # -- NumPy views, for batch recomputation -------------------------------------------
-    def arrays(self) -> dict[str, np.ndarray]:
-        """NumPy int64 copies of the lookup lists (built once per timeline)."""
+    def arrays(self) -> dict[str, Any]:
+        """NumPy copies of the lookup lists plus index arrays for batches (built once)."""
         if self._np is None:
-            import numpy as np
-
-            self._np = {
-                name: np.asarray(getattr(self, name), dtype=np.int64)
-                for name in (
-                    "day_start",
-                    "eod",
-                    "wd_day",
-                    "wd_close",
-                    "next_wd",
-                    "win_start_us",
-                    "win_end_us",
-                    "cum_before_us",
-                    "cum_end_us",
-                )
-            }
+            self._np = _numpy_views(self)
         return self._np
+
+
+def _numpy_views(tl: Timeline) -> dict[str, Any]:
+    import numpy as np
+
+    names = ("day_start", "eod", "wd_day", "wd_close", "next_wd", "day_first_win")
+    names += ("win_start_us", "win_end_us", "cum_before_us", "cum_end_us")
+    a: dict[str, Any] = {name: np.asarray(getattr(tl, name), dtype=np.int64) for name in names}
+    # Close of business if day i is itself a working day, else "never": d0 in one comparison.
+    nw = a["next_wd"][:-1]
+    safe = np.minimum(nw, max(tl.n_wd - 1, 0))
+    same = (nw < tl.n_wd) & (a["wd_day"][safe] == np.arange(tl.n_days)) if tl.n_wd else nw < 0
+    a["close_today"] = np.where(same, a["wd_close"][safe] if tl.n_wd else 0, np.iinfo(np.int64).max)
+    # How many windows a day can hold bounds the refinement steps after the day lookup.
+    counts = np.diff(a["day_first_win"])
+    a["win_steps"] = int(counts.max()) + 1 if counts.size else 1
+    # Hour buckets over cumulative open time: the first window reaching each whole open hour.
+    bucket = 3600 * US
+    n_buckets = int(a["cum_end_us"][-1]) // bucket + 2 if tl.n_win else 1
+    first = np.searchsorted(a["cum_end_us"], np.arange(n_buckets, dtype=np.int64) * bucket)
+    a["bucket_first"] = first
+    a["bucket_steps"] = int(np.diff(first).max()) + 1 if n_buckets > 1 else 1
+    return a
 
 
 def _first_index_at_or_after(days: list[int], n_days: int) -> list[int]:

@@ -11,16 +11,17 @@ The contracts (DESIGN.md, "Business calendars and SLA clocks"):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime, time
+from bisect import bisect_right
+from datetime import date, datetime, time, timezone
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from memberdesk.calendars import Calendar, get_calendar
-from memberdesk.calendars.timeline import US, Timeline, epoch_us, from_epoch_us
+from memberdesk.calendars.timeline import US, epoch_us, from_epoch_us
 
 if TYPE_CHECKING:
-    import numpy as np
+    pass
 
 HOUR_US = 3600 * US
 END_OF_DAY = time(23, 59, 59)
@@ -56,13 +57,11 @@ class Deadline:
     def __init__(
         self, calendar: Calendar, kind: ClockKind, amount: int, start: datetime, due: datetime
     ) -> None:
-        self.calendar, self.kind, self.amount, self.start, self.due = (
-            calendar,
-            kind,
-            amount,
-            start,
-            due,
-        )
+        self.calendar = calendar
+        self.kind = kind
+        self.amount = amount
+        self.start = start
+        self.due = due
         self._trail: list[str] | None = None
 
     @property
@@ -124,42 +123,51 @@ def check_amount(amount: Any) -> None:
         raise DeadlineError(f"amount must be zero or more, got {amount}", field="amount")
 
 
+_PLAIN_TZ = (ZoneInfo, timezone)  # tzinfo classes that always give an offset
+
+
 def _split(start: datetime) -> tuple[int, int]:
     """(epoch second, microsecond) of an aware datetime, exactly."""
-    if start.utcoffset() is None:
+    tz = start.tzinfo
+    if tz is None or (tz.__class__ not in _PLAIN_TZ and start.utcoffset() is None):
         raise DeadlineError(
             f"start {start.isoformat()} has no UTC offset; deadlines need an unambiguous instant",
             field="start",
         )
     us = start.microsecond
     ts = start.timestamp()
-    # The float timestamp is within ~0.2 µs of the truth, so rounding recovers the exact second.
-    return (int(ts) if ts >= 0 else round(ts)) if not us else round(ts - us / US), us
+    # An integral float timestamp is exact; otherwise it is within ~0.2 µs of the truth, so
+    # rounding after taking the microseconds off recovers the exact second.
+    return (int(ts) if not us else round(ts - us / US)), us
 
 
 def compute_due(
     calendar: Calendar | str, kind: ClockKind | str, amount: int, start: datetime
 ) -> Deadline:
     """The deadline of a ``kind`` clock of ``amount`` units started at ``start`` on ``calendar``."""
-    cal = calendar if isinstance(calendar, Calendar) else get_calendar(calendar)
-    fn = _SINGLE.get(kind)
-    if fn is None:
+    # This is the hot path for single deadlines: every check here is the cheap form.
+    cal = calendar if calendar.__class__ is Calendar else resolve_calendar(calendar)  # type: ignore[arg-type]
+    entry = _SINGLE.get(kind)
+    if entry is None:
         resolve_kind(kind)  # raises the helpful message
-    check_amount(amount)
+    if amount.__class__ is not int or amount < 0:
+        check_amount(amount)
     sec, us = _split(start)
-    due = fn(cal, sec, us, amount)  # type: ignore[misc]
-    return Deadline(cal, ClockKind(kind), amount, start, due)
+    kind_enum, fn = entry  # type: ignore[misc]
+    return Deadline(cal, kind_enum, amount, start, fn(cal, sec, us, amount))
 
 
 def _clock_hours(cal: Calendar, sec: int, us: int, n: int) -> datetime:
-    return from_epoch_us(sec * US + us + n * HOUR_US, cal.tz)
+    if us:
+        return from_epoch_us(sec * US + us + n * HOUR_US, cal.tz)
+    return datetime.fromtimestamp(sec + n * 3600, cal.tz)
 
 
 def _calendar_days(cal: Calendar, sec: int, us: int, n: int) -> datetime:
     tl = cal.timeline
     if not tl.lo <= sec < tl.hi:
         tl = tl.covering(cal, sec)
-    i = tl.day_index(sec) + n
+    i = bisect_right(tl.day_start, sec) - 1 + n
     while i >= tl.n_days:
         tl = tl.grown(cal, forward=(i - tl.n_days) // 365 + 1)
     if n == 0 and sec >= tl.eod[i]:  # started in the day's last second: due at once, not before
@@ -171,7 +179,12 @@ def _business_days(cal: Calendar, sec: int, us: int, n: int) -> datetime:
     tl = cal.timeline
     if not tl.lo <= sec < tl.hi:
         tl = tl.covering(cal, sec)
-    k = tl.d0_index(sec) + n
+    # d0_index inlined: this is the hot path.
+    i = bisect_right(tl.day_start, sec) - 1
+    k = tl.next_wd[i]
+    if k < tl.n_wd and tl.wd_day[k] == i and sec >= tl.wd_close[k]:
+        k += 1
+    k += n
     while k >= tl.n_wd:
         tl = tl.grown(cal, forward=(k - tl.n_wd) // 200 + 1)
     return tl.wd_close_dt[k]
@@ -195,10 +208,10 @@ def _business_hours(cal: Calendar, sec: int, us: int, n: int) -> datetime:
 
 
 _SINGLE = {
-    ClockKind.CLOCK_HOURS: _clock_hours,
-    ClockKind.CALENDAR_DAYS: _calendar_days,
-    ClockKind.BUSINESS_DAYS: _business_days,
-    ClockKind.BUSINESS_HOURS: _business_hours,
+    ClockKind.CLOCK_HOURS: (ClockKind.CLOCK_HOURS, _clock_hours),
+    ClockKind.CALENDAR_DAYS: (ClockKind.CALENDAR_DAYS, _calendar_days),
+    ClockKind.BUSINESS_DAYS: (ClockKind.BUSINESS_DAYS, _business_days),
+    ClockKind.BUSINESS_HOURS: (ClockKind.BUSINESS_HOURS, _business_hours),
 }
 
 
@@ -262,97 +275,3 @@ def effective_start(cal: Calendar, t_us: int) -> int:
         tl = tl.grown(cal, forward=1)
         j, _ = tl.open_offset_us(t_us)
     return max(t_us, tl.win_start_us[j])
-
-
-# -- batches ------------------------------------------------------------------------------
-def compute_due_batch(
-    calendar: Calendar | str,
-    kind: ClockKind | str,
-    amounts: int | Sequence[int] | np.ndarray,
-    starts: np.ndarray | Sequence[datetime],
-) -> np.ndarray:
-    """Deadlines for many clocks at once: ``starts`` (UTC datetime64 or aware datetimes) →
-    ``datetime64[us]`` in UTC; used to recompute every open clock after a calendar change."""
-    import numpy as np
-
-    cal = resolve_calendar(calendar)
-    k = resolve_kind(kind)
-    t_us = _as_epoch_us(starts)
-    n = np.broadcast_to(np.asarray(amounts, dtype=np.int64), t_us.shape)
-    if n.size and int(n.min()) < 0:
-        raise DeadlineError("amounts must be zero or more", field="amount")
-    if t_us.size == 0:
-        return t_us.astype("datetime64[us]")
-    if k is ClockKind.CLOCK_HOURS:
-        return (t_us + n * HOUR_US).astype("datetime64[us]")
-    sec = np.floor_divide(t_us, US)
-    tl = cal.timeline.covering(cal, int(sec.min())).covering(cal, int(sec.max()))
-    while True:
-        out = _BATCH[k](tl.arrays(), tl, sec, t_us, n)
-        if out is not None:
-            return out.astype("datetime64[us]")
-        tl = tl.grown(cal, forward=max(1, int(n.max()) // 200 + 1))
-
-
-def _batch_calendar_days(a: dict, tl: Timeline, sec: Any, t_us: Any, n: Any) -> Any:
-    import numpy as np
-
-    i = np.searchsorted(a["day_start"], sec, side="right") - 1 + n
-    return None if int(i.max()) >= tl.n_days else np.maximum(a["eod"][i] * US, t_us)
-
-
-def _batch_business_days(a: dict, tl: Timeline, sec: Any, t_us: Any, n: Any) -> Any:
-    import numpy as np
-
-    if tl.n_wd == 0:
-        return None
-    i = np.searchsorted(a["day_start"], sec, side="right") - 1
-    k = a["next_wd"][i]
-    kc = np.minimum(k, tl.n_wd - 1)
-    k = k + ((k < tl.n_wd) & (a["wd_day"][kc] == i) & (sec >= a["wd_close"][kc])) + n
-    return None if int(k.max()) >= tl.n_wd else a["wd_close"][k] * US
-
-
-def _batch_business_hours(a: dict, tl: Timeline, sec: Any, t_us: Any, n: Any) -> Any:
-    import numpy as np
-
-    j = np.searchsorted(a["win_end_us"], t_us, side="right")
-    if tl.n_win == 0 or int(j.max()) >= tl.n_win:
-        return None
-    ws = a["win_start_us"][j]
-    target = a["cum_before_us"][j] + np.maximum(0, t_us - ws) + n * HOUR_US
-    m = np.searchsorted(a["cum_end_us"], target, side="left")
-    if int(m.max()) >= tl.n_win:
-        return None
-    due = a["win_start_us"][m] + np.maximum(0, target - a["cum_before_us"][m])
-    return np.where(n == 0, np.maximum(t_us, ws), due)
-
-
-_BATCH = {
-    ClockKind.CALENDAR_DAYS: _batch_calendar_days,
-    ClockKind.BUSINESS_DAYS: _batch_business_days,
-    ClockKind.BUSINESS_HOURS: _batch_business_hours,
-}
-
-
-def _as_epoch_us(starts: Any) -> np.ndarray:
-    import numpy as np
-
-    arr = np.asarray(starts)
-    if arr.dtype == object:
-        return np.fromiter((epoch_us(s) for s in arr.ravel()), np.int64, arr.size).reshape(
-            arr.shape
-        )
-    if np.issubdtype(arr.dtype, np.datetime64):
-        return arr.astype("datetime64[us]").view(np.int64)
-    if np.issubdtype(arr.dtype, np.integer):
-        return arr.astype(np.int64)  # already epoch microseconds
-    raise DeadlineError(
-        "starts must be datetime64 (UTC), epoch µs or aware datetimes", field="start"
-    )
-
-
-def to_datetimes(dues: np.ndarray, calendar: Calendar | str) -> list[datetime]:
-    """Aware datetimes in the calendar zone for a (small) batch result."""
-    tz = resolve_calendar(calendar).tz
-    return [from_epoch_us(int(v), tz) for v in dues.astype("datetime64[us]").view("int64")]

@@ -304,8 +304,8 @@ def test_trail_partial_closure() -> None:
 @pytest.mark.parametrize(
     "kind", ["clock_hours", "calendar_days", "business_days", "business_hours"]
 )
-@pytest.mark.parametrize("cal", [CA, OR, ALWAYS])
-def test_batch_matches_single(kind: str, cal: str) -> None:
+@pytest.mark.parametrize("cal", [CA, OR, ALWAYS, PLAN])
+def test_batch_matches_single(kind: str, cal: object) -> None:
     rng = np.random.default_rng(7)
     lo = np.datetime64("2025-12-20T00:00:00", "us").astype(np.int64)
     hi = np.datetime64("2029-01-05T00:00:00", "us").astype(np.int64)
