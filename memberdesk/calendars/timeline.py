@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from memberdesk.calendars.model import MAX_YEAR, MIN_YEAR, CalendarError
 
 if TYPE_CHECKING:
-
     from memberdesk.calendars.model import Calendar
 
 US = 1_000_000
