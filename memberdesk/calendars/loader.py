@@ -106,7 +106,7 @@ def _normalise(data: Mapping[str, Any]) -> dict[str, Any]:
         raise CalendarError(f"calendar {name!r} needs a 'timezone' (an IANA name)")
     zone(str(data["timezone"]))
     default_obs = Observance(data.get("observance", Observance.SUNDAY_TO_MONDAY))
-    hours = {wd: [] for wd in WEEKDAYS}
+    hours: dict[str, list[str]] = {wd: [] for wd in WEEKDAYS}
     for key, spans in (data.get("hours") or {}).items():
         hours[_weekday_key(key)] = [str(w) for w in _windows(spans, f"hours.{key}")]
     holidays = []

@@ -128,6 +128,31 @@ class Timeline:
         "win_start_us",
     )
 
+    tz: Any
+    first_year: int
+    last_year: int
+    first_ord: int
+    lo: int  # epoch second of the first local midnight covered
+    hi: int  # epoch second just past the last covered day
+    n_days: int
+    n_win: int
+    n_wd: int
+    day_start: list[int]
+    eod: list[int]
+    eod_dt: list[datetime]
+    win_start_us: list[int]
+    win_end_us: list[int]
+    cum_before_us: list[int]
+    cum_end_us: list[int]
+    day_first_win: list[int]
+    wd_day: list[int]
+    wd_close: list[int]
+    wd_close_dt: list[datetime]
+    next_wd: list[int]
+    cum_base_us: int
+    wd_base: int
+    _np: dict[str, Any] | None
+
     @classmethod
     def build(
         cls, cal: Calendar, first_year: int, last_year: int, prev: Timeline | None = None
@@ -241,8 +266,8 @@ class Timeline:
 def _numpy_views(tl: Timeline) -> dict[str, Any]:
     import numpy as np
 
-    names = ("day_start", "eod", "wd_day", "wd_close", "next_wd", "day_first_win")
-    names += ("win_start_us", "win_end_us", "cum_before_us", "cum_end_us")
+    names = ["day_start", "eod", "wd_day", "wd_close", "next_wd", "day_first_win"]
+    names += ["win_start_us", "win_end_us", "cum_before_us", "cum_end_us"]
     a: dict[str, Any] = {name: np.asarray(getattr(tl, name), dtype=np.int64) for name in names}
     # Close of business if day i is itself a working day, else "never": d0 in one comparison.
     nw = a["next_wd"][:-1]

@@ -207,7 +207,7 @@ def _business_hours(cal: Calendar, sec: int, us: int, n: int) -> datetime:
     return from_epoch_us(due, cal.tz)
 
 
-_SINGLE = {
+_SINGLE: dict[str, tuple[ClockKind, Any]] = {
     ClockKind.CLOCK_HOURS: (ClockKind.CLOCK_HOURS, _clock_hours),
     ClockKind.CALENDAR_DAYS: (ClockKind.CALENDAR_DAYS, _calendar_days),
     ClockKind.BUSINESS_DAYS: (ClockKind.BUSINESS_DAYS, _business_days),
