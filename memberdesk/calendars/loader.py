@@ -91,6 +91,8 @@ def _layer(data: Mapping[str, Any], resolve: Callable[[str], Calendar]) -> dict[
     for key in ("name", "title", "citation", "version", "timezone"):
         if key in data:
             merged[key] = own[key]
+    if "title" not in data:  # the base's title would name the wrong office
+        merged["title"] = f"plan calendar on {base.name}"
     merged["base"] = base.name
     return merged
 
