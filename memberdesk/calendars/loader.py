@@ -132,7 +132,7 @@ def _normalise(data: Mapping[str, Any]) -> dict[str, Any]:
         closed = [str(w) for w in _windows(c.get("closed", ()), f"closures[{c.get('date')}]")]
         closures.append(
             {
-                "date": _date(c.get("date"), "closures.date").isoformat(),
+                "date": parse_date(c.get("date"), "closures.date").isoformat(),
                 "name": str(c.get("name") or "Closed"),
                 "closed": closed,
                 "note": str(c.get("note", "")),
@@ -145,7 +145,7 @@ def _normalise(data: Mapping[str, Any]) -> dict[str, Any]:
             raise CalendarError(f"opening on {o.get('date')} needs 'hours'")
         openings.append(
             {
-                "date": _date(o.get("date"), "openings.date").isoformat(),
+                "date": parse_date(o.get("date"), "openings.date").isoformat(),
                 "name": str(o.get("name") or "Open"),
                 "hours": spans,
             }
@@ -245,7 +245,8 @@ def _windows(spans: Any, where: str) -> list[Window]:
     return windows
 
 
-def _date(value: Any, where: str) -> date:
+def parse_date(value: Any, where: str) -> date:
+    """A date from a TOML date or an ISO string; the error names ``where``."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     try:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from memberdesk.calendars import Calendar, get_calendar
+from memberdesk.calendars.loader import parse_date
 from memberdesk.sla.engine import ClockKind, Deadline, compute_due, resolve_kind
 
 PACK_DIR = Path(__file__).with_name("packs")
@@ -148,11 +149,13 @@ def pack_from_dict(data: Mapping[str, Any]) -> Pack:
         raise PackError("a policy pack needs a 'pack' name")
     try:
         version = str(data["version"])
-        effective_from = _date(data["effective_from"])
+        effective_from = parse_date(data["effective_from"], f"pack {name}: effective_from")
         calendar = str(data["calendar"])
     except KeyError as exc:
         raise PackError(f"pack {name}: missing {exc.args[0]!r}") from None
-    effective_to = _date(data["effective_to"]) if data.get("effective_to") else None
+    effective_to = None
+    if data.get("effective_to"):
+        effective_to = parse_date(data["effective_to"], f"pack {name}: effective_to")
     canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     digest = hashlib.sha256(canonical.encode()).hexdigest()[:8]
     policy_version = f"{name}@{version}#{digest}"
@@ -226,12 +229,6 @@ def _target(
         citation=str(raw.get("citation", "")),
         verify=bool(raw.get("verify", False)),
     )
-
-
-def _date(value: Any) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    return date.fromisoformat(str(value))
 
 
 # -- registry -------------------------------------------------------------------------------
