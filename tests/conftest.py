@@ -81,8 +81,7 @@ def db(engine: Engine) -> Iterator[Session]:
         yield session
     finally:
         session.close()
-        if outer.is_active:
-            outer.rollback()
+        outer.rollback()  # also clears a transaction a failed statement aborted
         connection.close()
 
 

@@ -43,5 +43,7 @@ def fresh_database(backend: str, var_dir: Path, tmp: Path) -> Iterator[Settings]
     finally:
         if settings.database_schema:
             with admin.begin() as conn:
+                # Never hang a run on a connection a failed test left behind.
+                conn.execute(text("SET LOCAL lock_timeout = '20s'"))
                 conn.execute(text(f'DROP SCHEMA "{settings.database_schema}" CASCADE'))
             admin.dispose()

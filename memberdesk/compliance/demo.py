@@ -41,8 +41,10 @@ def _portal_member(session: Session) -> int | None:
     today = today_utc()
     taken = select(User.member_id).where(User.member_id.is_not(None))
     for member in session.scalars(
-        select(Member).where(Member.relationship == Relationship.SELF, Member.id.not_in(taken))
-        .order_by(Member.id).limit(200)
+        select(Member)
+        .where(Member.relationship == Relationship.SELF, Member.id.not_in(taken))
+        .order_by(Member.id)
+        .limit(200)
     ):
         if service.eligibility(member, today).eligible:
             return member.id
@@ -62,8 +64,17 @@ def ensure_demo_users(session: Session, settings: Settings) -> list[dict[str, st
         if role == Role.MEMBER and member_id is None:
             continue
         password = secrets.token_urlsafe(12)
-        auth.create_user(session, settings, CTX, username=username, display_name=name,
-                         role=role, password=password, team=team, member_id=member_id)
+        auth.create_user(
+            session,
+            settings,
+            CTX,
+            username=username,
+            display_name=name,
+            role=role,
+            password=password,
+            team=team,
+            member_id=member_id,
+        )
         logins[username] = {"username": username, "role": role.value, "password": password}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:

@@ -93,8 +93,10 @@ def verify_chain(
         )
     by_entry = {cp.last_entry_id: cp for cp in cp_rows}
     prev_hash, expected_id, count = GENESIS, 1, 0
-    result = conn.execution_options(yield_per=batch).execute(
-        select(*_COLUMNS).order_by(AuditEntry.id)
+    # Statement-level option: Connection.execution_options() would change the connection
+    # itself and turn later statements into server-side cursors too.
+    result = conn.execute(
+        select(*_COLUMNS).order_by(AuditEntry.id).execution_options(yield_per=batch)
     )
     for row in result:
         entry = dict(row._mapping)
