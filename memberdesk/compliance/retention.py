@@ -144,7 +144,7 @@ def run(
         (
             RecordType.LIFE_EVENT,
             LifeEvent,
-            LifeEvent.event_date < cut[RecordType.LIFE_EVENT],
+            LifeEvent.reported_at < start(cut[RecordType.LIFE_EVENT]),
             LifeEvent.member_id,
         ),
         (

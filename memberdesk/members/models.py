@@ -174,7 +174,8 @@ class LifeEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     event_type: Mapped[LifeEventType] = mapped_column(str_enum(LifeEventType))
-    event_date: Mapped[date] = mapped_column(Date)
+    # A birth event's date is the child's date of birth: encrypted like one.
+    event_date: Mapped[date] = mapped_column(EncryptedDate("life_events.event_date"))
     window_days: Mapped[int] = mapped_column(Integer)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     notes: Mapped[str | None] = mapped_column(EncryptedString("life_events.notes"))

@@ -65,7 +65,7 @@ class Batch:
 
 
 class _Names:
-    """Name, street and employer pools drawn once from Faker, so generation stays fast."""
+    """Name and street pools drawn once from Faker, so generation stays fast."""
 
     def __init__(self, seed: int) -> None:
         self.pools: dict[str, tuple[list[str], list[str], list[str]]] = {}
@@ -81,7 +81,6 @@ class _Names:
         fake = Faker("en_US")
         fake.seed_instance(seed)
         self.streets = sorted({fake.street_name() for _ in range(1500)})
-        self.companies = sorted({fake.company() for _ in range(1500)})
 
     def person(self, rng: random.Random, lang: str, sex: str) -> tuple[str, str]:
         female, male, last = self.pools.get(lang, self.pools["en"])
@@ -144,7 +143,8 @@ class Generator:
         return {
             "id": gid,
             "group_number": f"G{gid:07d}",
-            "name": rng.choice(self.names.companies),
+            "name": f"{rng.choice(sd.EMPLOYER_PLACES)} {rng.choice(sd.EMPLOYER_TRADES)}"
+            f"{rng.choice(sd.EMPLOYER_SUFFIXES)}",
             "county": place[1],
             "effective_date": effective,
             "termination_date": terminated,

@@ -269,7 +269,7 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("event_date", sa.Date(), nullable=False),
+        sa.Column("event_date", sa.LargeBinary(), nullable=False),
         sa.Column("window_days", sa.Integer(), nullable=False),
         sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("notes", sa.LargeBinary(), nullable=True),
