@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from memberdesk.errors import MemberdeskError
 from memberdesk.logging import configure_logging
 from memberdesk.web.middleware import security_headers
 
+log = logging.getLogger("memberdesk.app")
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 API_DESCRIPTION = """
 memberdesk's JSON API. Authenticate with an API token (`POST /api/auth/token`, then the
@@ -76,6 +78,25 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         return JSONResponse(
             status_code=exc.status_code, content={"detail": [detail]}, headers=headers
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Logged once, through the redaction filter; the caller gets only the request ID.
+        request_id = getattr(request.state, "request_id", None)
+        log.error(
+            "unhandled %s on %s %s",
+            type(exc).__name__,
+            request.method,
+            request.url.path,
+            exc_info=exc,
+            extra={"request_id": request_id},
+        )
+        return JSONResponse(
+            status_code=500,
+            content={
+                "detail": [{"msg": f"internal error; quote request ID {request_id} to support"}]
+            },
         )
 
     @app.get(
