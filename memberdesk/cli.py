@@ -34,7 +34,7 @@ app.add_typer(sla_app, name="sla")
 app.add_typer(wfm_app, name="wfm")
 
 err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

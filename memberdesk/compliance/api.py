@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -153,15 +153,6 @@ def my_team(session: SessionDep, principal: TeamReader) -> list[UserOut]:
     return [UserOut.model_validate(u) for u in rows]
 
 
-def _window(start: date, end: date) -> tuple[datetime, datetime]:
-    if end < start:
-        raise InvalidInput("end is before start", field="query.end")
-    return (
-        datetime.combine(start, time(), UTC),
-        datetime.combine(end + timedelta(days=1), time(), UTC),
-    )
-
-
 def _report(kind: str, rows: list[reports.AccessRow], fmt: str) -> Any:
     if fmt == "csv":
         return Response(
@@ -189,7 +180,7 @@ def access_by_member(
 ) -> Any:
     """Every read, search hit, change and export of one member's PHI between two dates
     (accounting of disclosures, 45 CFR 164.528). JSON or CSV."""
-    lo, hi = _window(start, end)
+    lo, hi = reports.day_window(start, end)
     rows = reports.member_access(session, member_id, lo, hi)
     audit.record(
         session,
@@ -223,7 +214,7 @@ def access_by_user(
     investigations). JSON or CSV."""
     if session.get(User, user_id) is None:
         raise NotFound("no user with this id", field="path.user_id")
-    lo, hi = _window(start, end)
+    lo, hi = reports.day_window(start, end)
     rows = reports.user_access(session, user_id, lo, hi)
     audit.record(
         session,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +24,8 @@ audit_app = typer.Typer(
 )
 keys_app = typer.Typer(help="Encryption keys.", no_args_is_help=True)
 retention_app = typer.Typer(help="Retention and legal holds.", no_args_is_help=True)
-out = Console(soft_wrap=True)
+# Piped or captured output gets wide tables, so nothing is cut or wrapped mid-word.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -41,6 +44,18 @@ def _sessions():  # type: ignore[no-untyped-def]
 def _fail(message: str) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(2)
+
+
+@contextmanager
+def _domain_errors() -> Iterator[None]:
+    """Turn a domain error into a one-line CLI error naming the field, exit 2."""
+    from memberdesk.errors import MemberdeskError
+
+    try:
+        yield
+    except MemberdeskError as exc:
+        where = exc.field.split(".")[-1] if exc.field else "input"
+        raise _fail(f"{where}: {exc.message}") from None
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -63,12 +78,11 @@ def users_create(
 ) -> None:
     """Create an account; the password is prompted for (never an argument)."""
     from memberdesk.compliance import auth
-    from memberdesk.errors import MemberdeskError
 
     password = _read_password(password_stdin)
     settings, sessions = _sessions()
     with sessions() as session:
-        try:
+        with _domain_errors():
             user = auth.create_user(
                 session,
                 settings,
@@ -80,8 +94,6 @@ def users_create(
                 team=team,
                 member_id=member_id,
             )
-        except MemberdeskError as exc:
-            raise _fail(f"{exc.field or 'input'}: {exc.message}") from None
         session.commit()
         out.print(f"created {user.username} ({user.role.value})")
 
@@ -90,14 +102,11 @@ def users_create(
 def users_disable(username: Annotated[str, typer.Argument(help="Account name")]) -> None:
     """Disable an account, end its sessions and revoke its API tokens."""
     from memberdesk.compliance import auth
-    from memberdesk.errors import MemberdeskError
 
     _, sessions = _sessions()
     with sessions() as session:
-        try:
+        with _domain_errors():
             auth.disable_user(session, _ctx(), username)
-        except MemberdeskError as exc:
-            raise _fail(exc.message) from None
         session.commit()
     out.print(f"disabled {username}")
 
@@ -109,14 +118,11 @@ def users_set_role(
 ) -> None:
     """Change a staff member's role (their sessions end so it applies at once)."""
     from memberdesk.compliance import auth
-    from memberdesk.errors import MemberdeskError
 
     _, sessions = _sessions()
     with sessions() as session:
-        try:
+        with _domain_errors():
             auth.set_role(session, _ctx(), username, role)
-        except MemberdeskError as exc:
-            raise _fail(exc.message) from None
         session.commit()
     out.print(f"{username} is now {role.value}")
 
@@ -196,15 +202,6 @@ def audit_checkpoint() -> None:
         out.print(f"checkpoint #{cp.id} signs entries up to {cp.last_entry_id}")
 
 
-def _window(start: date, end: date) -> tuple[datetime, datetime]:
-    if end < start:
-        raise _fail("--end is before --start")
-    return (
-        datetime.combine(start, time(), UTC),
-        datetime.combine(end + timedelta(days=1), time(), UTC),
-    )
-
-
 @audit_app.command("access")
 def audit_access(
     start: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="First day")],
@@ -226,7 +223,8 @@ def audit_access(
         raise _fail("give exactly one of --member-id or --user")
     if fmt not in ("csv", "json"):
         raise _fail("--format must be csv or json")
-    lo, hi = _window(start.date(), end.date())
+    with _domain_errors():
+        lo, hi = reports.day_window(start.date(), end.date())
     _, sessions = _sessions()
     with sessions() as session:
         if member_id is not None:
@@ -304,14 +302,11 @@ def retention_run(
 ) -> None:
     """Purge or de-identify records past retention, sparing legal holds (audited)."""
     from memberdesk.compliance import retention
-    from memberdesk.errors import MemberdeskError
 
     settings, sessions = _sessions()
     with sessions() as session:
-        try:
+        with _domain_errors():
             report = retention.run(session, _ctx(), settings.retention_years, dry_run)
-        except MemberdeskError as exc:
-            raise _fail(f"{exc.field}: {exc.message}") from None
         session.commit()
     table = Table(
         "record type",
@@ -334,11 +329,10 @@ def retention_hold(
 ) -> None:
     """Place a legal hold: held records are never purged."""
     from memberdesk.compliance import retention
-    from memberdesk.errors import MemberdeskError
 
     _, sessions = _sessions()
     with sessions() as session:
-        try:
+        with _domain_errors():
             hold = retention.place_hold(
                 session,
                 _ctx(),
@@ -347,8 +341,6 @@ def retention_hold(
                 record_type=record_type,
                 reason=None,
             )
-        except MemberdeskError as exc:
-            raise _fail(f"{exc.field}: {exc.message}") from None
         session.commit()
         out.print(f"legal hold #{hold.id} placed")
 
@@ -357,13 +349,10 @@ def retention_hold(
 def retention_release(hold_id: Annotated[int, typer.Argument(help="Hold id")]) -> None:
     """Release a legal hold."""
     from memberdesk.compliance import retention
-    from memberdesk.errors import MemberdeskError
 
     _, sessions = _sessions()
     with sessions() as session:
-        try:
+        with _domain_errors():
             retention.release_hold(session, _ctx(), hold_id)
-        except MemberdeskError as exc:
-            raise _fail(exc.message) from None
         session.commit()
     out.print(f"legal hold #{hold_id} released")

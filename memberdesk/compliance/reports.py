@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from memberdesk.compliance.enums import PHI_ACCESS_ACTIONS
 from memberdesk.compliance.models import AuditEntry, AuditMemberAccess
+from memberdesk.errors import InvalidInput
 from memberdesk.members.models import Member
 
 ACCESS_ACTIONS = sorted(a.value for a in PHI_ACCESS_ACTIONS)
@@ -77,6 +78,16 @@ def _rows(
             )
         )
     return out
+
+
+def day_window(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00 UTC, the day after end 00:00 UTC); ``end`` before ``start`` is an error."""
+    if end < start:
+        raise InvalidInput("end is before start", field="query.end")
+    return (
+        datetime.combine(start, time(), UTC),
+        datetime.combine(end + timedelta(days=1), time(), UTC),
+    )
 
 
 def member_access(
