@@ -25,14 +25,36 @@ def test_redaction_patterns() -> None:
     assert redact(line) == "member [member-id] dob [date] phone [phone] mail [email]"
 
 
-def test_workflow_logs_hold_no_phi(app, login, db: Session, caplog, capfd, tmp_path: Path,
-                                   monkeypatch: pytest.MonkeyPatch, var_dir: Path) -> None:
+def test_workflow_logs_hold_no_phi(
+    app,
+    login,
+    db: Session,
+    caplog,
+    capfd,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    var_dir: Path,
+) -> None:
     caplog.set_level(logging.DEBUG)
     logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)  # every SQL statement
-    m = f.member(db, first_name="Zephyrine", last_name="Quackenbush", dob=date(1971, 3, 9),
-                 phone="(530) 555-0199", email="zq@example.com")
-    phi = [m.first_name, m.last_name, "1971-03-09", "03/09/1971", m.member_number,
-           "555-0199", "zq@example.com", "1 Test Way"]
+    m = f.member(
+        db,
+        first_name="Zephyrine",
+        last_name="Quackenbush",
+        dob=date(1971, 3, 9),
+        phone="(530) 555-0199",
+        email="zq@example.com",
+    )
+    phi = [
+        m.first_name,
+        m.last_name,
+        "1971-03-09",
+        "03/09/1971",
+        m.member_number,
+        "555-0199",
+        "zq@example.com",
+        "1 Test Way",
+    ]
     agent = login(Role.TIER1_AGENT, username="log-agent")
     officer = login(Role.COMPLIANCE_OFFICER).client
     c = agent.client
@@ -40,34 +62,53 @@ def test_workflow_logs_hold_no_phi(app, login, db: Session, caplog, capfd, tmp_p
         with TestClient(app) as browser:
             sign_in(browser, "log-agent", "wrong password")
             sign_in(browser, "log-agent", PASSWORD)
-            browser.post("/members/search", data={"last_name": m.last_name,
-                                                  "date_of_birth": "1971-03-09"})
+            browser.post(
+                "/members/search", data={"last_name": m.last_name, "date_of_birth": "1971-03-09"}
+            )
             browser.get(f"/members/{m.id}")
         c.post("/api/members/search", json={"member_number": m.member_number})
-        c.post("/api/members/search", json={"last_name": m.last_name, "date_of_birth": "1971-03-09"})
+        c.post(
+            "/api/members/search", json={"last_name": m.last_name, "date_of_birth": "1971-03-09"}
+        )
         c.post("/api/members/search", json={"phone": m.phone})
         c.post("/api/members/search", json={"member_number": m.member_number + "-bad"})  # 422
-        c.post("/api/members/search", json={"last_name": m.last_name,
-                                            "date_of_birth": "1971-02-30"})  # 422
+        c.post(
+            "/api/members/search", json={"last_name": m.last_name, "date_of_birth": "1971-02-30"}
+        )  # 422
         c.get(f"/api/members/{m.id}")
         c.get(f"/api/members/{m.id}/eligibility", params={"on": "1971-03-09"})
-        c.post(f"/api/members/{m.id}/life-events",
-               json={"event_type": "birth", "event_date": "2026-11-01",
-                     "notes": f"{m.first_name} {m.last_name} had twins"})
+        c.post(
+            f"/api/members/{m.id}/life-events",
+            json={
+                "event_type": "birth",
+                "event_date": "2026-11-01",
+                "notes": f"{m.first_name} {m.last_name} had twins",
+            },
+        )
         c.post(f"/api/members/{m.id}/id-cards", json={"reason": "damaged"})
         c.get("/api/members/987654321")  # 404
-        officer.get(f"/api/compliance/access/member/{m.id}",
-                    params={"start": "2020-01-01", "end": "2030-01-01", "format": "csv"})
+        officer.get(
+            f"/api/compliance/access/member/{m.id}",
+            params={"start": "2020-01-01", "end": "2030-01-01", "format": "csv"},
+        )
         officer.get("/api/compliance/audit")
         officer.get("/api/compliance/audit/verify")
         # A server error: a second portal account for the same member breaks a unique index.
         admin = login(Role.ADMIN)
         login(Role.MEMBER, member_id=m.id)
-        with TestClient(app, raise_server_exceptions=False,
-                        headers={"Authorization": f"Bearer {admin.token}"}) as raw:
-            dup = raw.post("/api/users", json={
-                "username": "dup-portal", "display_name": "Dup", "role": "member",
-                "password": "a long enough passphrase", "member_id": m.id})
+        with TestClient(
+            app, raise_server_exceptions=False, headers={"Authorization": f"Bearer {admin.token}"}
+        ) as raw:
+            dup = raw.post(
+                "/api/users",
+                json={
+                    "username": "dup-portal",
+                    "display_name": "Dup",
+                    "role": "member",
+                    "password": "a long enough passphrase",
+                    "member_id": m.id,
+                },
+            )
             assert dup.status_code == 500
         # The command line too: seeding audits members, verify and retention report.
         monkeypatch.setenv("MEMBERDESK_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
@@ -81,10 +122,7 @@ def test_workflow_logs_hold_no_phi(app, login, db: Session, caplog, capfd, tmp_p
         get_settings.cache_clear()
         logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
     captured = capfd.readouterr()
-    logged = "\n".join(
-        [r.getMessage() for r in caplog.records]
-        + [caplog.text, captured.err]
-    )
+    logged = "\n".join([r.getMessage() for r in caplog.records] + [caplog.text, captured.err])
     assert "POST /api/members/search" in logged and "INSERT INTO audit_log" in logged
     assert "Exception" in logged or "Traceback" in logged or "IntegrityError" in logged
     found = [p for p in phi if p.lower() in logged.lower()]
