@@ -188,13 +188,11 @@ def premium_for(
 def list_life_events(session: Session, member: Member) -> list[LifeEvent]:
     """Life events recorded on the member's enrolment (the subscriber's), newest first."""
     sub_id = member.subscriber_id or member.id
-    return list(
-        session.scalars(
-            select(LifeEvent)
-            .where(LifeEvent.member_id.in_({member.id, sub_id}))
-            .order_by(LifeEvent.event_date.desc(), LifeEvent.id.desc())
-        )
-    )
+    events = session.scalars(
+        select(LifeEvent).where(LifeEvent.member_id.in_({member.id, sub_id}))
+    ).all()
+    # event_date is encrypted (a birth event's date is a date of birth), so order here.
+    return sorted(events, key=lambda e: (e.event_date, e.id), reverse=True)
 
 
 def record_life_event(
