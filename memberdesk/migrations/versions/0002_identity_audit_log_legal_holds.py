@@ -217,6 +217,14 @@ def _append_only_up() -> None:
                     f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
                     f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
                 )
+            # INSERT OR REPLACE (and REPLACE INTO) deletes the row it collides with without
+            # firing DELETE triggers (SQLite fires them only with recursive_triggers on), so
+            # it would overwrite an audit row. Refuse any insert onto an existing id.
+            op.execute(
+                f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
+                f"WHEN EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
         return
     op.execute(
         "CREATE FUNCTION memberdesk_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -241,6 +249,7 @@ def _append_only_down() -> None:
         for table in APPEND_ONLY:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_replace")
         return
     for table in APPEND_ONLY:
         op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
