@@ -13,7 +13,7 @@ import hmac
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -98,12 +98,27 @@ def checkpoint_signature(cp_id: int, last_id: int, last_hash: str, at: datetime,
 
 def _lock_head(session: Session) -> AuditHead:
     # FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the write lock.
+    # populate_existing: a head already in this session's identity map (loaded before the lock,
+    # or kept across a commit with expire_on_commit=False) would otherwise keep its stale tip,
+    # and the append would reuse an id another writer has taken.
     head = session.scalars(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one_or_none()
     if head is None:  # pragma: no cover - the migration inserts it
         raise RuntimeError("audit_head row missing; run `memberdesk db upgrade`")
     return head
+
+
+def _utc(at: datetime) -> datetime:
+    # The hash covers the time as written, but the database hands it back in UTC: an entry
+    # stamped in another zone (e.g. -08:00) would never verify again. Naive times are refused
+    # here, before hashing, as UTCDateTime would refuse them at insert.
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("naive datetime given; audit entries take aware times only")
+    return at.astimezone(UTC)
 
 
 def _encrypt_changes(changes: dict[str, Any] | None) -> bytes | None:
@@ -133,7 +148,7 @@ def record_many(session: Session, ctx: AuditContext, events: Iterable[Event]) ->
         last_id += 1
         row = {
             "id": last_id,
-            "at": ev.at or stamp,
+            "at": _utc(ev.at) if ev.at else stamp,
             "actor_id": ctx.actor_id,
             "actor": ctx.actor,
             "role": ctx.role,
