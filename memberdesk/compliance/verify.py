@@ -43,16 +43,20 @@ def _bad(entries: int, cps: int, entry: int | None, problem: str) -> VerifyResul
     return VerifyResult(False, entries, cps, entry, problem)
 
 
-def _check_checkpoints(cps: list[AuditCheckpoint]) -> str | None:
+def _check_checkpoints(cps: list[AuditCheckpoint]) -> tuple[list[AuditCheckpoint], str | None]:
+    """The checkpoints that verify (a prefix), and what is wrong with the first one that does
+    not; only verified checkpoints are then trusted to vouch for entries."""
     prev = GENESIS
+    good: list[AuditCheckpoint] = []
     for i, cp in enumerate(cps, start=1):
         if cp.id != i:
-            return f"signed checkpoint #{i} is missing"
+            return good, f"signed checkpoint #{i} is missing"
         expected = checkpoint_signature(cp.id, cp.last_entry_id, cp.last_hash, cp.at, prev)
         if cp.prev_signature != prev or not hmac.compare_digest(expected, cp.signature):
-            return f"signed checkpoint #{cp.id} does not verify (forged or altered)"
+            return good, f"signed checkpoint #{cp.id} does not verify (forged or altered)"
+        good.append(cp)
         prev = cp.signature
-    return None
+    return good, None
 
 
 def read_anchor(var_dir: Path) -> dict[str, Any] | None:
@@ -71,83 +75,151 @@ def write_anchor(var_dir: Path, cp: AuditCheckpoint) -> None:
     )
 
 
+def _blame_link(
+    conn: Connection, entry: dict[str, Any], self_ok: bool, tip: tuple[int, str] | None
+) -> tuple[int, str]:
+    """Entry ``k`` does not name the hash of entry ``k - 1``: find which entry is the bad one.
+
+    An attacker who edits, replaces or inserts an entry recomputes its SHA-256 (no key is
+    needed), so the break shows one entry *after* the forgery. Runs only on failure.
+    """
+    k = entry["id"]
+    # k names an earlier entry j as its predecessor: everything between was inserted.
+    j = conn.execute(
+        select(AuditEntry.id)
+        .where(AuditEntry.hash == entry["prev_hash"], AuditEntry.id < k - 1)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).scalar()
+    if j is not None:
+        forged = f"entry {j + 1} was" if j + 1 == k - 1 else f"entries {j + 1}..{k - 1} were"
+        return j + 1, f"{forged} inserted: entry {k} was written right after entry {j}"
+    if self_ok and k > 1:
+        # k is intact (its hash recomputes and its successor, or the chain tip, still names
+        # it), so it was written after a different entry k - 1: k - 1 was altered or replaced
+        # and re-hashed.
+        successor = conn.execute(
+            select(AuditEntry.prev_hash).where(AuditEntry.id == k + 1)
+        ).scalar()
+        if successor is None and tip is not None and tip[0] == k:
+            successor = tip[1]
+        if successor == entry["hash"]:
+            return k - 1, (
+                f"entry {k - 1} was altered or replaced and its hash recomputed: entry {k} "
+                f"was written after a different entry {k - 1}"
+            )
+    return k, (
+        f"entry {k} does not follow entry {k - 1}: an entry was deleted, inserted or reordered here"
+    )
+
+
 def verify_chain(
     conn: Connection, anchor: dict[str, Any] | None = None, batch: int = 20_000
 ) -> VerifyResult:
-    """Walk the whole chain in id order, streaming, and check every link and checkpoint."""
-    cps = list(conn.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).all())
+    """Walk the whole chain in id order, streaming, and check every link and checkpoint.
+
+    ``first_bad`` is the earliest entry the evidence shows may be bad: the entry that fails,
+    the first entry of a tail that was cut off, or, when only signatures are wrong, the first
+    entry no verified checkpoint vouches for.
+    """
+    # The tip first: on PostgreSQL each statement sees its own snapshot, so entries appended
+    # while we walk (the service keeps running) lie beyond this tip and are no cut-off.
+    head = conn.execute(select(AuditHead.last_id, AuditHead.last_hash)).first()
+    tip = (head.last_id, head.last_hash) if head is not None else None
+    cps = conn.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).all()
     cp_rows = [AuditCheckpoint(**row._mapping) for row in cps]
-    problem = _check_checkpoints(cp_rows)
-    if problem:
-        return _bad(0, len(cp_rows), None, problem)
-    if anchor and (
-        len(cp_rows) < anchor["checkpoint"]
-        or cp_rows[anchor["checkpoint"] - 1].signature != anchor["signature"]
-    ):
-        return _bad(
-            0,
-            len(cp_rows),
-            anchor["last_entry_id"],
-            f"signed checkpoint #{anchor['checkpoint']} exported to the anchor file is "
-            "missing from the database: the log was cut off",
-        )
-    by_entry = {cp.last_entry_id: cp for cp in cp_rows}
-    prev_hash, expected_id, count = GENESIS, 1, 0
+    good, cp_problem = _check_checkpoints(cp_rows)
+    notes: list[str] = [cp_problem] if cp_problem else []
+    signed_to = max((cp.last_entry_id for cp in good), default=0)  # verified coverage
+    # What the log must reach: (entry id, the evidence), the verified checkpoints in order
+    # (the first one past the end is named), then the anchor file.
+    must_reach = [(cp.last_entry_id, f"signed checkpoint #{cp.id}") for cp in good]
+    if anchor:
+        a_id, a_last = int(anchor["checkpoint"]), int(anchor["last_entry_id"])
+        kept = next((cp for cp in good if cp.id == a_id), None)
+        if kept is None or not hmac.compare_digest(kept.signature, str(anchor["signature"])):
+            notes.append(
+                f"signed checkpoint #{a_id} (entry {a_last}), exported to the anchor file, is "
+                "missing from the database or altered: checkpoints were cut off"
+            )
+        must_reach.append((a_last, f"signed checkpoint #{a_id} in the anchor file"))
+    by_entry = {cp.last_entry_id: cp for cp in good}
+    n_cps = len(cp_rows)
+
+    prev_hash, expected_id, count, vouched_to = GENESIS, 1, 0, 0
+    tip_hash_seen: str | None = None
+    failure: tuple[int, str] | None = None
     # Statement-level option: Connection.execution_options() would change the connection
     # itself and turn later statements into server-side cursors too.
     result = conn.execute(
         select(*_COLUMNS).order_by(AuditEntry.id).execution_options(yield_per=batch)
     )
+    broken: tuple[dict[str, Any], bool] | None = None
     for row in result:
         entry = dict(row._mapping)
         count += 1
-        if entry["id"] != expected_id:
-            return _bad(
-                count,
-                len(cp_rows),
-                expected_id,
-                f"entry {expected_id} is missing (the next entry is {entry['id']})",
+        k = entry["id"]
+        if k != expected_id:
+            failure = (
+                (k, f"entry {k} precedes entry 1: it was inserted")
+                if k < expected_id
+                else (expected_id, f"entry {expected_id} is missing (the next entry is {k})")
             )
+            break
+        self_ok = entry_hash(entry) == entry["hash"]
         if entry["prev_hash"] != prev_hash:
-            return _bad(
-                count,
-                len(cp_rows),
-                entry["id"],
-                f"entry {entry['id']} does not follow entry {entry['id'] - 1}: an entry "
-                "was deleted, inserted or reordered here",
-            )
-        if entry_hash(entry) != entry["hash"]:
-            return _bad(
-                count,
-                len(cp_rows),
-                entry["id"],
-                f"entry {entry['id']} was altered after it was written",
-            )
-        cp = by_entry.get(entry["id"])
-        if cp is not None and cp.last_hash != entry["hash"]:
-            return _bad(
-                count,
-                len(cp_rows),
-                entry["id"],
-                f"entry {entry['id']} differs from signed checkpoint #{cp.id}",
-            )
+            broken = (entry, self_ok)  # blamed below, once the stream is closed
+            break
+        if not self_ok:
+            failure = (k, f"entry {k} was altered after it was written")
+            break
+        cp = by_entry.get(k)
+        if cp is not None:
+            if cp.last_hash != entry["hash"]:
+                # The chain is consistent up to here, so the entries since the last verified
+                # checkpoint were rewritten and re-hashed: any of them may be the forgery.
+                failure = (
+                    vouched_to + 1,
+                    f"entry {k} differs from signed checkpoint #{cp.id}: entries "
+                    f"{vouched_to + 1}..{k} were rewritten and re-hashed after they were signed",
+                )
+                break
+            vouched_to = k
+        if tip is not None and k == tip[0]:
+            tip_hash_seen = entry["hash"]
         prev_hash, expected_id = entry["hash"], expected_id + 1
+    result.close()
+    if broken is not None:
+        failure = _blame_link(conn, broken[0], broken[1], tip)
+    if failure is not None:
+        return _bad(count, n_cps, failure[0], "; also ".join([failure[1], *notes]))
+
     last_id = expected_id - 1
-    beyond = [cp for cp in cp_rows if cp.last_entry_id > last_id]
-    if beyond:
-        return _bad(
-            count,
-            len(cp_rows),
+    # What the log lacks, most specific evidence first.
+    beyond = next(((n, why) for n, why in must_reach if n > last_id), None)
+    if beyond is not None:
+        failure = (
             last_id + 1,
-            f"the log ends at entry {last_id} but signed checkpoint #{beyond[0].id} "
-            f"covers entry {beyond[0].last_entry_id}: the tail was cut off",
+            f"the log ends at entry {last_id} but {beyond[1]} covers entry {beyond[0]}: "
+            "the tail was cut off",
         )
-    head = conn.execute(select(AuditHead.last_id, AuditHead.last_hash)).first()
-    if head is not None and (head.last_id != last_id or head.last_hash != prev_hash):
-        return _bad(
-            count,
-            len(cp_rows),
-            last_id + 1 if head.last_id > last_id else head.last_id,
-            f"the chain tip says entry {head.last_id} but the log ends at entry {last_id}",
+    elif tip is not None and tip[0] > last_id:
+        failure = (
+            last_id + 1,
+            f"the log ends at entry {last_id} but the chain tip says entry {tip[0]}: "
+            "the tail was cut off",
         )
-    return VerifyResult(True, count, len(cp_rows))
+    elif tip is not None and tip[0] > 0 and tip_hash_seen != tip[1]:
+        failure = (
+            tip[0],
+            f"entry {tip[0]} differs from the chain tip the writer recorded: it was altered "
+            "and re-hashed",
+        )
+    elif notes:
+        failure = (
+            signed_to + 1,
+            f"entries from {signed_to + 1} on are not covered by a verified signed checkpoint",
+        )
+    if failure is not None:
+        return _bad(count, n_cps, failure[0], "; also ".join([failure[1], *notes]))
+    return VerifyResult(True, count, n_cps)
