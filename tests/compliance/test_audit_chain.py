@@ -24,10 +24,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
@@ -57,7 +57,7 @@ from memberdesk.members.seed import run_seed
 from tests.dbutil import BACKENDS, fresh_database
 
 APPEND_ONLY = ("audit_log", "audit_member_access", "audit_checkpoints")
-LOG = AuditEntry.__table__
+LOG = cast(Table, AuditEntry.__table__)
 COLUMNS = list(LOG.columns)
 runner = CliRunner()
 
