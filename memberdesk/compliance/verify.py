@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from memberdesk.compliance.audit import GENESIS, checkpoint_signature, entry_hash
 from memberdesk.compliance.models import AuditCheckpoint, AuditEntry, AuditHead
@@ -113,6 +113,83 @@ def _blame_link(
     )
 
 
+@dataclass
+class _Walk:
+    """Where the walk over the entries stopped, and why."""
+
+    count: int = 0
+    last_id: int = 0  # the last entry that passed every check
+    tip_hash: str | None = None  # hash of the entry the chain tip names, when reached
+    failure: tuple[int, str] | None = None
+    broken: tuple[dict[str, Any], bool] | None = None  # (entry, its own hash is right)
+
+
+def _walk(
+    conn: Connection,
+    batch: int,
+    by_entry: dict[int, AuditCheckpoint],
+    tip: tuple[int, str] | None,
+) -> _Walk:
+    """Stream the entries in id order, checking ids, links, hashes and checkpoints."""
+    w, prev_hash, vouched_to = _Walk(), GENESIS, 0
+    # Statement-level option: Connection.execution_options() would change the connection
+    # itself and turn later statements into server-side cursors too.
+    result = conn.execute(
+        select(*_COLUMNS).order_by(AuditEntry.id).execution_options(yield_per=batch)
+    )
+    try:
+        for row in result:
+            entry = dict(row._mapping)
+            w.count += 1
+            k, expected = entry["id"], w.last_id + 1
+            if k != expected:
+                w.failure = (
+                    (k, f"entry {k} precedes entry 1: it was inserted")
+                    if k < expected
+                    else (expected, f"entry {expected} is missing (the next entry is {k})")
+                )
+                break
+            try:
+                self_ok = entry_hash(entry) == entry["hash"]
+            except (TypeError, ValueError):  # e.g. text where the writer stores bytes
+                self_ok = False
+            if entry["prev_hash"] != prev_hash:
+                w.broken = (entry, self_ok)  # blamed once the stream is closed
+                break
+            if not self_ok:
+                w.failure = (k, f"entry {k} was altered after it was written")
+                break
+            cp = by_entry.get(k)
+            if cp is not None:
+                if cp.last_hash != entry["hash"]:
+                    # Consistent up to here, so the entries since the last verified checkpoint
+                    # were rewritten and re-hashed: any of them may be the forgery.
+                    w.failure = (
+                        vouched_to + 1,
+                        f"entry {k} differs from signed checkpoint #{cp.id}: entries "
+                        f"{vouched_to + 1}..{k} were rewritten and re-hashed after signing",
+                    )
+                    break
+                vouched_to = k
+            if tip is not None and k == tip[0]:
+                w.tip_hash = entry["hash"]
+            prev_hash, w.last_id = entry["hash"], k
+    except (TypeError, ValueError):
+        # A stored value that does not even decode (SQLite keeps whatever is written, e.g.
+        # text that is not JSON): the row after the last one read is the bad one.
+        expected = w.last_id + 1
+        k = conn.execute(select(func.min(AuditEntry.id)).where(AuditEntry.id >= expected)).scalar()
+        w.count += 1
+        w.failure = (
+            (expected, f"entry {expected} is missing (the next entry is {k})")
+            if k is not None and k != expected
+            else (expected, f"entry {expected} was altered: a stored value no longer decodes")
+        )
+    finally:
+        result.close()
+    return w
+
+
 def verify_chain(
     conn: Connection, anchor: dict[str, Any] | None = None, batch: int = 20_000
 ) -> VerifyResult:
@@ -130,7 +207,6 @@ def verify_chain(
     cp_rows = [AuditCheckpoint(**row._mapping) for row in cps]
     good, cp_problem = _check_checkpoints(cp_rows)
     notes: list[str] = [cp_problem] if cp_problem else []
-    signed_to = max((cp.last_entry_id for cp in good), default=0)  # verified coverage
     # What the log must reach: (entry id, the evidence), the verified checkpoints in order
     # (the first one past the end is named), then the anchor file.
     must_reach = [(cp.last_entry_id, f"signed checkpoint #{cp.id}") for cp in good]
@@ -143,83 +219,44 @@ def verify_chain(
                 "missing from the database or altered: checkpoints were cut off"
             )
         must_reach.append((a_last, f"signed checkpoint #{a_id} in the anchor file"))
-    by_entry = {cp.last_entry_id: cp for cp in good}
-    n_cps = len(cp_rows)
 
-    prev_hash, expected_id, count, vouched_to = GENESIS, 1, 0, 0
-    tip_hash_seen: str | None = None
-    failure: tuple[int, str] | None = None
-    # Statement-level option: Connection.execution_options() would change the connection
-    # itself and turn later statements into server-side cursors too.
-    result = conn.execute(
-        select(*_COLUMNS).order_by(AuditEntry.id).execution_options(yield_per=batch)
-    )
-    broken: tuple[dict[str, Any], bool] | None = None
-    for row in result:
-        entry = dict(row._mapping)
-        count += 1
-        k = entry["id"]
-        if k != expected_id:
-            failure = (
-                (k, f"entry {k} precedes entry 1: it was inserted")
-                if k < expected_id
-                else (expected_id, f"entry {expected_id} is missing (the next entry is {k})")
-            )
-            break
-        self_ok = entry_hash(entry) == entry["hash"]
-        if entry["prev_hash"] != prev_hash:
-            broken = (entry, self_ok)  # blamed below, once the stream is closed
-            break
-        if not self_ok:
-            failure = (k, f"entry {k} was altered after it was written")
-            break
-        cp = by_entry.get(k)
-        if cp is not None:
-            if cp.last_hash != entry["hash"]:
-                # The chain is consistent up to here, so the entries since the last verified
-                # checkpoint were rewritten and re-hashed: any of them may be the forgery.
-                failure = (
-                    vouched_to + 1,
-                    f"entry {k} differs from signed checkpoint #{cp.id}: entries "
-                    f"{vouched_to + 1}..{k} were rewritten and re-hashed after they were signed",
-                )
-                break
-            vouched_to = k
-        if tip is not None and k == tip[0]:
-            tip_hash_seen = entry["hash"]
-        prev_hash, expected_id = entry["hash"], expected_id + 1
-    result.close()
-    if broken is not None:
-        failure = _blame_link(conn, broken[0], broken[1], tip)
+    w = _walk(conn, batch, {cp.last_entry_id: cp for cp in good}, tip)
+    failure = _blame_link(conn, *w.broken, tip) if w.broken else w.failure
+    if failure is None:
+        failure = _what_is_missing(w, must_reach, tip, notes, good)
     if failure is not None:
-        return _bad(count, n_cps, failure[0], "; also ".join([failure[1], *notes]))
+        return _bad(w.count, len(cp_rows), failure[0], "; also ".join([failure[1], *notes]))
+    return VerifyResult(True, w.count, len(cp_rows))
 
-    last_id = expected_id - 1
-    # What the log lacks, most specific evidence first.
-    beyond = next(((n, why) for n, why in must_reach if n > last_id), None)
+
+def _what_is_missing(
+    w: _Walk,
+    must_reach: list[tuple[int, str]],
+    tip: tuple[int, str] | None,
+    notes: list[str],
+    good: list[AuditCheckpoint],
+) -> tuple[int, str] | None:
+    """After a clean walk: a cut-off tail, a rewritten last entry, or signatures only."""
+    last = w.last_id
+    beyond = next(((n, why) for n, why in must_reach if n > last), None)
     if beyond is not None:
-        failure = (
-            last_id + 1,
-            f"the log ends at entry {last_id} but {beyond[1]} covers entry {beyond[0]}: "
-            "the tail was cut off",
+        return last + 1, (
+            f"the log ends at entry {last} but {beyond[1]} covers entry {beyond[0]}: "
+            "the tail was cut off"
         )
-    elif tip is not None and tip[0] > last_id:
-        failure = (
-            last_id + 1,
-            f"the log ends at entry {last_id} but the chain tip says entry {tip[0]}: "
-            "the tail was cut off",
+    if tip is not None and tip[0] > last:
+        return last + 1, (
+            f"the log ends at entry {last} but the chain tip says entry {tip[0]}: "
+            "the tail was cut off"
         )
-    elif tip is not None and tip[0] > 0 and tip_hash_seen != tip[1]:
-        failure = (
-            tip[0],
+    if tip is not None and tip[0] > 0 and w.tip_hash != tip[1]:
+        return tip[0], (
             f"entry {tip[0]} differs from the chain tip the writer recorded: it was altered "
-            "and re-hashed",
+            "and re-hashed"
         )
-    elif notes:
-        failure = (
-            signed_to + 1,
-            f"entries from {signed_to + 1} on are not covered by a verified signed checkpoint",
+    if notes:
+        signed_to = max((cp.last_entry_id for cp in good), default=0)
+        return signed_to + 1, (
+            f"entries from {signed_to + 1} on are not covered by a verified signed checkpoint"
         )
-    if failure is not None:
-        return _bad(count, n_cps, failure[0], "; also ".join([failure[1], *notes]))
-    return VerifyResult(True, count, n_cps)
+    return None

@@ -406,6 +406,26 @@ def test_an_edited_field_is_found(adb: AuditDb, column: str) -> None:
     assert_broken(adb, K, f"entry {K} was altered after it was written")
 
 
+@pytest.mark.parametrize("adb", ["sqlite"], indirect=True)  # PostgreSQL's types refuse these
+@pytest.mark.parametrize(
+    ("column", "stored", "why"),
+    [
+        ("detail", "'{not json'", "a stored value no longer decodes"),
+        ("at", "'last tuesday'", "a stored value no longer decodes"),
+        ("changes", "'plain text'", "altered after it was written"),
+    ],
+)
+@pytest.mark.usefixtures("cli_env")
+def test_a_stored_value_the_writer_never_writes_is_found(
+    adb: AuditDb, column: str, stored: str, why: str
+) -> None:
+    """SQLite keeps whatever is written: a value that does not even decode still names K."""
+    append(adb, N)
+    with owner_tampering(adb) as conn:
+        conn.exec_driver_sql(f"UPDATE audit_log SET {column} = {stored} WHERE id = {K}")
+    assert_broken(adb, K, f"entry {K} was altered", why)
+
+
 @pytest.mark.usefixtures("cli_env")
 def test_an_edited_entry_whose_hash_was_recomputed_is_found(adb: AuditDb) -> None:
     """SHA-256 needs no key: the attacker recomputes the edited entry's hash. The next entry
