@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -66,11 +67,23 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
     return on_connect
 
 
+READ_ONLY = "memberdesk_read_only"
+
+
 def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock up front: nearly every request writes (reads are audited),
     # and a deferred transaction that upgrades to writing can fail with SQLITE_BUSY at once
-    # instead of waiting out the busy timeout.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # instead of waiting out the busy timeout. Long read-only work (verifying the audit chain)
+    # asks for a plain BEGIN, so writers are not held up while it runs on its WAL snapshot.
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def read_only_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for long reads that must never block writers."""
+    with engine.connect() as conn:
+        yield conn.execution_options(**{READ_ONLY: True})
 
 
 def make_engine(settings: Settings) -> Engine:

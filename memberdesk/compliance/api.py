@@ -32,7 +32,7 @@ from memberdesk.compliance.schemas import (
     VerifyOut,
 )
 from memberdesk.compliance.verify import read_anchor, verify_chain
-from memberdesk.db import SessionDep
+from memberdesk.db import SessionDep, read_only_connection
 from memberdesk.errors import InvalidInput, NotFound
 from memberdesk.schemas import LimitQ, OffsetQ, Page
 
@@ -288,7 +288,9 @@ def audit_entries(
 )
 def audit_verify(session: SessionDep, request: Request, principal: Auditor) -> VerifyOut:
     """Recompute every hash and checkpoint; names the first bad entry."""
-    result = verify_chain(session.connection(), read_anchor(request.app.state.settings.var_dir))
+    # Its own read-only connection: a long verification must not hold the write lock.
+    with read_only_connection(request.app.state.engine) as conn:
+        result = verify_chain(conn, read_anchor(request.app.state.settings.var_dir))
     audit.record(
         session,
         audit_ctx(request, principal),

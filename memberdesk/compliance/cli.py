@@ -159,10 +159,11 @@ def audit_verify(
     from memberdesk.compliance import audit
     from memberdesk.compliance.enums import AuditAction
     from memberdesk.compliance.verify import read_anchor, verify_chain
+    from memberdesk.db import read_only_connection
 
     settings, sessions = _sessions()
-    with sessions() as session:
-        result = verify_chain(session.connection(), read_anchor(settings.var_dir))
+    with read_only_connection(sessions.kw["bind"]) as conn:
+        result = verify_chain(conn, read_anchor(settings.var_dir))
     with sessions() as session:
         audit.record(
             session,
