@@ -10,6 +10,7 @@ import hmac
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from memberdesk.compliance import audit, auth
 from memberdesk.compliance.audit import AuditContext
@@ -63,9 +64,14 @@ async def _csrf_ok(request: Request, expected: str) -> bool:
 async def get_principal(request: Request, session: SessionDep) -> Principal:
     """Resolve the bearer token or session cookie; enforce CSRF on cookie-borne writes."""
     settings = request.app.state.settings
+    # This dependency is async (it may read the form for the CSRF token), so its database work
+    # goes to the thread pool like a sync route's. Run on the event loop, it blocked every other
+    # request while it waited for a lock; on SQLite (BEGIN IMMEDIATE) the lock's holder needed
+    # the loop to finish, so two concurrent requests stalled for the whole busy timeout and one
+    # failed with "database is locked" (HTTP 500).
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = auth.resolve_token(session, header[7:].strip())
+        user = await run_in_threadpool(auth.resolve_token, session, header[7:].strip())
         if user is None:
             raise AuthRequired("invalid, expired or revoked API token")
         principal = Principal(
@@ -74,10 +80,15 @@ async def get_principal(request: Request, session: SessionDep) -> Principal:
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         found = (
-            auth.resolve_session(session, cookie, settings.session_idle_minutes) if cookie else None
+            await run_in_threadpool(
+                auth.resolve_session, session, cookie, settings.session_idle_minutes
+            )
+            if cookie
+            else None
         )
         if found is None:
-            session.commit()  # keep the idle-timeout record even though the request stops here
+            # Keep the idle-timeout record even though the request stops here.
+            await run_in_threadpool(session.commit)
             raise AuthRequired("sign in first (sessions end after 15 idle minutes)")
         ws, user = found
         principal = Principal(

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from memberdesk.clock import now
 from memberdesk.compliance import audit, auth
@@ -178,23 +179,30 @@ async def search(request: Request, session: SessionDep, principal: Searcher) -> 
             errors=errors,
         )
     settings = request.app.state.settings
-    page = access.search_page(
-        session,
-        audit_ctx(request, principal),
-        body,
-        limit=50,
-        offset=0,
-        today=_today(),
-        age_limit=settings.dependent_age_limit,
-    )
-    session.commit()
+
+    def run_search() -> Any:
+        page = access.search_page(
+            session,
+            audit_ctx(request, principal),
+            body,
+            limit=50,
+            offset=0,
+            today=_today(),
+            age_limit=settings.dependent_age_limit,
+        )
+        session.commit()
+        return masked_for(principal.role, page)
+
+    # An async route (it reads the form itself): its database work goes to the thread pool, or
+    # it would block the event loop, and with it every other request, while it waits for a lock.
+    results = await run_in_threadpool(run_search)
     return _render(
         request,
         "home.html",
         principal,
         user_name=principal.username,
         form=form,
-        results=masked_for(principal.role, page),
+        results=results,
         errors=[],
     )
 
