@@ -7,6 +7,7 @@ readable under the key they were written with (old keys are never dropped).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy import Column, LargeBinary, Table, and_, select, type_coerce, up
 from sqlalchemy.orm import Session, sessionmaker
 
 from memberdesk.compliance.crypto import (
+    KEYRING_ENV,
     KEYRING_FILE,
     EncryptedDate,
     EncryptedString,
@@ -62,6 +64,9 @@ def reencrypt_pass(
     for table, col, context in encrypted_columns():
         name = f"{table.name}.{col.name}"
         counts[name] = 0
+        # Re-encryption is not an edit: keep "updated_at"-style columns (onupdate=now) as they
+        # were, or every member would look changed on the day of the rotation.
+        unchanged = {c.name: c for c in table.columns if c.onupdate is not None}
         last_id = 0
         while True:
             with sessions() as session:
@@ -83,7 +88,7 @@ def reencrypt_pass(
                     result = session.execute(
                         update(table)
                         .where(and_(table.c.id == row_id, _raw(col) == blob))
-                        .values({col.name: type_coerce(fresh, LargeBinary)})
+                        .values({col.name: type_coerce(fresh, LargeBinary), **unchanged})
                     )
                     counts[name] += result.rowcount
                 session.commit()
@@ -112,8 +117,10 @@ def rotate(
 ) -> RotationResult:
     """Activate a new key, then re-encrypt until no value is left under an old one."""
     path = Path(var_dir) / KEYRING_FILE
-    if not path.exists():
-        raise RuntimeError("keys come from MEMBERDESK_KEYRING; rotate them there and restart")
+    # Servers given MEMBERDESK_KEYRING never read var/keys.json: rotating a file left over from
+    # before would encrypt data under a key those servers do not hold (every read then fails).
+    if os.environ.get(KEYRING_ENV) or not path.exists():
+        raise RuntimeError(f"keys come from {KEYRING_ENV}; rotate them there and restart")
     ring = KeyRing.from_json(path.read_text()).with_new_active_key()
     write_keyring(path, ring)
     install_keyring(ring, path)
