@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -215,25 +216,19 @@ class Traffic:
                     self._check(
                         f"360 of {m.id}",
                         client.get(f"/api/members/{m.id}"),
-                        lambda j, m=m: differences(m.view, j),
-                    )
-                    found = client.post(
-                        "/api/members/search", json={"member_number": m.member_number}
+                        partial(differences, m.view),
                     )
                     self._check(
                         f"search {m.id} by member ID",
-                        found,
-                        lambda j, m=m: expect_ids(j, [m.id], exactly=True),
+                        client.post("/api/members/search", json={"member_number": m.member_number}),
+                        partial(expect_ids, ids=[m.id], exactly=True),
                     )
-                    found = client.post("/api/members/search", json={"phone": m.phone})
                     self._check(
                         f"search {m.id} by phone",
-                        found,
-                        lambda j, m=m: expect_ids(j, [m.id], exactly=False),
+                        client.post("/api/members/search", json={"phone": m.phone}),
+                        partial(expect_ids, ids=[m.id], exactly=False),
                     )
-                    self._check(
-                        "plans", client.get("/api/plans"), lambda j: differences(self.plans, j)
-                    )
+                    self._check("plans", client.get("/api/plans"), partial(differences, self.plans))
         except Exception as exc:  # a dropped connection is a failure of the service too
             with self.progressed:
                 self.problems.append(f"client crashed: {exc!r}")
@@ -465,4 +460,4 @@ def test_rotation_by_another_process_while_this_server_writes(
     assert count_stale(live.sessions) == 0, json.dumps(sorted(key_ids_in_use(live.sessions)))
     with live.sessions() as session:
         notes = {e.id: e.notes for e in session.scalars(select(LifeEvent))}
-    assert all(notes[i] is not None and notes[i].startswith("note ") for i in written)
+    assert all((notes[i] or "").startswith("note ") for i in written)
