@@ -20,7 +20,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from memberdesk.clock import now
-from memberdesk.compliance.crypto import keyring
+from memberdesk.compliance.crypto import decrypt_any, keyring
 from memberdesk.compliance.enums import AuditAction, PurposeOfUse
 from memberdesk.compliance.models import (
     AuditCheckpoint,
@@ -132,7 +132,7 @@ def decrypt_changes(blob: bytes | None) -> dict[str, Any] | None:
     """Old and new values of an entry (compliance officers only)."""
     if blob is None:
         return None
-    result: dict[str, Any] = json.loads(keyring().decrypt(bytes(blob), CHANGES_CONTEXT))
+    result: dict[str, Any] = json.loads(decrypt_any(bytes(blob), CHANGES_CONTEXT))
     return result
 
 
