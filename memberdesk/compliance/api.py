@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from enum import Enum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -44,7 +45,9 @@ Auditor = Annotated[Principal, requires(Permission.AUDIT_READ)]
 Reporter = Annotated[Principal, requires(Permission.ACCESS_REPORT_READ)]
 HoldManager = Annotated[Principal, requires(Permission.LEGAL_HOLD_MANAGE)]
 RetentionManager = Annotated[Principal, requires(Permission.RETENTION_MANAGE)]
-AUTH, USERS, COMPLIANCE = ["auth"], ["users"], ["compliance"]
+AUTH: list[str | Enum] = ["auth"]
+USERS: list[str | Enum] = ["users"]
+COMPLIANCE: list[str | Enum] = ["compliance"]
 StartQ = Annotated[date, Query(description="First day (YYYY-MM-DD, UTC)")]
 EndQ = Annotated[date, Query(description="Last day, inclusive (YYYY-MM-DD, UTC)")]
 FormatQ = Annotated[Literal["json", "csv"], Query(description="json or csv")]

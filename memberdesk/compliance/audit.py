@@ -28,6 +28,7 @@ from memberdesk.compliance.models import (
     AuditHead,
     AuditMemberAccess,
 )
+from memberdesk.db import table_of
 
 GENESIS = "0" * 64
 CHECKPOINT_EVERY = 1000
@@ -169,9 +170,9 @@ def record_many(session: Session, ctx: AuditContext, events: Iterable[Event]) ->
             checkpoints.append((last_id, last_hash))
     if not rows:
         return []
-    session.execute(insert(AuditEntry.__table__), rows)
+    session.execute(insert(table_of(AuditEntry)), rows)
     if access:
-        session.execute(insert(AuditMemberAccess.__table__), access)
+        session.execute(insert(table_of(AuditMemberAccess)), access)
     for cp_last_id, cp_hash in checkpoints:
         write_checkpoint(session, cp_last_id, cp_hash)
     head.last_id, head.last_hash = last_id, last_hash

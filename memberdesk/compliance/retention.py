@@ -18,6 +18,7 @@ from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.crypto import keyring
 from memberdesk.compliance.enums import AuditAction
 from memberdesk.compliance.models import LegalHold, LoginAttempt, WebSession
+from memberdesk.db import table_of
 from memberdesk.errors import Conflict, InvalidInput, NotFound
 from memberdesk.members.models import CoverageSpan, IdCardRequest, LifeEvent, Member
 
@@ -77,8 +78,8 @@ def _type_held(session: Session, rt: RecordType) -> bool:
             .select_from(LegalHold)
             .where(LegalHold.record_type == rt.value, LegalHold.released_at.is_(None))
         )
-        > 0
-    )
+        or 0
+    ) > 0
 
 
 def expired_members(session: Session, cutoff: date) -> tuple[list[int], int]:
@@ -111,7 +112,7 @@ def _deidentify(session: Session, ids: list[int], stamp: datetime) -> None:
         member.confidential_address = member.confidential_phone = None
         member.purged_at = stamp
     session.execute(
-        LifeEvent.__table__.update().where(LifeEvent.member_id.in_(ids)).values(notes=None)
+        table_of(LifeEvent).update().where(LifeEvent.member_id.in_(ids)).values(notes=None)
     )
 
 

@@ -90,7 +90,7 @@ def reencrypt_pass(
                         .where(and_(table.c.id == row_id, _raw(col) == blob))
                         .values({col.name: type_coerce(fresh, LargeBinary), **unchanged})
                     )
-                    counts[name] += result.rowcount
+                    counts[name] += result.rowcount  # type: ignore[attr-defined]
                 session.commit()
             if progress:
                 progress(name, len(rows))

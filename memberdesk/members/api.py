@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -47,7 +48,10 @@ GroupReader = Annotated[Principal, requires(Permission.GROUP_READ)]
 PlanReader = Annotated[Principal, requires(Permission.PLAN_READ)]
 SelfReader = Annotated[Principal, requires(Permission.SELF_READ)]
 SelfWriter = Annotated[Principal, requires(Permission.SELF_WRITE)]
-MEMBERS, GROUPS, PLANS, PORTAL = ["members"], ["groups"], ["plans"], ["member portal"]
+MEMBERS: list[str | Enum] = ["members"]
+GROUPS: list[str | Enum] = ["groups"]
+PLANS: list[str | Enum] = ["plans"]
+PORTAL: list[str | Enum] = ["member portal"]
 
 
 def _age_limit(request: Request) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from memberdesk.compliance import audit
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.enums import AuditAction
+from memberdesk.db import table_of
 from memberdesk.members import seed_data as sd
 from memberdesk.members.models import (
     Carrier,
@@ -100,7 +101,7 @@ SEQUENCED_TABLES = {
 
 def _max_ids(session: Session) -> dict[str, int]:
     return {
-        name: session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0
+        name: session.scalar(select(func.coalesce(func.max(table_of(model).c.id), 0))) or 0
         for name, model in SEQUENCED_TABLES.items()
     }
 
@@ -131,7 +132,7 @@ def insert_batch(session: Session, batch: Batch, ctx: AuditContext = SEED_ACTOR)
     ):
         if rows:
             # Core executemany (not ORM bulk): one multi-row INSERT per few hundred rows.
-            session.execute(model.__table__.insert(), rows)
+            session.execute(table_of(model).insert(), rows)
     audit.record_many(
         session,
         ctx,

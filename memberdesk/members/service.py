@@ -90,7 +90,7 @@ def _search_query(
     last_name: str | None,
     date_of_birth: date | None,
     phone: str | None,
-) -> Select[tuple[Member]]:
+) -> Select[Member]:
     query = select(Member)
     if member_number is not None:
         return query.where(Member.member_number_bidx == bidx_member_number(member_number))
@@ -119,7 +119,7 @@ def search_members(
     rows = session.scalars(
         query.options(selectinload(Member.coverage)).order_by(Member.id).limit(limit).offset(offset)
     ).all()
-    return list(rows), total
+    return list(rows), total  # type: ignore[arg-type]
 
 
 def household(session: Session, member: Member) -> list[Member]:

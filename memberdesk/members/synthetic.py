@@ -334,7 +334,7 @@ class Generator:
         end_reason: TerminationReason | None = None,
     ) -> list[dict[str, Any]]:
         """A dependant's spans: the subscriber's, clipped to when the dependant was covered."""
-        out = []
+        out: list[dict[str, Any]] = []
         for s in spans:
             term = s["termination_date"]
             if end is not None and (term is None or end < term):
