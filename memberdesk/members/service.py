@@ -115,11 +115,19 @@ def search_members(
 ) -> tuple[list[Member], int]:
     """Exact-match search through blind indexes; returns one page and the total."""
     query = _search_query(member_number, last_name, date_of_birth, phone)
+    rows = list(
+        session.scalars(
+            query.options(selectinload(Member.coverage))
+            .order_by(Member.id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    )
+    # A short first page is the whole answer (the usual case: one member); count only beyond.
+    if offset == 0 and len(rows) < limit:
+        return rows, len(rows)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.options(selectinload(Member.coverage)).order_by(Member.id).limit(limit).offset(offset)
-    ).all()
-    return list(rows), total  # type: ignore[arg-type]
+    return rows, total
 
 
 def household(session: Session, member: Member) -> list[Member]:
