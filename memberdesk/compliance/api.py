@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from memberdesk.clock import now
 from memberdesk.compliance import audit, auth, reports, retention
@@ -156,7 +157,29 @@ def my_team(session: SessionDep, principal: TeamReader) -> list[UserOut]:
     return [UserOut.model_validate(u) for u in rows]
 
 
-def _report(kind: str, rows: list[reports.AccessRow], fmt: str) -> Any:
+def _report(
+    session: Session,
+    request: Request,
+    principal: Principal,
+    rows: list[reports.AccessRow],
+    fmt: str,
+    *,
+    object_type: str,
+    object_id: int,
+    member_ids: list[int] | None = None,
+) -> Any:
+    """Audit the report itself (reading the access log is an access too), then render it."""
+    audit.record(
+        session,
+        audit_ctx(request, principal),
+        AuditAction.ACCESS_REPORT,
+        object_type=object_type,
+        object_id=object_id,
+        member_ids=member_ids or [],
+        detail={"report": f"by_{object_type}", "rows": len(rows), "format": fmt},
+    )
+    session.commit()
+    kind = f"{object_type}-{object_id}"
     if fmt == "csv":
         return Response(
             reports.to_csv(rows),
@@ -185,17 +208,16 @@ def access_by_member(
     (accounting of disclosures, 45 CFR 164.528). JSON or CSV."""
     lo, hi = reports.day_window(start, end)
     rows = reports.member_access(session, member_id, lo, hi)
-    audit.record(
+    return _report(
         session,
-        audit_ctx(request, principal),
-        AuditAction.ACCESS_REPORT,
+        request,
+        principal,
+        rows,
+        format,
         object_type="member",
         object_id=member_id,
         member_ids=[member_id],
-        detail={"report": "by_member", "rows": len(rows), "format": format},
     )
-    session.commit()
-    return _report(f"member-{member_id}", rows, format)
 
 
 @router.get(
@@ -219,16 +241,7 @@ def access_by_user(
         raise NotFound("no user with this id", field="path.user_id")
     lo, hi = reports.day_window(start, end)
     rows = reports.user_access(session, user_id, lo, hi)
-    audit.record(
-        session,
-        audit_ctx(request, principal),
-        AuditAction.ACCESS_REPORT,
-        object_type="user",
-        object_id=user_id,
-        detail={"report": "by_user", "rows": len(rows), "format": format},
-    )
-    session.commit()
-    return _report(f"user-{user_id}", rows, format)
+    return _report(session, request, principal, rows, format, object_type="user", object_id=user_id)
 
 
 @router.get(

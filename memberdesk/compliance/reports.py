@@ -60,6 +60,7 @@ def _rows(
     out = []
     for entry, mid in found:
         person = people.get(mid)
+        shown = person if person is not None and person.purged_at is None else None
         out.append(
             AccessRow(
                 at=entry.at.isoformat(),
@@ -69,10 +70,8 @@ def _rows(
                 action=entry.action,
                 purpose=entry.purpose,
                 member_id=mid,
-                member_number=person.member_number if person and not person.purged_at else None,
-                member_name=f"{person.first_name} {person.last_name}"
-                if person and not person.purged_at
-                else None,
+                member_number=shown.member_number if shown else None,
+                member_name=f"{shown.first_name} {shown.last_name}" if shown else None,
                 request_id=entry.request_id,
                 client_addr=entry.client_addr,
             )

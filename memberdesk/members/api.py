@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from memberdesk.clock import now
 from memberdesk.compliance import audit
@@ -359,17 +359,7 @@ def group_members(
     offset: OffsetQ = 0,
 ) -> Any:
     """Everyone enrolled through the group, by internal id (a member listing: audited)."""
-    service.get_group(session, group_id)
-    query = select(Member).where(Member.group_id == group_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(
-        session.scalars(
-            query.options(selectinload(Member.coverage))
-            .order_by(Member.id)
-            .limit(limit)
-            .offset(offset)
-        )
-    )
+    rows, total = service.group_members(session, group_id, limit=limit, offset=offset)
     audit.record(
         session,
         audit_ctx(request, principal),

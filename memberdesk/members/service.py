@@ -114,7 +114,22 @@ def search_members(
     offset: int = 0,
 ) -> tuple[list[Member], int]:
     """Exact-match search through blind indexes; returns one page and the total."""
-    query = _search_query(member_number, last_name, date_of_birth, phone)
+    return _page(
+        session, _search_query(member_number, last_name, date_of_birth, phone), limit, offset
+    )
+
+
+def group_members(
+    session: Session, group_id: int, *, limit: int = 50, offset: int = 0
+) -> tuple[list[Member], int]:
+    """Everyone ever enrolled through a group, by internal id; one page and the total."""
+    get_group(session, group_id)
+    return _page(session, select(Member).where(Member.group_id == group_id), limit, offset)
+
+
+def _page(
+    session: Session, query: Select[Member], limit: int, offset: int
+) -> tuple[list[Member], int]:
     rows = list(
         session.scalars(
             query.options(selectinload(Member.coverage))
