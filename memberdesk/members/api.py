@@ -37,10 +37,14 @@ from memberdesk.members.schemas import (
     MemberSummary,
     PlanOut,
 )
-from memberdesk.schemas import LimitQ, OffsetQ, Page
+from memberdesk.schemas import Day, LimitQ, OffsetQ, Page, id_path
 
 router = APIRouter(prefix="/api")
-AsOfQ = Annotated[date | None, Query(description="Date to evaluate (YYYY-MM-DD); default today")]
+AsOfQ = Annotated[Day | None, Query(description="Date to evaluate (YYYY-MM-DD); default today")]
+MemberId = Annotated[int, id_path("member")]
+CardId = Annotated[int, id_path("ID-card request")]
+GroupId = Annotated[int, id_path("employer group")]
+PlanId = Annotated[int, id_path("plan")]
 Searcher = Annotated[Principal, requires(Permission.MEMBER_SEARCH)]
 Reader = Annotated[Principal, requires(Permission.MEMBER_READ)]
 Writer = Annotated[Principal, requires(Permission.MEMBER_WRITE)]
@@ -99,7 +103,11 @@ def search(
 
 @router.get("/members/{member_id}", response_model=Member360, summary="Member 360", tags=MEMBERS)
 def member_360(
-    member_id: int, session: SessionDep, request: Request, principal: Reader, as_of: AsOfQ = None
+    member_id: MemberId,
+    session: SessionDep,
+    request: Request,
+    principal: Reader,
+    as_of: AsOfQ = None,
 ) -> Any:
     """Everything an agent needs on one screen: demographics, eligibility, plan, premium split,
     household, coverage history, life events and ID cards."""
@@ -124,7 +132,7 @@ def member_360(
     tags=MEMBERS,
 )
 def member_eligibility(
-    member_id: int, session: SessionDep, request: Request, principal: Reader, on: AsOfQ = None
+    member_id: MemberId, session: SessionDep, request: Request, principal: Reader, on: AsOfQ = None
 ) -> EligibilityOut:
     """Covered or not on a date, with the reason (terminated, not yet effective, aged out,
     group terminated)."""
@@ -142,7 +150,7 @@ def member_eligibility(
     tags=MEMBERS,
 )
 def member_coverage(
-    member_id: int, session: SessionDep, request: Request, principal: Reader
+    member_id: MemberId, session: SessionDep, request: Request, principal: Reader
 ) -> list[CoverageSpanOut]:
     """All coverage spans, oldest first, with retroactive terminations flagged."""
     member = service.get_member(session, member_id)
@@ -158,7 +166,11 @@ def member_coverage(
     tags=MEMBERS,
 )
 def member_life_events(
-    member_id: int, session: SessionDep, request: Request, principal: Reader, as_of: AsOfQ = None
+    member_id: MemberId,
+    session: SessionDep,
+    request: Request,
+    principal: Reader,
+    as_of: AsOfQ = None,
 ) -> list[LifeEventOut]:
     """Life events on the enrolment and the special-enrolment windows they opened."""
     member = service.get_member(session, member_id)
@@ -177,7 +189,7 @@ def member_life_events(
     tags=MEMBERS,
 )
 def add_life_event(
-    member_id: int, body: LifeEventIn, session: SessionDep, request: Request, principal: Writer
+    member_id: MemberId, body: LifeEventIn, session: SessionDep, request: Request, principal: Writer
 ) -> LifeEventOut:
     """Opens a special-enrolment window of the configured length for the event type."""
     member = service.get_member(session, member_id)
@@ -209,7 +221,7 @@ def add_life_event(
     tags=MEMBERS,
 )
 def member_id_cards(
-    member_id: int, session: SessionDep, request: Request, principal: Reader
+    member_id: MemberId, session: SessionDep, request: Request, principal: Reader
 ) -> list[IdCardOut]:
     """ID-card requests of the member, newest first."""
     member = service.get_member(session, member_id)
@@ -244,7 +256,7 @@ def _request_card(
     tags=MEMBERS,
 )
 def add_id_card(
-    member_id: int, body: IdCardIn, session: SessionDep, request: Request, principal: Writer
+    member_id: MemberId, body: IdCardIn, session: SessionDep, request: Request, principal: Writer
 ) -> IdCardOut:
     """One open request per member; 409 while one is being processed."""
     return _request_card(session, request, principal, service.get_member(session, member_id), body)
@@ -257,7 +269,7 @@ def add_id_card(
     tags=MEMBERS,
 )
 def patch_id_card(
-    card_id: int, body: IdCardStatusIn, session: SessionDep, request: Request, principal: Writer
+    card_id: CardId, body: IdCardStatusIn, session: SessionDep, request: Request, principal: Writer
 ) -> IdCardOut:
     """requested → printed → mailed → delivered / returned_undeliverable; cancel before mailing."""
     old_status, card = service.update_id_card(session, card_id, body.status)
@@ -335,7 +347,7 @@ def list_groups(
 @router.get(
     "/groups/{group_id}", response_model=GroupDetail, summary="One employer group", tags=GROUPS
 )
-def get_group(group_id: int, session: SessionDep, principal: GroupReader) -> GroupDetail:
+def get_group(group_id: GroupId, session: SessionDep, principal: GroupReader) -> GroupDetail:
     """The group, its contribution rule and enrolment counts."""
     group = service.get_group(session, group_id)
     subs, total = service.group_counts(session, group_id)
@@ -351,7 +363,7 @@ def get_group(group_id: int, session: SessionDep, principal: GroupReader) -> Gro
     tags=GROUPS,
 )
 def group_members(
-    group_id: int,
+    group_id: GroupId,
     session: SessionDep,
     request: Request,
     principal: Searcher,
@@ -384,7 +396,7 @@ def list_plans(session: SessionDep, principal: PlanReader) -> list[PlanOut]:
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut, summary="One plan", tags=PLANS)
-def get_plan(plan_id: int, session: SessionDep, principal: PlanReader) -> PlanOut:
+def get_plan(plan_id: PlanId, session: SessionDep, principal: PlanReader) -> PlanOut:
     """A plan with its rates, deductible and out-of-pocket maximum."""
     plan = session.get(Plan, plan_id)
     if plan is None:

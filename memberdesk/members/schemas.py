@@ -20,6 +20,7 @@ from memberdesk.members.enums import (
     Relationship,
     TerminationReason,
 )
+from memberdesk.schemas import Day
 
 MEMBER_NUMBER_RE = re.compile(r"^\d{9}-\d{2}$")
 PHONE_DIGITS_RE = re.compile(r"^\d{10}$")
@@ -41,7 +42,7 @@ class MemberSearch(BaseModel):
         max_length=80,
         description="Last name; case, accents, spaces and hyphens are ignored",
     )
-    date_of_birth: date | None = Field(default=None, description="Date of birth (YYYY-MM-DD)")
+    date_of_birth: Day | None = Field(default=None, description="Date of birth (YYYY-MM-DD)")
     phone: str | None = Field(default=None, description="10-digit US phone number, any punctuation")
 
     @field_validator("member_number")
@@ -236,7 +237,7 @@ class HouseholdMember(BaseModel):
 
 class LifeEventIn(BaseModel):
     event_type: LifeEventType = Field(description="Kind of qualifying life event")
-    event_date: date = Field(description="Date the event happened (or will happen)")
+    event_date: Day = Field(description="Date the event happened (or will happen)")
     notes: str | None = Field(
         default=None, max_length=2000, description="Free-text notes (stored encrypted)"
     )
