@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
@@ -57,3 +60,40 @@ def masked_for(role: str, model: BaseModel) -> Any:
     from memberdesk.compliance.permissions import policy
 
     return mask_payload(model.model_dump(mode="json"), policy(role).mask)
+
+
+def hides_birth_dates(role: str) -> bool:
+    """True when ``role`` sees dates of birth as the year only."""
+    from memberdesk.compliance.permissions import policy
+
+    return policy(role).mask.get("date_of_birth") == "year"
+
+
+@dataclass(frozen=True)
+class BirthDates:
+    """Dates that reveal someone's date of birth, written for one role.
+
+    Masking follows meaning, not field names: a newborn's coverage starts on its date of birth,
+    a birth event is dated on it, and a child ages out at the end of the birth month. A role
+    that sees the year of birth only sees those dates as the year too, in every field and
+    sentence that shows them.
+    """
+
+    year_only: bool = False
+    dates: frozenset[date] = frozenset()
+
+    def hides(self, value: date) -> bool:
+        """True when ``value`` must be shown as its year."""
+        return self.year_only and value in self.dates
+
+    def iso(self, value: date) -> str:
+        """``2026-01-09``, or ``2026`` when it reveals a birth."""
+        return str(value.year) if self.hides(value) else value.isoformat()
+
+    def text(self, value: date, full: Callable[[date], str]) -> str:
+        """``full(value)`` (e.g. ``9 Jan 2026``), or the year when it reveals a birth."""
+        return str(value.year) if self.hides(value) else full(value)
+
+    def at(self, value: date, full: Callable[[date], str]) -> str:
+        """``on 9 Jan 2026``, or ``in 2026`` when it reveals a birth."""
+        return f"in {value.year}" if self.hides(value) else f"on {full(value)}"

@@ -16,11 +16,11 @@ from memberdesk.compliance import audit
 from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import Forbidden, audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission
-from memberdesk.compliance.masking import masked_for
+from memberdesk.compliance.masking import BirthDates, hides_birth_dates, masked_for
 from memberdesk.db import SessionDep
 from memberdesk.errors import NotFound
 from memberdesk.members import access, service, views
-from memberdesk.members.models import Carrier, EmployerGroup, Member, Plan
+from memberdesk.members.models import Carrier, EmployerGroup, LifeEvent, Member, Plan
 from memberdesk.members.schemas import (
     CarrierOut,
     CoverageSpanOut,
@@ -71,8 +71,14 @@ def _masked(principal: Principal, model: BaseModel) -> Any:
     return masked_for(principal.role, model)
 
 
-def _read(session: Session, request: Request, principal: Principal, member: Member) -> None:
-    access.record_read(session, audit_ctx(request, principal), member, request.url.path)
+def _read(
+    session: Session,
+    request: Request,
+    principal: Principal,
+    member: Member,
+    also: list[int] | None = None,
+) -> None:
+    access.record_read(session, audit_ctx(request, principal), member, request.url.path, also)
 
 
 @router.post(
@@ -125,6 +131,13 @@ def member_360(
     return _masked(principal, view)
 
 
+def _dates(
+    principal: Principal, members: list[Member], events: list[LifeEvent], age_limit: int
+) -> BirthDates:
+    """How this caller sees the dates that reveal a birth among ``members`` and ``events``."""
+    return views.birth_dates(hides_birth_dates(principal.role), members, events, age_limit)
+
+
 @router.get(
     "/members/{member_id}/eligibility",
     response_model=EligibilityOut,
@@ -133,14 +146,16 @@ def member_360(
 )
 def member_eligibility(
     member_id: MemberId, session: SessionDep, request: Request, principal: Reader, on: AsOfQ = None
-) -> EligibilityOut:
+) -> Any:
     """Covered or not on a date, with the reason (terminated, not yet effective, aged out,
-    group terminated)."""
+    group terminated) and a sentence to read to the member."""
     member = service.get_member(session, member_id)
-    result = views.eligibility_out(member, on or _today(), _age_limit(request))
+    age = _age_limit(request)
+    dates = _dates(principal, [member], [], age)
+    result = views.eligibility_out(member, on or _today(), age, dates)
     _read(session, request, principal, member)
     session.commit()
-    return result
+    return _masked(principal, result)
 
 
 @router.get(
@@ -154,9 +169,12 @@ def member_coverage(
 ) -> list[CoverageSpanOut]:
     """All coverage spans, oldest first, with retroactive terminations flagged."""
     member = service.get_member(session, member_id)
+    age = _age_limit(request)
+    dates = _dates(principal, [member], [], age)
+    spans = [views.span_out(s, member, age, dates) for s in member.coverage]
     _read(session, request, principal, member)
     session.commit()
-    return [views.span_out(s) for s in member.coverage]
+    return spans
 
 
 @router.get(
@@ -172,11 +190,14 @@ def member_life_events(
     principal: Reader,
     as_of: AsOfQ = None,
 ) -> list[LifeEventOut]:
-    """Life events on the enrolment and the special-enrolment windows they opened."""
+    """Life events on the enrolment (recorded on the subscriber) and the special-enrolment
+    windows they opened, with staff notes."""
     member = service.get_member(session, member_id)
     on = as_of or _today()
-    events = [views.life_event_out(e, on) for e in service.list_life_events(session, member)]
-    _read(session, request, principal, member)
+    rows = service.list_life_events(session, member)
+    dates = _dates(principal, [member], rows, _age_limit(request))
+    events = [views.life_event_out(e, on, dates) for e in rows]
+    _read(session, request, principal, member, also=[e.member_id for e in rows])
     session.commit()
     return events
 
@@ -191,27 +212,20 @@ def member_life_events(
 def add_life_event(
     member_id: MemberId, body: LifeEventIn, session: SessionDep, request: Request, principal: Writer
 ) -> LifeEventOut:
-    """Opens a special-enrolment window of the configured length for the event type."""
+    """Opens a special-enrolment window of the configured length for the event type. 422 for a
+    date before the member's birth or more than 90 days ahead; 409 when the same kind of event
+    on the same day is already on the enrolment."""
     member = service.get_member(session, member_id)
-    event = service.record_life_event(
-        session,
-        member,
-        body.event_type,
-        body.event_date,
-        body.notes,
-        request.app.state.settings.special_enrollment_days,
-    )
-    audit.record(
+    event = access.add_life_event(
         session,
         audit_ctx(request, principal),
-        AuditAction.LIFE_EVENT_RECORDED,
-        object_type="life_event",
-        object_id=event.id,
-        member_ids=[member.id],
-        changes={"new": body.model_dump(mode="json")},
+        member,
+        body,
+        request.app.state.settings.special_enrollment_days,
     )
     session.commit()
-    return views.life_event_out(event, _today())
+    dates = _dates(principal, [member], [event], _age_limit(request))
+    return views.life_event_out(event, _today(), dates)
 
 
 @router.get(
@@ -234,15 +248,8 @@ def member_id_cards(
 def _request_card(
     session: Session, request: Request, principal: Principal, member: Member, body: IdCardIn
 ) -> IdCardOut:
-    card = service.request_id_card(session, member, body.reason)
-    audit.record(
-        session,
-        audit_ctx(request, principal),
-        AuditAction.ID_CARD_REQUESTED,
-        object_type="id_card_request",
-        object_id=card.id,
-        member_ids=[member.id],
-        changes={"new": {"reason": body.reason.value, "status": card.status.value}},
+    card = access.request_card(
+        session, audit_ctx(request, principal), member, body.reason, _age_limit(request)
     )
     session.commit()
     return IdCardOut.model_validate(card)
@@ -258,7 +265,8 @@ def _request_card(
 def add_id_card(
     member_id: MemberId, body: IdCardIn, session: SessionDep, request: Request, principal: Writer
 ) -> IdCardOut:
-    """One open request per member; 409 while one is being processed."""
+    """One open request per member; 409 while one is being processed, and 409 once coverage
+    has ended with none starting later."""
     return _request_card(session, request, principal, service.get_member(session, member_id), body)
 
 
@@ -288,7 +296,8 @@ def patch_id_card(
 
 @router.get("/me", response_model=Member360, summary="My member record", tags=PORTAL)
 def my_record(session: SessionDep, request: Request, principal: SelfReader) -> Any:
-    """The signed-in member's own record: a member sees only their own."""
+    """The signed-in member's own record, and only their own data: no other household member,
+    no events on the subscriber's enrolment, no subscriber's payroll, no staff notes."""
     member = own_member(session, principal)
     view = access.view_360(
         session,
@@ -314,7 +323,7 @@ def my_record(session: SessionDep, request: Request, principal: SelfReader) -> A
 def my_id_card(
     body: IdCardIn, session: SessionDep, request: Request, principal: SelfWriter
 ) -> IdCardOut:
-    """A member asks for a replacement card."""
+    """A member asks for a replacement card (the same rules as staff requests)."""
     return _request_card(session, request, principal, own_member(session, principal), body)
 
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from memberdesk.members.enums import IneligibleReason, Relationship
+from memberdesk.members.words import day
 
 
 class SpanLike(Protocol):
@@ -20,15 +21,83 @@ class SpanLike(Protocol):
     def termination_date(self) -> date | None: ...
 
 
+class DateText(Protocol):
+    """How a sentence writes a date: the date alone, or with its preposition ("on …")."""
+
+    def bare(self, value: date) -> str: ...
+    def at(self, value: date) -> str: ...
+
+
+class PlainDates:
+    """Dates in full, as people write them (``on 9 Jan 2026``)."""
+
+    def bare(self, value: date) -> str:
+        """``9 Jan 2026``."""
+        return day(value)
+
+    def at(self, value: date) -> str:
+        """``on 9 Jan 2026``."""
+        return f"on {day(value)}"
+
+
 @dataclass(frozen=True)
 class Eligibility:
-    """The answer to "is this member covered on this date", and why not."""
+    """The answer to "is this member covered on this date", and why not.
+
+    The facts behind the answer are kept apart from the sentence, so the sentence can be written
+    with dates reduced for a role that may not see them (a newborn's coverage starts on its date
+    of birth).
+    """
 
     on: date
     eligible: bool
     reason: IneligibleReason | None
-    explanation: str
     span_index: int | None = None  # which span covers the date (index into the spans given)
+    since: date | None = None  # first day of the covering span
+    until: date | None = None  # last day of the covering span, if it has one
+    ended: date | None = None  # last covered day before ``on`` (coverage, group or age limit)
+    starts: date | None = None  # first day of coverage (or of the group) after ``on``
+    from_birth: bool = False  # the covering span starts on the member's date of birth
+    age_limit: int | None = None
+
+    @property
+    def explanation(self) -> str:
+        """One sentence an agent can read to the member."""
+        return self.explain(PlainDates())
+
+    def explain(self, dates: DateText) -> str:
+        """The sentence, with dates written by ``dates``."""
+        reason = self.reason
+        if self.eligible and self.since is not None:
+            start = f"since birth {dates.at(self.since)}" if self.from_birth else None
+            if self.until is None:
+                return f"Covered {start or 'since ' + dates.bare(self.since)}, with no end date."
+            begin = f"from birth {dates.at(self.since)}" if self.from_birth else None
+            return (
+                f"Covered {begin or 'from ' + dates.bare(self.since)} "
+                f"through {dates.bare(self.until)}."
+            )
+        if reason == IneligibleReason.GROUP_TERMINATED and self.ended:
+            return f"Not covered: the employer's group plan ended {dates.at(self.ended)}."
+        if reason == IneligibleReason.GROUP_NOT_YET_EFFECTIVE and self.starts:
+            return f"Not covered yet: the employer's group plan starts {dates.at(self.starts)}."
+        if reason == IneligibleReason.AGED_OUT and self.ended and self.age_limit:
+            return (
+                "Not covered: a child is covered through the end of the month of their "
+                f"{ordinal(self.age_limit)} birthday; coverage ended {dates.at(self.ended)}."
+            )
+        if reason == IneligibleReason.TERMINATED and self.ended:
+            later = f" New coverage starts {dates.at(self.starts)}." if self.starts else ""
+            return f"Not covered: coverage ended {dates.at(self.ended)}.{later}"
+        if reason == IneligibleReason.NOT_YET_EFFECTIVE and self.starts:
+            return f"Not covered yet: coverage starts {dates.at(self.starts)}."
+        return "Not covered: no coverage on file."
+
+
+def ordinal(n: int) -> str:
+    """``26th``, ``21st``, ``22nd``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def age_on(dob: date, on: date) -> int:
@@ -67,57 +136,44 @@ def eligibility_at(
 ) -> Eligibility:
     """Decide eligibility on ``on``; group status first, then coverage spans, then age."""
     if group_terminated is not None and on > group_terminated:
-        return Eligibility(
-            on,
-            False,
-            IneligibleReason.GROUP_TERMINATED,
-            f"employer group terminated; coverage ended {group_terminated.isoformat()}",
-        )
+        return Eligibility(on, False, IneligibleReason.GROUP_TERMINATED, ended=group_terminated)
     if on < group_effective:
         return Eligibility(
-            on,
-            False,
-            IneligibleReason.GROUP_NOT_YET_EFFECTIVE,
-            f"employer group coverage starts {group_effective.isoformat()}",
+            on, False, IneligibleReason.GROUP_NOT_YET_EFFECTIVE, starts=group_effective
         )
     covering = [i for i, s in enumerate(spans) if covers(s, on)]
     if not covering:
         if not spans:
-            return Eligibility(on, False, IneligibleReason.NO_COVERAGE, "no coverage on file")
+            return Eligibility(on, False, IneligibleReason.NO_COVERAGE)
         future = [s.effective_date for s in spans if s.effective_date > on]
         past = [s.termination_date for s in spans if s.termination_date and s.termination_date < on]
         if past:
-            last_end = max(past)
-            nxt = f"; next coverage starts {min(future).isoformat()}" if future else ""
             return Eligibility(
                 on,
                 False,
                 IneligibleReason.TERMINATED,
-                f"coverage terminated {last_end.isoformat()}{nxt}",
+                ended=max(past),
+                starts=min(future) if future else None,
             )
-        return Eligibility(
-            on,
-            False,
-            IneligibleReason.NOT_YET_EFFECTIVE,
-            f"coverage starts {min(future).isoformat()}",
-        )
+        return Eligibility(on, False, IneligibleReason.NOT_YET_EFFECTIVE, starts=min(future))
     if relationship == Relationship.CHILD and not disabled_dependent:
         cutoff = age_out_date(date_of_birth, age_limit)
         if on >= cutoff:
-            last_day = cutoff - timedelta(days=1)
             return Eligibility(
                 on,
                 False,
                 IneligibleReason.AGED_OUT,
-                f"dependent reached age {age_limit}; coverage ended {last_day.isoformat()} "
-                "(end of the birthday month)",
+                ended=cutoff - timedelta(days=1),
+                age_limit=age_limit,
             )
-    span = spans[covering[-1]]
-    until = span.termination_date.isoformat() if span.termination_date else "open-ended"
+    index = covering[-1]
+    span = spans[index]
     return Eligibility(
         on,
         True,
         None,
-        f"covered from {span.effective_date.isoformat()} until {until}",
-        span_index=covering[-1],
+        span_index=index,
+        since=span.effective_date,
+        until=span.termination_date,
+        from_birth=span.effective_date == date_of_birth,
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from memberdesk.clock import now
 from memberdesk.members.enums import (
     ConfidentialScope,
     CoverageSource,
@@ -20,9 +21,9 @@ from memberdesk.members.enums import (
     Relationship,
     TerminationReason,
 )
+from memberdesk.members.rules import MEMBER_NUMBER_RE, SUBSCRIBER_NUMBER_RE
 from memberdesk.schemas import Day
 
-MEMBER_NUMBER_RE = re.compile(r"^\d{9}-\d{2}$")
 PHONE_DIGITS_RE = re.compile(r"^\d{10}$")
 
 
@@ -34,7 +35,9 @@ class MemberSearch(BaseModel):
     """Exactly one search key: member ID; or last name with date of birth; or phone."""
 
     member_number: str | None = Field(
-        default=None, description="Member ID printed on the ID card, e.g. 123456789-01"
+        default=None,
+        description="Member ID printed on the ID card (123456789-01), or the subscriber number "
+        "alone (123456789) to find the whole household",
     )
     last_name: str | None = Field(
         default=None,
@@ -51,8 +54,11 @@ class MemberSearch(BaseModel):
         if value is None:
             return None
         value = value.strip().upper()
-        if not MEMBER_NUMBER_RE.match(value):
-            raise ValueError("member ID must be 9 digits, a hyphen and 2 digits (123456789-01)")
+        if not (MEMBER_NUMBER_RE.match(value) or SUBSCRIBER_NUMBER_RE.match(value)):
+            raise ValueError(
+                "member ID must be 9 digits, optionally followed by a hyphen and 2 digits "
+                "(123456789 or 123456789-01)"
+            )
         return value
 
     @field_validator("phone")
@@ -70,8 +76,8 @@ class MemberSearch(BaseModel):
     @field_validator("date_of_birth")
     @classmethod
     def _dob(cls, value: date | None) -> date | None:
-        if value is not None and (value.year < 1900 or value > date.today()):  # noqa: DTZ011
-            raise ValueError("date of birth must be between 1900-01-01 and today")
+        if value is not None and value > now().date():
+            raise ValueError("date of birth must not be in the future")
         return value
 
     @model_validator(mode="after")
@@ -146,13 +152,21 @@ class EligibilityOut(BaseModel):
 class CoverageSpanOut(ORM):
     id: int = Field(description="Span id")
     plan: PlanOut = Field(description="Plan of the span")
-    effective_date: date = Field(description="First covered day")
+    effective_date: str = Field(
+        description="First covered day (YYYY-MM-DD); the year only when it is the member's "
+        "date of birth and your role sees years of birth only"
+    )
+    from_birth: bool = Field(description="Coverage began on the member's date of birth")
     termination_date: date | None = Field(description="Last covered day (inclusive); null if open")
     source: CoverageSource = Field(description="How the coverage began")
     termination_reason: TerminationReason | None = Field(description="Why it ended")
     recorded_at: datetime = Field(description="When the span was keyed")
     termination_recorded_at: datetime | None = Field(description="When the termination was keyed")
     retroactive: bool = Field(description="Termination keyed after the termination date")
+    age_limit_end: str | None = Field(
+        description="Last day a child is covered by this span under the dependant age limit, "
+        "when that comes first (YYYY-MM-DD; the year only for roles that see years of birth only)"
+    )
 
 
 class Address(BaseModel):
@@ -218,6 +232,9 @@ class MemberDetail(MemberSummary):
 
 
 class PremiumOut(BaseModel):
+    subscriber_id: int = Field(
+        description="Internal id of the subscriber whose enrolment (and payroll) this is"
+    )
     tier: CoverageTier = Field(description="Coverage tier of the enrolment")
     premium_cents: int = Field(description="Monthly premium, in cents")
     employer_cents: int = Field(description="Employer's fixed contribution applied, in cents")
@@ -243,16 +260,31 @@ class LifeEventIn(BaseModel):
     )
 
 
+BIRTH_MASKED = "; the year only for a birth or adoption when your role sees years of birth only"
+
+
 class LifeEventOut(ORM):
     id: int = Field(description="Event id")
+    member_id: int = Field(
+        description="Internal id of the member whose enrolment holds the event (the subscriber)"
+    )
     event_type: LifeEventType = Field(description="Kind of qualifying life event")
-    event_date: date = Field(description="Date of the event")
+    event_date: str = Field(description="Date of the event (YYYY-MM-DD" + BIRTH_MASKED + ")")
     reported_at: datetime = Field(description="When it was reported")
     window_days: int = Field(description="Length of the special-enrolment window, in days")
-    window_start: date = Field(description="First day to make enrolment changes")
-    window_end: date = Field(description="Last day to make enrolment changes")
+    window_start: str = Field(
+        description="First day to make enrolment changes (YYYY-MM-DD" + BIRTH_MASKED + ")"
+    )
+    window_end: str = Field(
+        description="Last day to make enrolment changes (YYYY-MM-DD" + BIRTH_MASKED + ")"
+    )
     window_status: str = Field(description="upcoming, open or closed on the as-of date")
-    days_left: int = Field(description="Days left in the window (0 when closed)")
+    days_left: int | None = Field(
+        description="Days left in the window (0 when closed; null when the dates are masked)"
+    )
+    notes: str | None = Field(
+        description="Staff notes; shown to roles that may read the member record, else null"
+    )
 
 
 class IdCardIn(BaseModel):
@@ -278,7 +310,10 @@ class Member360(BaseModel):
     member: MemberDetail = Field(description="Demographics, languages, accessibility, contact")
     eligibility: EligibilityOut = Field(description="Eligibility on the as-of date")
     group: GroupOut = Field(description="Employer group")
-    premium: PremiumOut | None = Field(description="Premium split of the enrolment, if covered")
+    premium: PremiumOut | None = Field(
+        description="Premium split of the enrolment, when the member is covered on the as-of "
+        "date (a dependant's own portal never shows the subscriber's payroll)"
+    )
     household: list[HouseholdMember] = Field(description="Subscriber and dependants")
     coverage: list[CoverageSpanOut] = Field(description="Coverage history, oldest first")
     life_events: list[LifeEventOut] = Field(description="Qualifying life events, newest first")

@@ -9,11 +9,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from memberdesk.clock import now
-from memberdesk.compliance.crypto import bidx_member_number, bidx_name_dob, bidx_phone
+from memberdesk.compliance.crypto import (
+    bidx_member_number,
+    bidx_name_dob,
+    bidx_phone,
+    normalize_phone,
+)
 from memberdesk.errors import Conflict, InvalidInput, NotFound
 from memberdesk.members.eligibility import Eligibility, eligibility_at
 from memberdesk.members.enums import (
@@ -33,6 +38,14 @@ from memberdesk.members.models import (
     Plan,
 )
 from memberdesk.members.pricing import PremiumSplit, Rates, coverage_tier, premium_split
+from memberdesk.members.rules import (
+    DUPLICATE_EVENT,
+    HOUSEHOLD_SUFFIXES,
+    SUBSCRIBER_NUMBER_RE,
+    id_card_problem,
+    is_duplicate_event,
+    life_event_problem,
+)
 
 # HIPAA special enrolment (29 CFR 2590.701-6) gives at least 30 days; loss of Medi-Cal or
 # CHIP coverage gets 60 (CHIPRA). Plans may configure longer windows per event type.
@@ -40,7 +53,6 @@ SPECIAL_ENROLLMENT_DAYS: dict[LifeEventType, int] = {
     **{kind: 30 for kind in LifeEventType},
     LifeEventType.LOSS_OF_MEDI_CAL: 60,
 }
-MAX_EVENT_LEAD_DAYS = 90  # events may be reported ahead (a wedding date), not further
 
 
 def special_enrollment_days(kind: LifeEventType, overrides: Mapping[str, int] | None = None) -> int:
@@ -85,7 +97,29 @@ def get_member(session: Session, member_id: int) -> Member:
     return member
 
 
+def household_numbers(subscriber_number: str) -> list[bytes]:
+    """Blind indexes of every member ID a household can hold (``-00`` to ``-99``)."""
+    return [
+        bidx_member_number(f"{subscriber_number}-{suffix:02d}")
+        for suffix in range(HOUSEHOLD_SUFFIXES)
+    ]
+
+
+def confidential_phone_matches(session: Session, phone: str) -> list[int]:
+    """Members whose Civil Code 56.107 confidential phone is ``phone``.
+
+    The confidential phone has no blind index column yet (it needs a migration), so the few
+    members who gave one (about 1 in 100) are decrypted and compared: one column, one pass.
+    """
+    wanted = normalize_phone(phone)
+    rows = session.execute(
+        select(Member.id, Member.confidential_phone).where(Member.confidential_phone.is_not(None))
+    )
+    return [mid for mid, value in rows if value and normalize_phone(value) == wanted]
+
+
 def _search_query(
+    session: Session,
     member_number: str | None,
     last_name: str | None,
     date_of_birth: date | None,
@@ -93,11 +127,15 @@ def _search_query(
 ) -> Select[Member]:
     query = select(Member)
     if member_number is not None:
+        if SUBSCRIBER_NUMBER_RE.match(member_number):
+            return query.where(Member.member_number_bidx.in_(household_numbers(member_number)))
         return query.where(Member.member_number_bidx == bidx_member_number(member_number))
     if last_name is not None and date_of_birth is not None:
         return query.where(Member.name_dob_bidx == bidx_name_dob(last_name, date_of_birth))
     if phone is not None:
-        return query.where(Member.phone_bidx == bidx_phone(phone))
+        by_phone = Member.phone_bidx == bidx_phone(phone)
+        confidential = confidential_phone_matches(session, phone)
+        return query.where(or_(by_phone, Member.id.in_(confidential)) if confidential else by_phone)
     raise InvalidInput(
         "give member_number, or last_name with date_of_birth, or phone", field="body"
     )
@@ -115,7 +153,10 @@ def search_members(
 ) -> tuple[list[Member], int]:
     """Exact-match search through blind indexes; returns one page and the total."""
     return _page(
-        session, _search_query(member_number, last_name, date_of_birth, phone), limit, offset
+        session,
+        _search_query(session, member_number, last_name, date_of_birth, phone),
+        limit,
+        offset,
     )
 
 
@@ -226,15 +267,25 @@ def record_life_event(
     notes: str | None = None,
     overrides: Mapping[str, int] | None = None,
 ) -> LifeEvent:
-    """Record a qualifying life event, opening its special-enrolment window."""
-    today = now().date()
-    if event_date > today + timedelta(days=MAX_EVENT_LEAD_DAYS):
-        raise InvalidInput(
-            f"event_date is more than {MAX_EVENT_LEAD_DAYS} days in the future",
-            field="body.event_date",
-        )
+    """Record a qualifying life event, opening its special-enrolment window.
+
+    Refused: a date before the member's birth or too far ahead (422), and the same kind of
+    event on the same day already on the enrolment (409).
+    """
+    problem = life_event_problem(event_date, member.date_of_birth, now().date())
+    if problem:
+        raise InvalidInput(problem, field="body.event_date")
+    owner = member.subscriber_id or member.id
+    # event_date is encrypted, so no unique index can refuse a duplicate; the enrolment's row
+    # is locked (PostgreSQL) so two requests cannot both find no duplicate and both insert.
+    session.execute(select(Member.id).where(Member.id == owner).with_for_update())
+    recorded = session.execute(
+        select(LifeEvent.event_type, LifeEvent.event_date).where(LifeEvent.member_id == owner)
+    ).all()
+    if is_duplicate_event(kind, event_date, ((k, d) for k, d in recorded)):
+        raise Conflict(DUPLICATE_EVENT, field="body.event_date")
     event = LifeEvent(
-        member_id=member.subscriber_id or member.id,
+        member_id=owner,
         event_type=kind,
         event_date=event_date,
         window_days=special_enrollment_days(kind, overrides),
@@ -256,8 +307,16 @@ def list_id_cards(session: Session, member: Member) -> list[IdCardRequest]:
     )
 
 
-def request_id_card(session: Session, member: Member, reason: IdCardReason) -> IdCardRequest:
-    """Request a new ID card; it goes to the confidential address when one applies to all mail."""
+def request_id_card(
+    session: Session, member: Member, reason: IdCardReason, age_limit: int = 26
+) -> IdCardRequest:
+    """Request a new ID card; it goes to the confidential address when one applies to all mail.
+
+    Refused (409) once coverage has ended with none to come, and while a request is open.
+    """
+    problem = id_card_problem(eligibility(member, now().date(), age_limit), member.coverage)
+    if problem:
+        raise Conflict(problem)
     open_request = session.scalar(
         select(IdCardRequest.id).where(
             IdCardRequest.member_id == member.id,

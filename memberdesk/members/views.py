@@ -1,13 +1,26 @@
-"""Turn loaded rows into API shapes (shared by the JSON API and the HTML pages)."""
+"""Turn loaded rows into API shapes (shared by the JSON API and the HTML pages).
+
+Dates that reveal a date of birth go through ``BirthDates``, so a role that sees years of birth
+only sees them as years wherever they appear (a newborn's coverage start, a birth event, the
+age-out date, the eligibility sentence).
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from memberdesk.members import service
-from memberdesk.members.enums import AccessibilityNeed, ConfidentialScope
+from memberdesk.compliance.masking import BirthDates
+from memberdesk.members import service, words
+from memberdesk.members.eligibility import age_out_date
+from memberdesk.members.enums import (
+    AccessibilityNeed,
+    ConfidentialScope,
+    LifeEventType,
+    Relationship,
+)
 from memberdesk.members.models import CoverageSpan, LifeEvent, Member
 from memberdesk.members.schemas import (
     Address,
@@ -26,8 +39,62 @@ from memberdesk.members.schemas import (
     PremiumOut,
 )
 
+# A birth or adoption event is dated on the day a child joined the family: a birth date.
+BIRTH_EVENTS = frozenset({LifeEventType.BIRTH, LifeEventType.ADOPTION})
+FULL = BirthDates()
 
-def eligibility_out(member: Member, on: date, age_limit: int) -> EligibilityOut:
+
+class _SentenceDates:
+    """Dates in sentences, as people write them, reduced where they reveal a birth."""
+
+    def __init__(self, dates: BirthDates) -> None:
+        self.dates = dates
+
+    def bare(self, value: date) -> str:
+        return self.dates.text(value, words.day)
+
+    def at(self, value: date) -> str:
+        return self.dates.at(value, words.day)
+
+
+def age_limit_end(member: Member, age_limit: int) -> date | None:
+    """Last covered day of a child under the dependant age limit (None when no limit applies)."""
+    if member.relationship != Relationship.CHILD or member.disabled_dependent:
+        return None
+    return age_out_date(member.date_of_birth, age_limit) - timedelta(days=1)
+
+
+def birth_linked(
+    members: Iterable[Member], events: Iterable[LifeEvent], age_limit: int
+) -> frozenset[date]:
+    """Every date that gives away someone's date of birth among these members and events."""
+    found: set[date] = set()
+    for m in members:
+        found.add(m.date_of_birth)
+        end = age_limit_end(m, age_limit)
+        if end is not None:
+            found.add(end)  # its month is the birth month
+    for e in events:
+        if e.event_type in BIRTH_EVENTS:
+            found.update({e.event_date, e.event_date + timedelta(days=e.window_days)})
+    return frozenset(found)
+
+
+def birth_dates(
+    year_only: bool,
+    members: Iterable[Member],
+    events: Iterable[LifeEvent] = (),
+    age_limit: int = 26,
+) -> BirthDates:
+    """The ``BirthDates`` of a view showing ``members`` and ``events``."""
+    if not year_only:
+        return FULL
+    return BirthDates(True, birth_linked(members, events, age_limit))
+
+
+def eligibility_out(
+    member: Member, on: date, age_limit: int, dates: BirthDates = FULL
+) -> EligibilityOut:
     """Eligibility with the covering plan."""
     result = service.eligibility(member, on, age_limit)
     plan = member.coverage[result.span_index].plan if result.span_index is not None else None
@@ -35,7 +102,7 @@ def eligibility_out(member: Member, on: date, age_limit: int) -> EligibilityOut:
         on=on,
         eligible=result.eligible,
         reason=result.reason,
-        explanation=result.explanation,
+        explanation=result.explain(_SentenceDates(dates)),
         plan=PlanOut.model_validate(plan) if plan else None,
     )
 
@@ -109,61 +176,91 @@ def detail(member: Member, today: date, age_limit: int) -> MemberDetail:
     )
 
 
-def span_out(span: CoverageSpan) -> CoverageSpanOut:
-    """A coverage span, flagged retroactive when its end was keyed after the fact."""
+def span_out(
+    span: CoverageSpan, member: Member, age_limit: int = 26, dates: BirthDates = FULL
+) -> CoverageSpanOut:
+    """A coverage span, flagged retroactive when its end was keyed after the fact, with the day a
+    child's cover under it ends by age (a span on file stays open past it)."""
     retro = bool(
         span.termination_date
         and span.termination_recorded_at
         and span.termination_recorded_at.date() > span.termination_date
     )
+    limit = age_limit_end(member, age_limit)
+    if limit is not None and (
+        limit < span.effective_date
+        or (span.termination_date is not None and limit >= span.termination_date)
+    ):
+        limit = None
     return CoverageSpanOut(
         id=span.id,
         plan=PlanOut.model_validate(span.plan),
-        effective_date=span.effective_date,
+        effective_date=dates.iso(span.effective_date),
+        from_birth=span.effective_date == member.date_of_birth,
         termination_date=span.termination_date,
         source=span.source,
         termination_reason=span.termination_reason,
         recorded_at=span.recorded_at,
         termination_recorded_at=span.termination_recorded_at,
         retroactive=retro,
+        age_limit_end=dates.iso(limit) if limit else None,
     )
 
 
-def life_event_out(event: LifeEvent, on: date) -> LifeEventOut:
-    """A life event with its special-enrolment window as of ``on``."""
+def life_event_out(
+    event: LifeEvent, on: date, dates: BirthDates = FULL, notes: bool = True
+) -> LifeEventOut:
+    """A life event with its special-enrolment window as of ``on``; ``notes`` for those who may
+    read the member record."""
     window = service.enrollment_window(event, on)
+    masked = dates.hides(event.event_date)
     return LifeEventOut(
         id=event.id,
+        member_id=event.member_id,
         event_type=event.event_type,
-        event_date=event.event_date,
+        event_date=dates.iso(event.event_date),
         reported_at=event.reported_at,
         window_days=event.window_days,
-        window_start=window.start,
-        window_end=window.end,
+        window_start=dates.iso(window.start),
+        window_end=dates.iso(window.end),
         window_status=window.status,
-        days_left=window.days_left,
+        # Days left give the event date away as surely as the date itself.
+        days_left=None if masked else window.days_left,
+        notes=event.notes if notes else None,
     )
 
 
 def member_360(
-    session: Session, member: Member, on: date, today: date, age_limit: int
+    session: Session,
+    member: Member,
+    on: date,
+    today: date,
+    age_limit: int,
+    *,
+    year_only: bool = False,
+    own_record: bool = False,
 ) -> Member360:
-    """Everything about one member on one screen; ``household`` lists who else was disclosed."""
+    """Everything about one member on one screen.
+
+    ``own_record``: a member reading their own record sees their own data only: not the rest
+    of the household, not events on someone else's enrolment, not the subscriber's payroll,
+    and no staff notes.
+    """
     house = service.household(session, member)
-    split = service.premium_for(house[0], house[1:], on, age_limit)
+    events = service.list_life_events(session, member)
+    premium = _premium(member, house, on, age_limit)
+    if own_record:
+        house = [m for m in house if m.id == member.id]
+        events = [e for e in events if e.member_id == member.id]
+        if premium is not None and premium.subscriber_id != member.id:
+            premium = None  # the subscriber's payroll is not the dependant's to read
+    dates = birth_dates(year_only, house, events, age_limit)
     return Member360(
         as_of=on,
         member=detail(member, today, age_limit),
-        eligibility=eligibility_out(member, on, age_limit),
+        eligibility=eligibility_out(member, on, age_limit, dates),
         group=GroupOut.model_validate(member.group),
-        premium=PremiumOut(
-            tier=split.tier,
-            premium_cents=split.premium_cents,
-            employer_cents=split.employer_cents,
-            payroll_deduction_cents=split.payroll_deduction_cents,
-        )
-        if split
-        else None,
+        premium=premium,
         household=[
             HouseholdMember(
                 id=m.id,
@@ -171,11 +268,38 @@ def member_360(
                 last_name=m.last_name,
                 relationship=m.relationship,
                 date_of_birth=m.date_of_birth.isoformat(),
-                eligibility=eligibility_out(m, on, age_limit),
+                eligibility=eligibility_out(m, on, age_limit, dates),
             )
             for m in house
         ],
-        coverage=[span_out(s) for s in member.coverage],
-        life_events=[life_event_out(e, on) for e in service.list_life_events(session, member)],
+        coverage=[span_out(s, member, age_limit, dates) for s in member.coverage],
+        life_events=[life_event_out(e, on, dates, notes=not own_record) for e in events],
         id_cards=[IdCardOut.model_validate(c) for c in service.list_id_cards(session, member)],
     )
+
+
+def _premium(member: Member, house: list[Member], on: date, age_limit: int) -> PremiumOut | None:
+    """The enrolment's premium split, shown only while the member is covered by it."""
+    subscriber = house[0] if house and house[0].subscriber_id is None else None
+    if subscriber is None or not service.eligibility(member, on, age_limit).eligible:
+        return None
+    split = service.premium_for(subscriber, house[1:], on, age_limit)
+    if split is None:
+        return None
+    return PremiumOut(
+        subscriber_id=subscriber.id,
+        tier=split.tier,
+        premium_cents=split.premium_cents,
+        employer_cents=split.employer_cents,
+        payroll_deduction_cents=split.payroll_deduction_cents,
+    )
+
+
+def shown_member_ids(view: Member360) -> list[int]:
+    """Everyone whose data the view discloses: the member, the household listed, whoever holds
+    the enrolment the life events and premium belong to. The access log lists them all."""
+    ids = {view.member.id, *(h.id for h in view.household)}
+    ids.update(e.member_id for e in view.life_events)
+    if view.premium is not None:
+        ids.add(view.premium.subscriber_id)
+    return sorted(ids)

@@ -9,6 +9,7 @@ import pytest
 
 from memberdesk.members.eligibility import age_on, age_out_date, eligibility_at
 from memberdesk.members.enums import IneligibleReason, Relationship
+from memberdesk.members.words import day
 
 R = IneligibleReason
 
@@ -74,7 +75,9 @@ def test_spans(on: date, spans: list[S], eligible: bool, reason: R | None) -> No
 
 def test_gap_explanation_names_next_start() -> None:
     result = check(date(2023, 3, 15), [S(date(2020, 1, 1), date(2023, 2, 28)), S(date(2023, 4, 1))])
-    assert "2023-02-28" in result.explanation and "2023-04-01" in result.explanation
+    assert result.explanation == (
+        "Not covered: coverage ended on 28 Feb 2023. New coverage starts on 1 Apr 2023."
+    )
 
 
 def test_retroactive_termination_applies_to_past_dates() -> None:
@@ -115,7 +118,8 @@ def test_dependent_ages_out_at_end_of_birthday_month(
     assert check(last_covered, spans, rel=Relationship.CHILD, dob=dob).eligible
     result = check(first_uncovered, spans, rel=Relationship.CHILD, dob=dob)
     assert (result.eligible, result.reason) == (False, R.AGED_OUT)
-    assert last_covered.isoformat() in result.explanation
+    assert f"coverage ended on {day(last_covered)}." in result.explanation
+    assert "end of the month of their 26th birthday" in result.explanation
 
 
 def test_age_limit_spares_subscribers_spouses_and_disabled_dependents() -> None:
@@ -131,3 +135,24 @@ def test_age_limit_spares_subscribers_spouses_and_disabled_dependents() -> None:
 def test_age_on_leap_day() -> None:
     assert age_on(date(2000, 2, 29), date(2026, 2, 28)) == 25
     assert age_on(date(2000, 2, 29), date(2026, 3, 1)) == 26
+
+
+def test_sentences_are_plain_words() -> None:
+    spans = [S(date(2025, 6, 1))]
+    assert (
+        check(date(2026, 3, 1), spans).explanation == "Covered since 1 Jun 2025, with no end date."
+    )
+    ended = [S(date(2025, 6, 1), date(2026, 6, 30))]
+    assert check(date(2026, 3, 1), ended).explanation == (
+        "Covered from 1 Jun 2025 through 30 Jun 2026."
+    )
+    newborn = check(
+        date(2026, 3, 1), [S(date(2026, 1, 9))], rel=Relationship.CHILD, dob=date(2026, 1, 9)
+    )
+    assert newborn.from_birth
+    assert newborn.explanation == "Covered since birth on 9 Jan 2026, with no end date."
+    group = check(date(2025, 1, 1), [S(date(2019, 1, 1))], g_term=date(2024, 12, 31))
+    assert group.explanation == "Not covered: the employer's group plan ended on 31 Dec 2024."
+    assert check(date(2023, 4, 1), []).explanation == "Not covered: no coverage on file."
+    for result in (newborn, group):
+        assert "_" not in result.explanation and "open-ended" not in result.explanation
