@@ -1,45 +1,150 @@
-"""The ``memberdesk`` command line (Typer). Each domain adds its own sub-app."""
+"""The ``memberdesk`` command line (Typer). Each domain adds its own sub-app.
+
+Start-up is kept to the interpreter plus Typer: the domain sub-apps are registered by name and
+help text and imported only when one of their commands runs, and every command imports what it
+needs (SQLAlchemy, FastAPI, NumPy, ...) inside its body. `tests/test_cli_startup.py` checks that
+`--help`, `calendars` and `sla due` import none of the heavy libraries.
+"""
 
 from __future__ import annotations
 
+import difflib
+import functools
+import importlib
 import sys
-from typing import Annotated
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import OperationalError
+from typer._click.exceptions import UsageError  # typer vendors click; not re-exported
+from typer.core import TyperGroup
 
-from memberdesk.calendars.cli import app as calendars_app
-from memberdesk.compliance.cli import audit_app, keys_app, retention_app, users_app
-from memberdesk.compliance.crypto import load_and_install
-from memberdesk.config import Settings, get_settings
-from memberdesk.db import make_engine, make_sessionmaker
-from memberdesk.sla.cli import app as sla_app
-from memberdesk.wfm.cli import app as wfm_app
+from memberdesk import __version__
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from sqlalchemy import Engine
+
+    from memberdesk.config import Settings
+
+
+@dataclass(frozen=True)
+class LazyApp:
+    """A domain sub-app known by name and help text until one of its commands runs."""
+
+    module: str
+    attribute: str
+    help: str
+
+    def load(self, name: str) -> Any:
+        """Import the module and build the sub-app's command group."""
+        sub = getattr(importlib.import_module(self.module), self.attribute)
+        group = typer.main.get_group(sub)
+        group.name = name
+        return group
+
+
+# The help text is repeated here so that `memberdesk --help` need not import the sub-apps;
+# a test checks that each matches its sub-app's own.
+LAZY_APPS: dict[str, LazyApp] = {
+    "users": LazyApp("memberdesk.compliance.cli", "users_app", "Staff and member-portal accounts."),
+    "audit": LazyApp(
+        "memberdesk.compliance.cli",
+        "audit_app",
+        "The tamper-evident audit log and PHI access reports.",
+    ),
+    "keys": LazyApp("memberdesk.compliance.cli", "keys_app", "Encryption keys."),
+    "retention": LazyApp(
+        "memberdesk.compliance.cli", "retention_app", "Retention and legal holds."
+    ),
+    "calendars": LazyApp(
+        "memberdesk.calendars.cli",
+        "app",
+        "Business calendars: time zones, opening hours, closures.",
+    ),
+    "sla": LazyApp("memberdesk.sla.cli", "app", "SLA and regulatory clocks, policy packs."),
+    "wfm": LazyApp(
+        "memberdesk.wfm.cli",
+        "app",
+        "Workforce management: staffing, forecasts, schedules, simulation, budget.",
+    ),
+}
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists the lazy sub-apps from their help text, loads one when it runs."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """Eager commands first, then the lazy sub-apps, in registration order."""
+        eager = super().list_commands(ctx)
+        return [*eager, *(name for name in LAZY_APPS if name not in eager)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The real command once loaded; for help listings, a stand-in with the help text."""
+        if cmd_name in self.commands or cmd_name not in LAZY_APPS:
+            return super().get_command(ctx, cmd_name)
+        return TyperGroup(name=cmd_name, help=LAZY_APPS[cmd_name].help)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Import the sub-app that is about to run (also used by shell completion)."""
+        if args and args[0] in LAZY_APPS and args[0] not in self.commands:
+            self.commands[args[0]] = LAZY_APPS[args[0]].load(args[0])
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:
+            # Typer suggests only from loaded commands; offer the lazy ones too.
+            if args and "Did you mean" not in exc.message:
+                close = difflib.get_close_matches(args[0], self.list_commands(ctx))
+                if close:
+                    names = ", ".join(repr(name) for name in close)
+                    exc.message = f"{exc.message.rstrip('.')}. Did you mean {names}?"
+            raise
+
 
 app = typer.Typer(
+    cls=LazyGroup,
     help="memberdesk: member services for health plans.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals can hold PHI
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-app.add_typer(users_app, name="users")
-app.add_typer(audit_app, name="audit")
-app.add_typer(keys_app, name="keys")
-app.add_typer(retention_app, name="retention")
-app.add_typer(calendars_app, name="calendars")
-app.add_typer(sla_app, name="sla")
-app.add_typer(wfm_app, name="wfm")
 
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"memberdesk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """memberdesk: member services for health plans."""
+
+
+@functools.cache
+def console(stderr: bool = False) -> Console:
+    """Rich console for stdout (wide when piped, so nothing is cut) or stderr."""
+    from rich.console import Console
+
+    if stderr:
+        return Console(stderr=True, soft_wrap=True)
+    return Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print an error to stderr and return the exit to raise."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(code)
 
 
@@ -52,6 +157,11 @@ def safe_url(settings: Settings) -> str:
 
 def connect(settings: Settings) -> Engine:
     """An engine that has been shown to reach its database, or a clean CLI failure."""
+    from sqlalchemy.exc import OperationalError
+
+    from memberdesk.compliance.crypto import load_and_install
+    from memberdesk.db import make_engine
+
     load_and_install(settings.var_dir)
     engine = make_engine(settings)
     try:
@@ -66,6 +176,8 @@ def connect(settings: Settings) -> Engine:
 def load_settings() -> Settings:
     """Settings from the environment, with configuration errors reported by field."""
     from pydantic import ValidationError
+
+    from memberdesk.config import get_settings
 
     try:
         return get_settings()
@@ -85,7 +197,7 @@ def db_upgrade(
     settings = load_settings()
     engine = connect(settings)
     upgrade(engine, revision)
-    out.print(f"database {safe_url(settings)} is at revision {revision}")
+    console().print(f"database {safe_url(settings)} is at revision {revision}")
 
 
 @db_app.command("grant-app-role")
@@ -113,7 +225,7 @@ def db_grant_app_role(
             f"audit_checkpoints FROM {role}",
         ):
             conn.execute(text(sql))
-    out.print(f"{role} may use schema {schema}; audit tables are insert/select only for it")
+    console().print(f"{role} may use schema {schema}; audit tables are insert/select only for it")
 
 
 @app.command()
@@ -123,16 +235,17 @@ def seed(
 ) -> None:
     """Create a deterministic synthetic California small-group book of business."""
     if members < 1:
-        raise fail(f"--members must be a positive number of members, got {members}")
+        raise fail("--members must be a positive number of members")
     if seed < 0:
-        raise fail(f"--seed must be zero or positive, got {seed}")
+        raise fail("--seed must be zero or positive")
+    from memberdesk.db import make_sessionmaker
     from memberdesk.members.seed import run_seed
     from memberdesk.migrate import upgrade
 
     settings = load_settings()
     engine = connect(settings)
     upgrade(engine)
-    run_seed(make_sessionmaker(engine), members=members, seed=seed, console=out)
+    run_seed(make_sessionmaker(engine), members=members, seed=seed, console=console())
 
 
 @app.command()
@@ -147,7 +260,7 @@ def serve(
 
     settings = load_settings()
     engine = connect(settings)
-    out.print(f"memberdesk serving on http://{host}:{port}  (API docs: /docs)")
+    console().print(f"memberdesk serving on http://{host}:{port}  (API docs: /docs)")
     # log_config=None: uvicorn's loggers go through ours (redaction filter, JSON option);
     # our middleware writes the access line with the request ID instead of uvicorn's.
     uvicorn.run(
@@ -168,8 +281,10 @@ def demo(
 ) -> None:
     """Migrate, seed a 15,000-member plan if the database is empty, and serve it."""
     from rich.table import Table
+    from sqlalchemy import func, select
 
     from memberdesk.compliance.demo import ensure_demo_users
+    from memberdesk.db import make_sessionmaker
     from memberdesk.members.models import Member
     from memberdesk.members.seed import run_seed
     from memberdesk.migrate import upgrade
@@ -181,9 +296,9 @@ def demo(
     with sessions() as session:
         count = session.scalar(select(func.count()).select_from(Member)) or 0
     if count == 0:
-        run_seed(sessions, members=members, seed=1, console=out)
+        run_seed(sessions, members=members, seed=1, console=console())
     else:
-        out.print(f"database already holds {count:,} members; not seeding")
+        console().print(f"database already holds {count:,} members; not seeding")
     with sessions() as session:
         logins = ensure_demo_users(session, settings)
         session.commit()
@@ -192,7 +307,7 @@ def demo(
     )
     for row in logins:
         table.add_row(row["username"], row["role"], row["password"])
-    out.print(table)
+    console().print(table)
     serve(host=host, port=port)
 
 

@@ -71,3 +71,94 @@ def test_bad_database_url_scheme(monkeypatch: pytest.MonkeyPatch) -> None:
         get_settings.cache_clear()
     assert result.exit_code == 2
     assert "MEMBERDESK_DATABASE_URL" in result.output
+
+
+# --------------------------------------------------------------------------- start-up
+
+HEAVY = ("fastapi", "sqlalchemy", "scipy", "numpy", "numba", "pandas", "matplotlib", "statsmodels")
+PROBE = """
+import json, sys
+from memberdesk.cli import main
+out, args = sys.argv[1], json.loads(sys.argv[2])
+sys.argv = ["memberdesk", *args]
+code = 0
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code or 0
+with open(out, "w") as fh:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, fh)
+"""
+
+
+def imported_by(tmp_path: Path, *args: str) -> set[str]:
+    """Top-level modules imported by a fresh interpreter running `memberdesk ARGS`."""
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "modules.json"
+    subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), json.dumps(list(args))],
+        check=True,
+        capture_output=True,
+    )
+    got = json.loads(out.read_text())
+    assert got["code"] == 0, args
+    return {m.split(".")[0] for m in got["modules"]}
+
+
+START = "2026-11-25T18:00:00-08:00"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["--version"],
+        ["wfm", "--help"],
+        ["calendars", "list"],
+        ["calendars", "show", "oregon-state", "--year", "2027", "--json"],
+        ["sla", "policies"],
+        ["sla", "due", "--calendar", "california-state", "--clock", "business_days",
+         "--amount", "2", "--start", START, "--explain"],
+        ["sla", "due", "--pack", "calchoice", "--target", "appeal_ack", "--start", START, "--json"],
+    ],
+)  # fmt: skip
+def test_light_commands_import_no_heavy_library(tmp_path: Path, args: list[str]) -> None:
+    assert imported_by(tmp_path, *args).isdisjoint(HEAVY)
+
+
+def test_erlang_c_staffing_imports_numpy_only(tmp_path: Path) -> None:
+    got = imported_by(tmp_path, "wfm", "staff", "--calls", "100", "--aht", "420", "--json")
+    assert got & set(HEAVY) == {"numpy"}
+
+
+def test_help_lists_every_command_with_its_help_text() -> None:
+    from memberdesk.cli import LAZY_APPS
+
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for name in ("seed", "serve", "demo", "db", *LAZY_APPS):
+        assert name in result.output
+    for name, lazy in LAZY_APPS.items():
+        # The help text kept beside the lazy registration is the sub-app's own.
+        assert lazy.load(name).help == lazy.help
+        assert lazy.help in result.output
+
+
+def test_lazy_sub_apps_run_and_suggest() -> None:
+    listed = runner.invoke(app, ["calendars", "list"])
+    assert listed.exit_code == 0 and "california-state" in listed.stdout
+    sub_help = runner.invoke(app, ["users", "--help"], env={"COLUMNS": "200"})
+    assert sub_help.exit_code == 0 and "set-role" in sub_help.output
+    typo = runner.invoke(app, ["wfn"])
+    assert typo.exit_code == 2 and "Did you mean 'wfm'?" in typo.output
+
+
+def test_version() -> None:
+    from memberdesk import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"memberdesk {__version__}"

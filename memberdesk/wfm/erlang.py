@@ -1,8 +1,9 @@
 """Erlang C and Erlang A (M/M/n+M) staffing, exact at any load and vectorised over intervals.
 
-Erlang C follows DESIGN.md to the letter: P(wait) from the Erlang B recursion, never
-factorials. Erlang A's performance measures live in `erlang_a.py`; this module searches both
-for the smallest staff meeting a target and wraps the answers for the CLI and the pages.
+Erlang C follows the staffing contract in docs/wfm.md: P(wait) from the Erlang B recursion,
+never factorials. Erlang A's performance measures live in `erlang_a.py` (SciPy's incomplete
+gamma functions), imported only when Erlang A is asked for, so Erlang C needs NumPy alone; this
+module searches both for the smallest staff meeting a target and wraps the answers.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from memberdesk.errors import InvalidInput
-from memberdesk.wfm.erlang_a import ErlangAMetrics, erlang_a_metrics, log_erlang_b
+
+if TYPE_CHECKING:
+    from memberdesk.wfm.erlang_a import ErlangAMetrics, erlang_a_metrics, log_erlang_b
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -35,6 +38,15 @@ __all__ = [
     "staff",
     "staff_intervals",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Erlang A's names are re-exported here, imported on first use (SciPy costs start-up time).
+    if name in ("ErlangAMetrics", "erlang_a_metrics", "log_erlang_b"):
+        from memberdesk.wfm import erlang_a
+
+        return getattr(erlang_a, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Model(StrEnum):
@@ -238,6 +250,7 @@ def _erlang_a_search(
     max_occupancy: float,
 ) -> IntArray:
     """Smallest n (possibly below A) meeting SL and occupancy: doubling, then bisection."""
+    from memberdesk.wfm.erlang_a import erlang_a_metrics
 
     def meets(n: FloatArray, sel: NDArray[np.bool_]) -> NDArray[np.bool_]:
         got = erlang_a_metrics(n, calls[sel], aht[sel], interval, patience, within, with_asa=False)
@@ -297,6 +310,8 @@ def staff_intervals(
         agents = _fractional(n, a, sl, sl_prev, target) if fractional else n.astype(float)
         sched = scheduled_staff(agents, shrinkage)
         return IntervalStaffing(Model.ERLANG_C, a, agents, sched, sl, asa, occ, p_wait, None)
+    from memberdesk.wfm.erlang_a import erlang_a_metrics
+
     n = _erlang_a_search(c, h, interval, patience, within, target, max_occupancy)
     got = erlang_a_metrics(n, c, h, interval, patience, within)
     agents = n.astype(float)
@@ -358,6 +373,8 @@ def service_level_for(
     _check(agents >= 0, "agents", "must be >= 0")
     a = float(intensity(calls, aht, interval))
     if patience is not None:
+        from memberdesk.wfm.erlang_a import erlang_a_metrics
+
         got = erlang_a_metrics(agents, calls, aht, interval, patience, within)
         return Staffing(
             Model.ERLANG_A,
