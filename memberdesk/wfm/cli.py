@@ -1,25 +1,28 @@
 """Command line of the wfm domain: staff, forecast, schedule, simulate, plan.
 
-Heavy libraries (numpy, scipy, statsmodels, numba, matplotlib) are imported inside the commands
-so that `memberdesk --help` stays fast.
+Heavy libraries (numpy, scipy, statsmodels, numba, matplotlib, pandas) are imported inside the
+commands, and each command imports only what its path needs: `wfm staff` for Erlang C needs
+NumPy alone. Every figure that is an assumption rather than a seed figure is labelled as one in
+the output.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import math
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-if TYPE_CHECKING:
-    pass
+from memberdesk.wfm.words import count
+
+# The seed guides give an AHT of 6-9 minutes for common inquiries (20-40 for specialists).
+AHT_HELP = "Average handle time, seconds (the seed guides give 6-9 minutes, 360-540 s)"
+DEMO_TZ = "America/Los_Angeles"
 
 app = typer.Typer(
     help="Workforce management: staffing, forecasts, schedules, simulation, budget.",
@@ -66,14 +69,30 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def _today(tz: str = DEMO_TZ) -> dt.date:
+    """Today in the demo's time zone (through memberdesk.clock, so tests can move time)."""
+    from zoneinfo import ZoneInfo
+
+    from memberdesk.clock import now
+
+    return now().astimezone(ZoneInfo(tz)).date()
+
+
 def _holidays(calendar: str, holidays_file: Path | None, years: range) -> set[dt.date]:
     """Closed dates: from a file if given, else from memberdesk.calendars when it is there."""
     if holidays_file is not None:
         try:
-            text = holidays_file.read_text()
-            return {dt.date.fromisoformat(x.strip()) for x in text.splitlines() if x.strip()}
-        except (OSError, ValueError) as exc:
-            raise _fail(f"--holidays: cannot read dates from {holidays_file}: {exc}") from None
+            lines = holidays_file.read_text().splitlines()
+        except (OSError, UnicodeDecodeError):
+            raise _fail("--holidays: the file cannot be read") from None
+        dates = set()
+        for number, text in enumerate(lines, 1):
+            if text.strip():
+                try:
+                    dates.add(dt.date.fromisoformat(text.strip()))
+                except ValueError:
+                    raise _fail(f"--holidays: line {number}: must be a date YYYY-MM-DD") from None
+        return dates
     try:
         from memberdesk.calendars import get_calendar
     except ImportError:
@@ -85,7 +104,10 @@ def _holidays(calendar: str, holidays_file: Path | None, years: range) -> set[dt
     try:
         cal = get_calendar(calendar)
     except KeyError:
-        raise _fail(f"--calendar: unknown calendar {calendar!r}") from None
+        from memberdesk.calendars import calendar_names
+
+        known = ", ".join(calendar_names())
+        raise _fail(f"--calendar: unknown calendar; known: {known}") from None
     return {c.date for y in years for c in cal.closures(y)}
 
 
@@ -95,15 +117,23 @@ def _holidays(calendar: str, holidays_file: Path | None, years: range) -> set[dt
 @app.command()
 def staff(
     calls: Annotated[float | None, typer.Option(help="Calls offered in the interval")] = None,
-    aht: Annotated[float, typer.Option(help="Average handle time, seconds")] = 180.0,
+    aht: Annotated[
+        float | None, typer.Option(help=AHT_HELP + "; required unless --csv gives it")
+    ] = None,
     interval: Annotated[float, typer.Option(help="Interval length, seconds")] = 1800.0,
-    target: Annotated[float, typer.Option(help="Service-level target, a fraction")] = 0.8,
-    within: Annotated[float, typer.Option(help="Answer-time threshold T, seconds")] = 20.0,
+    target: Annotated[
+        float, typer.Option(help="Service-level target, a fraction (seed: 0.8)")
+    ] = 0.8,
+    within: Annotated[
+        float, typer.Option(help="Answer-time threshold T, seconds (seed: 20-30)")
+    ] = 20.0,
     patience: Annotated[
         float | None, typer.Option(help="Mean caller patience, seconds: use Erlang A")
     ] = None,
     max_occupancy: Annotated[float, typer.Option(help="Highest agent occupancy allowed")] = 1.0,
-    shrinkage: Annotated[float, typer.Option(help="Share of paid time off the phones")] = 0.0,
+    shrinkage: Annotated[
+        float, typer.Option(help="Share of paid time off the phones (default: none applied)")
+    ] = 0.0,
     fractional: Annotated[bool, typer.Option(help="Report a fractional requirement")] = False,
     concurrency: Annotated[int, typer.Option(help="Chats one agent works at once")] = 1,
     csv_file: Annotated[
@@ -112,8 +142,6 @@ def staff(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Agents needed for a service-level target (Erlang C, or Erlang A with --patience)."""
-    from memberdesk.wfm import erlang
-
     opts = dict(
         interval=interval,
         target=target,
@@ -126,10 +154,18 @@ def staff(
     if concurrency < 1:
         raise _fail("--concurrency: must be a whole number >= 1")
     if csv_file is not None:
+        if aht is not None or calls is not None:
+            which = "--aht" if aht is not None else "--calls"
+            raise _fail(f"{which}: the CSV gives calls and aht_seconds per interval; drop {which}")
         _staff_csv(csv_file, concurrency, opts)
         return
     if calls is None:
         raise _fail("--calls: required (or give --csv FILE)")
+    if aht is None:
+        # No silent default: AHT drives the answer, and the seeds give a range, not one figure.
+        raise _fail("--aht: required, in seconds (the seed guides give 6-9 minutes, 360-540 s)")
+    from memberdesk.wfm import erlang
+
     with _user_errors():
         if concurrency > 1:
             got = erlang.chat_staff(
@@ -149,36 +185,28 @@ def staff(
     if as_json:
         _emit(d)
         return
+    asa = "unbounded" if d["asa_seconds"] is None else f"{d['asa_seconds']:.1f} s"
     typer.echo(
-        f"{d['model']}: {d['intensity']:.2f} Erlangs -> {d['agents']} agents, "
+        f"{d['model']}: {d['intensity']:.2f} Erlangs -> {count(d['agents'], 'agent')}, "
         f"{d['scheduled']} scheduled; SL {d['service_level']:.1%} in {within:g} s, "
-        f"ASA {d['asa_seconds']:.1f} s, occupancy {d['occupancy']:.1%}, "
-        f"P(wait) {d['p_wait']:.1%}"
+        f"ASA {asa}, occupancy {d['occupancy']:.1%}, P(wait) {d['p_wait']:.1%}"
         + (f", P(abandon) {d['p_abandon']:.1%}" if "p_abandon" in d else "")
     )
+    if shrinkage == 0:
+        typer.echo("  scheduled = agents: no shrinkage applied (give --shrinkage)")
 
 
 def _staff_csv(path: Path, concurrency: int, opts: dict[str, Any]) -> None:
+    import csv
+    import sys
+
     import numpy as np
 
-    from memberdesk.wfm import erlang
+    from memberdesk.wfm import csvio, erlang
 
-    try:
-        with path.open(newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise _fail(f"--csv: cannot read {path}: {exc.strerror}") from None
-    need = ("interval_start", "calls", "aht_seconds")
-    if not rows or any(c not in rows[0] for c in need):
-        raise _fail(f"--csv: {path} needs the header {','.join(need)}")
-    try:
-        calls = np.array([float(r["calls"]) for r in rows])
-        aht = np.array([float(r["aht_seconds"]) for r in rows])
-    except (TypeError, ValueError):
-        bad = next(i for i, r in enumerate(rows, 2) if not _is_number(r["calls"], r["aht_seconds"]))
-        raise _fail(f"--csv: line {bad}: calls and aht_seconds must be numbers") from None
-    with _user_errors({"calls": "--csv (calls)", "aht": "--csv (aht_seconds)"}):
-        got = erlang.staff_intervals(calls, aht, **opts)
+    with _user_errors():
+        rows = csvio.read_intervals(path)
+        got = erlang.staff_intervals(np.array(rows.calls), np.array(rows.aht_seconds), **opts)
     agents = got.agents
     scheduled = got.scheduled
     if concurrency > 1:
@@ -186,26 +214,17 @@ def _staff_csv(path: Path, concurrency: int, opts: dict[str, Any]) -> None:
         scheduled = erlang.scheduled_staff(agents, opts["shrinkage"])
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["interval_start", "calls", "agents", "scheduled", "service_level"])
-    for i, r in enumerate(rows):
-        a = float(agents[i])
+    for i, start in enumerate(rows.starts):
+        a, c = float(agents[i]), rows.calls[i]
         out.writerow(
             [
-                r["interval_start"],
-                r["calls"],
+                start,
+                int(c) if c.is_integer() else c,
                 int(a) if a.is_integer() else round(a, 4),
                 int(scheduled[i]),
                 f"{got.service_level[i]:.6f}",
             ]
         )
-
-
-def _is_number(*values: str | None) -> bool:
-    try:
-        for v in values:
-            float(v or "")
-    except ValueError:
-        return False
-    return True
 
 
 # ----------------------------------------------------------------------------- forecast
@@ -243,12 +262,13 @@ def forecast(
             try:
                 history = fc.read_history_csv(str(csv_file))
             except FileNotFoundError:
-                raise _fail(f"--csv: no such file {csv_file}") from None
+                raise _fail("--csv: no such file") from None
             years = range(history.index[0].year, history.index[-1].year + 2)
             closed = _holidays(calendar, holidays, years)
         else:
-            closed = _holidays(calendar, holidays, demo_plan.YEARS)
-            history = demo_plan.history(closed, members=members, seed=seed)
+            today = _today()
+            closed = _holidays(calendar, holidays, demo_plan.years(today))
+            history = demo_plan.history(closed, today, members=members, seed=seed)
         ev = fc.evaluate(history, closed, holdout_weeks)
         model = fc.fit(history, closed)
         idx = fc.future_index(history, days, closed)
@@ -275,6 +295,7 @@ def forecast(
             "calls": float(history.sum()),
             "holidays": len(closed),
         },
+        "assumptions": {} if csv_file else fc.demo_assumptions(),
         "evaluation": ev.summary(),
         "forecast": [
             {"interval_start": t.isoformat(), "calls": round(float(v), 3)} for t, v in ahead.items()
@@ -286,15 +307,20 @@ def forecast(
     e = result["evaluation"]
     typer.echo(
         f"history {result['history']['start']} .. {result['history']['end']}: "
-        f"{len(history):,} intervals, {history.sum():,.0f} calls"
+        f"{count(len(history), 'interval')}, {count(round(float(history.sum())), 'call')}"
     )
+    if not csv_file:
+        typer.echo("  synthetic demo history, ending yesterday; its shape is assumed:")
+        for a in result["assumptions"].values():
+            typer.echo(f"    {a['label']}: {a['value']}")
     typer.echo(
-        f"holdout {e['holdout_start']} .. {e['holdout_end']} ({e['intervals']} intervals): "
+        f"holdout {e['holdout_start']} .. {e['holdout_end']} "
+        f"({count(e['intervals'], 'interval')}): "
         f"WAPE model {e['wape_model']:.3f} vs seasonal-naive {e['wape_seasonal_naive']:.3f}"
     )
     by_day = ahead.groupby(ahead.index.date).sum()
     for d, v in by_day.items():
-        typer.echo(f"  {d}  {v:7.1f} calls forecast")
+        typer.echo(f"  {d:%a %Y-%m-%d}  {v:7.1f} calls forecast")
 
 
 # ----------------------------------------------------------------------------- schedule
@@ -307,12 +333,21 @@ def schedule(
         typer.Option("--csv", help="CSV: interval_start and agents, or calls,aht_seconds"),
     ] = None,
     days: Annotated[int, typer.Option(help="Demo: working days to schedule")] = 1,
-    aht: Annotated[float, typer.Option(help="Demo: average handle time, seconds")] = 420.0,
-    target: Annotated[float, typer.Option(help="Service-level target")] = 0.8,
-    within: Annotated[float, typer.Option(help="Answer-time threshold, seconds")] = 20.0,
+    aht: Annotated[
+        float | None,
+        typer.Option(help="Demo: " + AHT_HELP + "; default 420 (an assumption)"),
+    ] = None,
+    target: Annotated[float, typer.Option(help="Service-level target (seed: 0.8)")] = 0.8,
+    within: Annotated[
+        float, typer.Option(help="Answer-time threshold, seconds (seed: 20-30)")
+    ] = 20.0,
     patience: Annotated[float | None, typer.Option(help="Erlang A patience, seconds")] = None,
     shrinkage: Annotated[
-        float, typer.Option(help="Shrinkage besides breaks and lunch (absence, training)")
+        float,
+        typer.Option(
+            help="Shrinkage besides breaks and lunch (absence, training); "
+            "default 0.15 is an assumption"
+        ),
     ] = 0.15,
     templates: Annotated[str, typer.Option(help="Shift lengths in paid hours, e.g. 8,10")] = "8,10",
     max_agents: Annotated[int | None, typer.Option(help="Most agents per day")] = None,
@@ -334,28 +369,39 @@ def schedule(
     opts: dict[str, Any] = dict(
         interval=1800.0, target=target, within=within, patience=patience, shrinkage=shrinkage, tz=tz
     )
+    # Only the defaults are assumptions of ours; a value the user gives is theirs.
+    assumed = [f"shrinkage {shrinkage:.0%} besides breaks and lunch"] if shrinkage == 0.15 else []
     with _user_errors({"max_agents": "--max-agents", "calls": "--csv", "aht": "--csv"}):
         if csv_file is not None:
+            if aht is not None:
+                raise _fail("--aht: the CSV gives aht_seconds per interval; drop --aht")
             req = csvio.read_requirement(csv_file, **opts)
         else:
             if days < 1:
                 raise _fail("--days: must be >= 1")
-            closed = _holidays(calendar, None, demo_plan.YEARS)
+            if aht is None:
+                aht = demo_plan.DEMO_AHT_SECONDS
+                assumed.append(demo_plan.ASSUMPTIONS["aht_seconds"][1])
+            today = _today(tz)
+            closed = _holidays(calendar, None, demo_plan.years(today))
             opts.pop("tz")
-            req = demo_plan.requirement(closed, days=days, aht=aht, **opts)
+            req = demo_plan.requirement(closed, today, days=days, aht=aht, **opts)
         sched = build_schedule(req, templates=chosen, max_agents_per_day=max_agents)
     if svg is not None:
         from memberdesk.wfm.charts import requirement_vs_scheduled_svg
 
         svg.write_text(requirement_vs_scheduled_svg(sched.requirement, sched.coverage))
     summary = sched.summary()
+    summary["assumptions"] = assumed
     if as_json:
         _emit(summary)
         return
     typer.echo(
-        f"{summary['status']}: {summary['agents']} agents, "
-        f"{sched.paid_hours:g} paid hours, {len(sched.unmet)} unmet intervals"
+        f"{sched.status}: {count(sum(x.agents for x in sched.shifts), 'agent')}, "
+        f"{count(sched.paid_hours, 'paid hour')}, {count(len(sched.unmet), 'unmet interval')}"
     )
+    if assumed:
+        typer.echo(f"  assumed (not seed figures): {'; '.join(assumed)}")
     for s in sched.shifts:
         brk = ", ".join(b.strftime("%H:%M") for b in s.breaks)
         lunch = s.lunch.strftime("%H:%M") if s.lunch is not None else "-"
@@ -364,14 +410,14 @@ def schedule(
             f"  lunch {lunch}  breaks {brk}"
         )
     for t, v in sched.unmet.items():
-        typer.echo(f"  unmet {t.isoformat()}: short {v:g} agents")
+        typer.echo(f"  unmet {t.isoformat()}: short {count(v, 'agent')}")
 
 
 def _parse_lengths(text: str) -> list[float]:
     try:
         lengths = [float(x.strip().removesuffix("h")) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise _fail(f"--templates: expected paid hours like 8,10, got {text!r}") from None
+        raise _fail("--templates: expected paid hours separated by commas, like 8,10") from None
     if not lengths or any(not 2 <= h <= 12 for h in lengths):
         raise _fail("--templates: each shift must be 2-12 paid hours")
     return lengths
@@ -384,18 +430,21 @@ def _parse_lengths(text: str) -> list[float]:
 def simulate(
     calls: Annotated[float | None, typer.Option(help="Calls per interval (constant)")] = None,
     agents: Annotated[int | None, typer.Option(help="Agents on the phones (constant)")] = None,
-    aht: Annotated[float, typer.Option(help="Average handle time, seconds")] = 180.0,
+    aht: Annotated[float | None, typer.Option(help=AHT_HELP + "; required with --calls")] = None,
     interval: Annotated[float, typer.Option(help="Interval length, seconds")] = 1800.0,
     intervals: Annotated[int, typer.Option(help="Intervals to simulate (constant mode)")] = 16,
     within: Annotated[float, typer.Option(help="Answer-time threshold, seconds")] = 20.0,
-    patience: Annotated[float | None, typer.Option(help="Mean patience, seconds")] = 120.0,
+    patience: Annotated[
+        float | None,
+        typer.Option(help="Mean caller patience, seconds (default 120, an assumption)"),
+    ] = None,
     csv_file: Annotated[
         Path | None,
         typer.Option("--csv", help="CSV: interval_start,calls,aht_seconds,agents"),
     ] = None,
-    demo: Annotated[bool, typer.Option(help="Simulate the demo schedule, English + Spanish")] = (
-        False
-    ),
+    demo: Annotated[
+        bool, typer.Option(help="Simulate the demo's next open day, English + Spanish")
+    ] = False,
     replications: Annotated[int, typer.Option(help="Independent replications")] = 30,
     seed: Annotated[int, typer.Option(help="Random seed")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
@@ -403,29 +452,39 @@ def simulate(
     """Event-driven simulation: SL, ASA and abandonment per interval with 95% intervals."""
     import time
 
-    import numpy as np
-
-    from memberdesk.wfm import csvio
-    from memberdesk.wfm import demo as demo_plan
     from memberdesk.wfm import simulate as sim
 
     if replications < 2:
         raise _fail("--replications: at least 2 are needed for a confidence interval")
     if patience is not None and patience <= 0:
         raise _fail("--patience: must be > 0 seconds")
+    assumed: list[str] = []
+    if patience is None:
+        patience = 120.0
+        assumed.append("mean caller patience 120 s (not in the seeds; --patience)")
     labels: list[str]
     reference: dict[str, Any] | None = None
     with _user_errors({"staffing": "--agents", "calls": "--calls", "aht": "--aht"}):
         if demo:
-            closed = _holidays("california-state", None, demo_plan.YEARS)
-            scenario, labels = demo_plan.scenario(closed, within=within, patience=patience)
+            from memberdesk.wfm import demo as demo_plan
+
+            today = _today()
+            closed = _holidays("california-state", None, demo_plan.years(today))
+            scenario, labels = demo_plan.scenario(closed, today, within=within, patience=patience)
+            assumed += [label for _, label in demo_plan.ASSUMPTIONS.values()]
         elif csv_file is not None:
+            from memberdesk.wfm import csvio
+
             scenario, labels = csvio.read_scenario(
                 csv_file, interval=interval, within=within, patience=patience
             )
         else:
+            import numpy as np
+
             if calls is None or agents is None:
                 raise _fail("--calls and --agents: both required (or give --csv FILE or --demo)")
+            if aht is None:
+                raise _fail("--aht: required with --calls, in seconds (seed: 6-9 minutes)")
             if intervals < 1:
                 raise _fail("--intervals: must be >= 1")
             scenario = sim.single_queue(
@@ -438,11 +497,16 @@ def simulate(
             )
             labels = [f"interval {i}" for i in range(intervals)]
             reference = _erlang_reference(agents, calls, aht, interval, within, patience)
+        # Compiling the event loop (or loading it from numba's cache) is not simulation time.
+        compile_s = sim.warm_up()
         t0 = time.perf_counter()
         res = sim.simulate(scenario, replications=replications, seed=seed)
         elapsed = time.perf_counter() - t0
     result: dict[str, Any] = sim.result_as_dict(res, labels)
     result["seconds"] = elapsed
+    result["calls_per_second"] = res.calls_simulated / elapsed if elapsed > 0 else None
+    result["compile_seconds"] = compile_s
+    result["assumptions"] = assumed
     if reference is not None:
         result["steady_state_formula"] = reference
     if as_json:
@@ -450,11 +514,18 @@ def simulate(
         return
     t = result["total"]
     typer.echo(
-        f"{res.calls_simulated:,} calls in {replications} replications ({elapsed:.2f} s): "
+        f"{count(res.calls_simulated, 'call')} in {count(replications, 'replication')}: "
         f"SL {t['service_level']['mean']:.1%} [{t['service_level']['low']:.1%}, "
         f"{t['service_level']['high']:.1%}], abandon {t['abandon_rate']['mean']:.1%}, "
         f"ASA {t['asa_seconds']['mean']:.1f} s"
     )
+    speed = f"{result['calls_per_second']:,.0f} calls/s" if elapsed > 0 else "too fast to time"
+    typer.echo(
+        f"  simulated in {elapsed:.3f} s ({speed}); compiling or loading the compiled "
+        f"simulator took {compile_s:.2f} s before that and is not counted"
+    )
+    if assumed:
+        typer.echo(f"  assumed (not seed figures): {'; '.join(assumed)}")
     if reference is not None:
         typer.echo(
             f"  {reference['model']} formula: SL {reference['service_level']:.1%}, "
@@ -462,10 +533,19 @@ def simulate(
         )
     for row in result["intervals"]:
         typer.echo(
-            f"  {row['interval']}: offered {row['offered']:.1f}, SL {row['service_level']:.1%}"
-            f" [{row['service_level_low']:.1%}, {row['service_level_high']:.1%}], "
-            f"abandon {row['abandon_rate']:.1%}, ASA {row['asa_seconds']:.1f} s"
+            f"  {row['interval']}: offered {row['offered']:.1f}, "
+            f"SL {_pct(row['service_level'])} "
+            f"[{_pct(row['service_level_low'])}, {_pct(row['service_level_high'])}], "
+            f"abandon {_pct(row['abandon_rate'])}, ASA {_secs(row['asa_seconds'])}"
         )
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1%}"
+
+
+def _secs(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f} s"
 
 
 def _erlang_reference(
@@ -487,19 +567,40 @@ def _erlang_reference(
 def plan(
     members: Annotated[int, typer.Option(help="Enrolled members")] = 15_000,
     contacts_per_member: Annotated[
-        float, typer.Option(help="Contacts per member per year (all channels)")
+        float,
+        typer.Option(help="Contacts per member per year, all channels (assumption: 2.0)"),
     ] = 2.0,
-    year: Annotated[int, typer.Option(help="Open-enrollment year, for hiring dates")] = 2026,
+    routine_share: Annotated[
+        float,
+        typer.Option(help="Share of voice calls that are routine requests (assumption: 0.5)"),
+    ] = 0.5,
+    shrinkage: Annotated[
+        float, typer.Option(help="Share of paid time off the phones (assumption: 0.3)")
+    ] = 0.3,
+    year: Annotated[
+        int | None,
+        typer.Option(help="Open-enrollment year (default: the next one still ahead of hiring)"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Yearly volume, staffing-ratio check, Oct-Jan surge and in-house vs outsourced budget."""
-    from memberdesk.wfm.plan import PlanInputs, build_plan, plan_text
+    from memberdesk.wfm.plan import PlanInputs, build_plan, next_open_enrollment_year, plan_text
 
-    with _user_errors({"contacts_per_member": "--contacts-per-member"}):
+    if year is None:
+        year = next_open_enrollment_year(_today())
+    elif not 1900 <= year <= 2199:
+        raise _fail("--year: must be between 1900 and 2199")
+    names = {
+        "contacts_per_member": "--contacts-per-member",
+        "routine_share": "--routine-share",
+    }
+    with _user_errors(names):
         p = build_plan(
             PlanInputs(
                 members=members,
                 contacts_per_member_year=contacts_per_member,
+                routine_share=routine_share,
+                shrinkage=shrinkage,
                 open_enrollment_year=year,
             )
         )

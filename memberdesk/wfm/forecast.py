@@ -43,6 +43,35 @@ class DemoProfile:
     tz: str = DEFAULT_TZ
 
 
+def demo_assumptions(p: DemoProfile | None = None) -> dict[str, dict[str, object]]:
+    """What the synthetic demo history assumes, labelled (only the surge is a seed figure)."""
+    p = p or DemoProfile()
+    weekday = ", ".join(f"{x:g}" for x in p.weekday)
+    return {
+        "calls_per_member_year": {
+            "label": "calls per member per year (assumption)",
+            "value": p.calls_per_member_year,
+        },
+        "surge": {
+            "label": "Oct-Jan surge (middle of the seed's 30-50%)",
+            "value": f"+{p.surge:.0%}",
+        },
+        "growth_per_year": {
+            "label": "growth per year (assumption)",
+            "value": f"+{p.growth_per_year:.0%}",
+        },
+        "weekday": {"label": "Mon-Fri volume factors (assumption)", "value": weekday},
+        "post_holiday_bump": {
+            "label": "extra calls the day after a holiday (assumption)",
+            "value": f"+{p.post_holiday_bump:.0%}",
+        },
+        "hours": {
+            "label": "open hours (assumption)",
+            "value": f"{p.open_hour:02d}:00-{p.close_hour:02d}:00",
+        },
+    }
+
+
 def intraday_profile(slots: int, lunch_dip: float = 0.25) -> np.ndarray:
     """Two humps (late morning, early afternoon) with a lunch dip, normalised to mean 1."""
     x = (np.arange(slots) + 0.5) / slots
@@ -292,9 +321,13 @@ def read_history_csv(path: str, tz: str = DEFAULT_TZ) -> pd.Series:
         raise InvalidInput(f"csv: missing column(s) {', '.join(sorted(missing))}", field="csv")
     try:
         idx = pd.DatetimeIndex(pd.to_datetime(frame["interval_start"], utc=True)).tz_convert(tz)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(f"csv: bad interval_start ({exc})", field="csv") from None
+    except (ValueError, TypeError):
+        msg = "csv: column interval_start: must be ISO 8601 with an offset"
+        raise InvalidInput(msg, field="csv") from None
     calls = pd.to_numeric(frame["calls"], errors="coerce")
-    if calls.isna().any() or (calls < 0).any():
-        raise InvalidInput("csv: calls must be numbers >= 0", field="csv")
+    bad = calls.isna() | (calls < 0)
+    if bad.any():
+        line = int(bad.to_numpy().argmax()) + 2
+        msg = f"csv: line {line}, column calls: must be a number, zero or more"
+        raise InvalidInput(msg, field="csv")
     return pd.Series(calls.to_numpy(dtype=float), index=idx, name="calls").sort_index()

@@ -1,11 +1,13 @@
 """Staffing and budget planner: members and contact rates to volume, staff, surge and cost.
 
-Every default is a number from the seed guide (CalChoice, 15,000 members): 1 Tier 1 rep per
-2,500-3,500 members, 1-2 Tier 2 specialists, a part-time Tier 3 lead, +30-50% temporary capacity
-Oct-Jan hired 6-8 weeks ahead, CSR $55-75k loaded, outsourcing at $30-60 a call or $1.50-4.00
-PMPM, 40 h initial + 8-12 h/month training, 60-70% voice, IVR containment 25-30%, AHT 6-9 min,
-80% in 20 s, and the budget example (setup $50-120k, tech $60-180k/yr, staffing $300-500k,
-contingency 10-20%). The contact rate per member is not in the seeds and is an input.
+Most defaults are figures from the seed guide (CalChoice, 15,000 members): 1 Tier 1 rep per
+2,500-3,500 members, 1-2 Tier 2 specialists, +30-50% temporary capacity Oct-Jan hired 6-8 weeks
+ahead, CSR $55-75k loaded, outsourcing at $30-60 a call or $1.50-4.00 PMPM, 40 h initial + 8-12
+h/month training, 60-70% voice, an IVR answering 25-30% of routine requests, AHT 6-9 min, 80% in
+20 s, and the budget example (setup $50-120k, tech $60-180k/yr, staffing $300-500k, contingency
+10-20%). The rest are assumptions the seeds do not give (contacts per member, the routine share
+of calls, shrinkage, opening hours, working days, paid hours, the Tier 3 "part-time" FTE): they
+are listed in `ASSUMPTIONS` and reported as assumptions with every plan.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 from memberdesk.errors import InvalidInput
 from memberdesk.wfm.erlang import staff_intervals
 from memberdesk.wfm.forecast import intraday_profile
+from memberdesk.wfm.words import span
 
 
 @dataclass(frozen=True)
@@ -45,17 +48,21 @@ class PlanInputs:
     contacts_per_member_year: float = 2.0  # assumption: not in the seeds
     voice_share: Span = field(default_factory=lambda: Span(0.60, 0.70))
     chat_email_share: Span = field(default_factory=lambda: Span(0.05, 0.10))
+    # The seed's IVR answers 25-30% of *routine* requests (balances, ID-card status), so it
+    # contains that share of the routine calls only; what share of calls is routine is not in
+    # the seeds.
+    routine_share: float = 0.50  # assumption
     ivr_containment: Span = field(default_factory=lambda: Span(0.25, 0.30))
     aht_minutes: Span = field(default_factory=lambda: Span(6.0, 9.0))
     target: float = 0.80
     within_seconds: float = 20.0
-    shrinkage: float = 0.30
-    open_hours_per_day: int = 9
-    working_days: int = 250
-    paid_hours_per_fte: float = 2080.0
+    shrinkage: float = 0.30  # assumption
+    open_hours_per_day: int = 9  # assumption
+    working_days: int = 250  # assumption
+    paid_hours_per_fte: float = 2080.0  # assumption
     members_per_rep: Span = field(default_factory=lambda: Span(2_500, 3_500))
     tier2: Span = field(default_factory=lambda: Span(1, 2))
-    tier3_fte: float = 0.5
+    tier3_fte: float = 0.5  # assumption: the seed's "part-time Tier 3 compliance lead"
     surge: Span = field(default_factory=lambda: Span(0.30, 0.50))
     surge_months: int = 4  # October through January
     hire_weeks_ahead: Span = field(default_factory=lambda: Span(6, 8))
@@ -74,6 +81,7 @@ class PlanInputs:
         checks = [
             (self.members >= 1, "members", "must be a positive number of members"),
             (self.contacts_per_member_year > 0, "contacts_per_member", "must be > 0"),
+            (0 <= self.routine_share <= 1, "routine_share", "must be in [0, 1]"),
             (0 < self.target < 1, "target", "must be strictly between 0 and 1"),
             (0 <= self.shrinkage < 1, "shrinkage", "must be in [0, 1)"),
             (1 <= self.open_hours_per_day <= 24, "open_hours", "must be 1-24"),
@@ -105,8 +113,13 @@ def build_plan(p: PlanInputs) -> dict[str, object]:
     p.validate()
     contacts = p.members * p.contacts_per_member_year
     voice = Span(contacts * p.voice_share.low, contacts * p.voice_share.high)
+    contained = Span(
+        voice.low * p.routine_share * p.ivr_containment.low,
+        voice.high * p.routine_share * p.ivr_containment.high,
+    )
     agent_calls = Span(
-        voice.low * (1 - p.ivr_containment.high), voice.high * (1 - p.ivr_containment.low)
+        voice.low * (1 - p.routine_share * p.ivr_containment.high),
+        voice.high * (1 - p.routine_share * p.ivr_containment.low),
     )
     chat_email = p.chat_email_share.scale(contacts)
     demand = Span(
@@ -149,9 +162,7 @@ def build_plan(p: PlanInputs) -> dict[str, object]:
         "volume": {
             "contacts_per_year": contacts,
             "voice_calls_per_year": asdict(voice),
-            "ivr_contained_per_year": asdict(
-                Span(voice.low * p.ivr_containment.low, voice.high * p.ivr_containment.high)
-            ),
+            "ivr_contained_per_year": asdict(contained),
             "agent_calls_per_year": asdict(agent_calls),
             "agent_calls_per_day": asdict(agent_calls.scale(1 / p.working_days)),
             "chat_email_per_year": asdict(chat_email),
@@ -191,7 +202,46 @@ def build_plan(p: PlanInputs) -> dict[str, object]:
             "training_hours_year_one": asdict(training),
             "cheapest_annual": _cheapest(annual_inhouse, pmpm, per_call),
         },
+        "assumptions": assumptions(p),
     }
+
+
+# Inputs the seeds do not give: (field, label, why it is needed, CLI option or "").
+ASSUMPTIONS: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "contacts_per_member_year",
+        "contacts per member per year",
+        "sets the yearly volume",
+        "--contacts-per-member",
+    ),
+    (
+        "routine_share",
+        "share of voice calls that are routine requests",
+        "the seed's IVR answers 25-30% of routine requests only",
+        "--routine-share",
+    ),
+    ("shrinkage", "shrinkage", "paid time off the phones", "--shrinkage"),
+    ("open_hours_per_day", "open hours per day", "spreads a day's calls over intervals", ""),
+    ("working_days", "working days per year", "turns yearly volume into daily volume", ""),
+    ("paid_hours_per_fte", "paid hours per FTE per year", "turns agent hours into FTE", ""),
+    ("tier3_fte", "Tier 3 FTE", "the seed says 'a part-time Tier 3 compliance lead'", ""),
+)
+
+
+def assumptions(p: PlanInputs) -> list[dict[str, object]]:
+    """The plan's inputs that are assumptions, not seed figures, with their values."""
+    return [
+        {"name": name, "label": label, "value": getattr(p, name), "why": why, "option": option}
+        for name, label, why, option in ASSUMPTIONS
+    ]
+
+
+def next_open_enrollment_year(today: dt.date, hire_weeks_ahead: float = 6) -> int:
+    """The first open enrollment (from October 1) whose latest hiring date is not past."""
+    year = today.year
+    if today > dt.date(year, 10, 1) - dt.timedelta(weeks=hire_weeks_ahead):
+        year += 1
+    return year
 
 
 def _cheapest(inhouse: Span, pmpm: Span, per_call: Span) -> str:
@@ -206,7 +256,7 @@ def _cheapest(inhouse: Span, pmpm: Span, per_call: Span) -> str:
 def monthly_volume(p: PlanInputs) -> np.ndarray:
     """Agent-handled calls per calendar month (Jan..Dec), surge months at mid surge."""
     base = p.members * p.contacts_per_member_year * (p.voice_share.low + p.voice_share.high) / 2
-    base *= 1 - (p.ivr_containment.low + p.ivr_containment.high) / 2
+    base *= 1 - p.routine_share * (p.ivr_containment.low + p.ivr_containment.high) / 2
     lift = 1 + (p.surge.low + p.surge.high) / 2
     factors = np.array([lift if m in (10, 11, 12, 1) else 1.0 for m in range(1, 13)])
     return base * factors / factors.sum()
@@ -218,6 +268,10 @@ def _range(d: dict[str, float], money: bool = False, digits: int = 0) -> str:
     return f"{d['low']:,.{digits}f} - {d['high']:,.{digits}f}"
 
 
+def _span(d: dict[str, float], noun: str) -> str:
+    return span(d["low"], d["high"], noun)
+
+
 def plan_text(p: dict[str, Any]) -> str:
     """The plan as readable lines for a terminal."""
     v, s, g, b = p["volume"], p["staffing"], p["surge"], p["budget"]
@@ -225,16 +279,18 @@ def plan_text(p: dict[str, Any]) -> str:
     lines = [
         f"Plan for {p['members']:,} members",
         f"  contacts/year {v['contacts_per_year']:,.0f}; voice {r(v['voice_calls_per_year'])}; "
+        f"answered by the IVR {r(v['ivr_contained_per_year'])}; "
         f"agent-handled calls {r(v['agent_calls_per_year'])} ({r(v['agent_calls_per_day'])}/day)",
-        f"  Tier 1 FTE from demand ({s['service_target']}, shrinkage {s['shrinkage']:.0%}): "
-        f"{r(s['tier1_fte_from_demand'], digits=1)}",
+        f"  Tier 1 FTE from demand ({s['service_target']}, shrinkage {s['shrinkage']:.0%}"
+        f" assumed): {r(s['tier1_fte_from_demand'], digits=1)}",
         f"  Tier 1 FTE from 1 rep per 2,500-3,500 members: "
-        f"{r(s['tier1_fte_from_ratio'], digits=1)} -> {r(s['tier1_reps'])} reps; "
+        f"{r(s['tier1_fte_from_ratio'], digits=1)} -> {_span(s['tier1_reps'], 'rep')}; "
         f"{s['ratio_check']}",
         f"  + Tier 2 {r(s['tier2_specialists'])}, Tier 3 {s['tier3_fte']} FTE = "
         f"{r(s['headcount_fte'], digits=1)} FTE",
-        f"  surge {g['months']}: +{r(g['extra_capacity'], digits=2)} -> "
-        f"{r(g['temporary_reps'])} temporary reps, hire {g['hire_by']['earliest']} .. "
+        f"  surge {g['months']}: +{g['extra_capacity']['low']:.0%} - "
+        f"{g['extra_capacity']['high']:.0%} -> "
+        f"{_span(g['temporary_reps'], 'temporary rep')}, hire {g['hire_by']['earliest']} .. "
         f"{g['hire_by']['latest']}, cost {r(g['cost'], True)}",
         "Budget (annual unless noted)",
         f"  technology setup (one-time) {r(b['tech_setup_one_time'], True)}",
@@ -247,5 +303,17 @@ def plan_text(p: dict[str, Any]) -> str:
         f"  outsourced at PMPM          {r(b['outsourced_pmpm_annual'], True)}",
         f"  outsourced per call         {r(b['outsourced_per_call_annual'], True)}",
         f"  cheapest at mid-range: {b['cheapest_annual']}",
+        "Assumptions (not in the seed guides)",
+        *(
+            f"  {a['label']}: {_value(a['name'], a['value'])} ({a['why']}"
+            + (f"; {a['option']})" if a["option"] else ")")
+            for a in p["assumptions"]
+        ),
     ]
     return "\n".join(lines)
+
+
+def _value(name: object, x: object) -> str:
+    if name in ("routine_share", "shrinkage") and isinstance(x, float):
+        return f"{x:.0%}"
+    return f"{x:,g}" if isinstance(x, (int, float)) else str(x)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
 
 import pytest
+import time_machine
 from typer.testing import CliRunner
 
 from memberdesk.cli import app
@@ -73,12 +75,13 @@ def test_staff_csv(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "option"),
     [
-        (["--calls", "-5"], "--calls"),
-        (["--calls", "10", "--target", "1.5"], "--target"),
-        (["--calls", "10", "--shrinkage", "1"], "--shrinkage"),
-        (["--calls", "10", "--patience", "0"], "--patience"),
-        (["--calls", "10", "--max-occupancy", "0"], "--max-occupancy"),
+        (["--calls", "-5", "--aht", "420"], "--calls"),
+        (["--calls", "10", "--aht", "420", "--target", "1.5"], "--target"),
+        (["--calls", "10", "--aht", "420", "--shrinkage", "1"], "--shrinkage"),
+        (["--calls", "10", "--aht", "420", "--patience", "0"], "--patience"),
+        (["--calls", "10", "--aht", "420", "--max-occupancy", "0"], "--max-occupancy"),
         (["--calls", "10", "--aht", "0"], "--aht"),
+        (["--calls", "10"], "--aht"),
         ([], "--calls"),
     ],
 )
@@ -110,7 +113,9 @@ def test_plan_json() -> None:
     assert bad.exit_code != 0 and "--members" in bad.output
 
 
+@time_machine.travel(dt.datetime(2026, 1, 1, 20, 0, tzinfo=dt.UTC), tick=False)
 def test_forecast_json_reports_wape_of_both(tmp_path: Path) -> None:
+    # On New Year's Day the demo history ends on Dec 31 and the forecast starts on Jan 2.
     hol = tmp_path / "holidays.txt"
     hol.write_text("2025-11-27\n2025-11-28\n2025-12-25\n2026-01-01\n")
     res = runner.invoke(
@@ -180,5 +185,113 @@ def test_simulate_constant_against_formula() -> None:
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
     assert d["steady_state_formula"]["model"] == "erlang_a"
-    bad = runner.invoke(app, ["wfm", "simulate", "--calls", "100", "--agents", "-1"])
+    bad = runner.invoke(
+        app, ["wfm", "simulate", "--calls", "100", "--agents", "-1", "--aht", "420"]
+    )
     assert bad.exit_code != 0 and "--agents" in bad.output and "Traceback" not in bad.output
+
+
+# --------------------------------------------------------------------------- issue 9
+
+
+def test_staff_csv_negative_count_names_line_and_column(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "interval_start,calls,aht_seconds\n"
+        "2026-01-05T08:00:00-08:00,100,420\n"
+        "2026-01-05T08:30:00-08:00,-37,420\n"
+    )
+    res = runner.invoke(app, ["wfm", "staff", "--csv", str(src)])
+    assert res.exit_code == 2
+    assert "--csv: line 3, column calls: must be zero or more" in res.output
+    assert "-37" not in res.output and "Traceback" not in res.output
+    src.write_text("interval_start,aht_seconds,calls\n2026-01-05T08:00:00-08:00,0,5\n")
+    res = runner.invoke(app, ["wfm", "staff", "--csv", str(src)])
+    assert "--csv: line 2, column aht_seconds: must be more than 0 seconds" in res.output
+    src.write_text("interval_start,calls,aht_seconds\n2026-01-05T08:00:00-08:00,nan,420\n")
+    res = runner.invoke(app, ["wfm", "staff", "--csv", str(src)])
+    assert "--csv: line 2, column calls: must be a finite number" in res.output
+
+
+def test_schedule_and_simulate_csv_name_line_and_column(tmp_path: Path) -> None:
+    src = tmp_path / "need.csv"
+    src.write_text(
+        "interval_start,calls,aht_seconds,agents\n"
+        "2026-01-05T08:00:00-08:00,40,300,9\n"
+        "2026-01-05T08:30:00-08:00,40,300,-4\n"
+    )
+    for cmd in (["schedule"], ["simulate", "--replications", "2"]):
+        res = runner.invoke(app, ["wfm", *cmd, "--csv", str(src)])
+        assert res.exit_code == 2, res.output
+        assert "--csv: line 3, column agents:" in res.output and "-4" not in res.output
+
+
+def test_aht_has_no_silent_default() -> None:
+    res = runner.invoke(app, ["wfm", "staff", "--calls", "100", "--json"])
+    assert res.exit_code == 2
+    assert "--aht: required" in res.output and "6-9 minutes" in res.output
+    sim = runner.invoke(app, ["wfm", "simulate", "--calls", "100", "--agents", "12"])
+    assert sim.exit_code == 2 and "--aht: required" in sim.output
+
+
+def test_one_agent_is_singular_everywhere(tmp_path: Path) -> None:
+    one = runner.invoke(app, ["wfm", "staff", "--calls", "1", "--aht", "60"])
+    assert one.exit_code == 0 and "-> 1 agent," in one.stdout
+    src = tmp_path / "need.csv"
+    rows = ["interval_start,agents"]
+    rows += [f"2026-01-05T{8 + i // 2:02d}:{30 * (i % 2):02d}:00-08:00,{3}" for i in range(18)]
+    src.write_text("\n".join(rows) + "\n")
+    res = runner.invoke(app, ["wfm", "schedule", "--csv", str(src), "--max-agents", "2"])
+    assert res.exit_code == 0, res.output
+    assert "short 1 agent\n" in res.stdout
+    assert "1 agents" not in res.stdout and "1 unmet intervals" not in res.stdout
+
+
+@time_machine.travel(dt.datetime(2027, 5, 12, 18, 0, tzinfo=dt.UTC), tick=False)
+def test_demos_are_dated_from_today() -> None:
+    fc = json.loads(runner.invoke(app, ["wfm", "forecast", "--days", "1", "--json"]).stdout)
+    assert fc["history"]["end"].startswith("2027-05-11")
+    assert fc["forecast"][0]["interval_start"].startswith("2027-05-12")
+    assert fc["assumptions"]["calls_per_member_year"]["value"] == 1.6
+    plan = json.loads(runner.invoke(app, ["wfm", "plan", "--json"]).stdout)
+    assert plan["surge"]["hire_by"] == {"earliest": "2027-08-06", "latest": "2027-08-20"}
+    sim = json.loads(
+        runner.invoke(app, ["wfm", "simulate", "--demo", "--replications", "5", "--json"]).stdout
+    )
+    assert sim["intervals"][0]["interval"].startswith("2027-05-12")
+
+
+@time_machine.travel(dt.datetime(2027, 9, 1, 18, 0, tzinfo=dt.UTC), tick=False)
+def test_plan_after_the_hiring_window_plans_next_year() -> None:
+    plan = json.loads(runner.invoke(app, ["wfm", "plan", "--json"]).stdout)
+    assert plan["surge"]["hire_by"]["latest"] == "2028-08-20"
+
+
+def test_simulate_demo_intervals_of_proportions_stay_in_0_1() -> None:
+    res = runner.invoke(app, ["wfm", "simulate", "--demo", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    for row in d["intervals"]:
+        for key in ("service_level", "abandon"):
+            low = row[f"{key}_low"] if key != "service_level" else row["service_level_low"]
+            high = row[f"{key}_high"] if key != "service_level" else row["service_level_high"]
+            assert 0.0 <= low <= high <= 1.0, row
+    text = runner.invoke(app, ["wfm", "simulate", "--demo"]).stdout
+    assert "100.1%" not in text and "assumed (not seed figures)" in text
+
+
+def test_simulate_reports_compilation_apart_from_speed() -> None:
+    args = ["wfm", "simulate", "--calls", "100", "--agents", "12", "--aht", "180", "--json"]
+    d = json.loads(runner.invoke(app, args).stdout)
+    assert d["compile_seconds"] >= 0 and d["seconds"] > 0
+    assert d["calls_per_second"] == pytest.approx(d["calls_simulated"] / d["seconds"])
+    assert "mean caller patience 120 s (not in the seeds; --patience)" in d["assumptions"]
+
+
+def test_plan_labels_its_assumptions() -> None:
+    d = json.loads(runner.invoke(app, ["wfm", "plan", "--json"]).stdout)
+    names = {a["name"] for a in d["assumptions"]}
+    assert {"contacts_per_member_year", "routine_share", "shrinkage"} <= names
+    text = runner.invoke(app, ["wfm", "plan", "--shrinkage", "0.25"]).stdout
+    assert "Assumptions (not in the seed guides)" in text
+    assert "shrinkage: 25%" in text and "shrinkage 25% assumed" in text

@@ -113,3 +113,25 @@ def test_invalid_scenarios_name_the_part() -> None:
     with pytest.raises(InvalidInput) as err:
         sim.simulate(bad)
     assert err.value.field == "skills"
+
+
+def test_intervals_of_proportions_stay_inside_0_1() -> None:
+    # A well-staffed queue: service level near 100% in every replication. Student-t intervals
+    # ran past 100% ("[96.5%, 100.1%]"); Wilson's stay inside and keep the mean inside them.
+    sc = sim.single_queue(np.full(16, 20.0), 180.0, 8, patience_seconds=120.0)
+    res = sim.simulate(sc, replications=30, seed=4)
+    for est in (res.service_level, res.abandon_rate):
+        assert np.all(est.low >= 0.0) and np.all(est.high <= 1.0)
+        assert np.all(est.low <= est.mean + 1e-12) and np.all(est.mean <= est.high + 1e-12)
+    assert float(res.service_level.mean.min()) > 0.9
+    # Every replication at exactly 100%: a real interval below 1, not a zero-width one.
+    all_in = sim._proportion(np.ones((10, 1)), np.full((10, 1), 50.0), 0.95)
+    assert float(all_in.high[0]) == 1.0 and 0.98 < float(all_in.low[0]) < 1.0
+    # Intervals with no calls in any replication have no interval at all.
+    empty = sim._proportion(np.full((5, 1), np.nan), np.zeros((5, 1)), 0.95)
+    assert np.isnan(empty.low[0]) and np.isnan(empty.high[0])
+
+
+def test_warm_up_is_paid_once() -> None:
+    sim.warm_up()
+    assert sim.warm_up() == 0.0
