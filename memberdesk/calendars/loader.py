@@ -52,7 +52,8 @@ class UnknownCalendarError(KeyError):
         super().__init__(name)
 
     def __str__(self) -> str:
-        return f"unknown calendar {self.name!r}; known calendars: {', '.join(self.known)}"
+        # The name asked for is not repeated: messages name the field and the rule only.
+        return f"unknown calendar; known calendars: {', '.join(self.known)}"
 
 
 def calendar_from_dict(

@@ -40,6 +40,9 @@ def policies(
             f"  {'target':<27} {'clock':<18} {'warn':>4}  {'pause':<5} {'extension':<12} citation"
         )
         for t in p.targets.values():
+            if not t.is_clock:
+                typer.echo(f"  {t.id:<27} {'KPI':<18} {t.rule} ({t.citation})")
+                continue
             warn = f"{t.warning_share:.0%}" if t.is_clock else "-"
             pause = ("yes" if t.may_pause else "no") if t.is_clock else "-"
             ext = (
@@ -67,7 +70,7 @@ def _pack_json(p: Any) -> dict[str, Any]:
                 "what": t.what,
                 "clock": str(t.clock) if t.clock else None,
                 "amount": t.amount,
-                "kpi": dict(t.kpi) if t.kpi else None,
+                "kpi": t.kpi.to_dict() if t.kpi else None,
                 "warning_share": t.warning_share,
                 "may_pause": t.may_pause,
                 "extension": (
@@ -92,14 +95,18 @@ def _pack_json(p: Any) -> dict[str, Any]:
 
 def parse_start(text: str) -> datetime:
     """An aware datetime from ISO 8601, or a clean CLI failure naming ``--start``."""
+    example = "e.g. 2026-11-25T18:00:00-08:00"
     try:
         start = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise fail("--start", f"{text!r} is not a valid ISO 8601 date-time ({exc})") from None
+        # Python's own reason ("day is out of range for month") helps; its "Invalid isoformat
+        # string" repeats the input, and messages never repeat what was sent.
+        why = "" if "isoformat" in str(exc) else f" ({exc})"
+        raise fail("--start", f"not a valid ISO 8601 date-time{why}; {example}") from None
     if start.utcoffset() is None:
         raise fail(
             "--start",
-            f"{text!r} has no UTC offset; add one (e.g. -08:00 or Z): "
+            "has no UTC offset; add one (e.g. -08:00 or Z): "
             "health-plan deadlines must be unambiguous",
         )
     return start
@@ -138,7 +145,7 @@ def due(
         except DeadlineError as exc:
             raise fail("--clock", str(exc)) from None
         if amount < 0:
-            raise fail("--amount", f"must be zero or more, got {amount}")
+            raise fail("--amount", "must be zero or more")
     else:
         assert tgt.clock is not None and tgt.amount is not None
         kind, amount = tgt.clock, tgt.amount
@@ -150,7 +157,10 @@ def due(
     try:
         deadline = compute_due(cal, kind, amount, when)
         running = Clock(cal, kind, amount, when, warning_share=tgt.warning_share if tgt else 0.75)
-    except (CalendarError, DeadlineError) as exc:
+    except DeadlineError as exc:
+        option = {"amount": "--amount", "kind": "--clock"}.get(exc.field, "--start")
+        raise fail(option, str(exc).removeprefix(f"{exc.field} ")) from None
+    except CalendarError as exc:
         raise fail("--start", str(exc)) from None
     head = []
     if tgt:

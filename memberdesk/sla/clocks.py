@@ -69,7 +69,7 @@ class Clock:
         self.kind = resolve_kind(self.kind)
         check_amount(self.amount)
         if not 0 < self.warning_share <= 1:
-            raise ClockError(f"warning_share must be in (0, 1], got {self.warning_share}")
+            raise ClockError("warning_share must be in (0, 1]")
         self._last_us = epoch_us(self.started_at)
         self._recompute()
         if not self.history:
@@ -209,7 +209,7 @@ class Clock:
         if len(self.extensions) >= rule.count:
             raise ClockError(f"{self._name()} allows {rule.count} extension(s); already used")
         if not 0 < amount <= rule.amount:
-            raise ClockError(f"extension must be 1–{rule.amount} {self.kind.unit}, got {amount}")
+            raise ClockError(f"extension must be 1–{rule.amount} {self.kind.unit}")
         if rule.reason_required and not reason.strip():
             raise ClockError("an extension needs a recorded reason")
         if not self.is_open:

@@ -1,6 +1,6 @@
 """Deadline arithmetic for the four clock kinds, one at a time or in NumPy batches.
 
-The contracts (DESIGN.md, "Business calendars and SLA clocks"):
+The contracts (docs/sla.md, "The four clock kinds"):
 - clock_hours N: start + N hours of real time (added in UTC, so DST cannot shift it).
 - calendar_days N: 23:59:59 local on the local date of start + N days.
 - business_days N: d0 = start's local date if it is a working day and start is before that
@@ -12,12 +12,13 @@ The contracts (DESIGN.md, "Business calendars and SLA clocks"):
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time, timezone
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from memberdesk.calendars import Calendar, get_calendar
+from memberdesk.calendars import Calendar, CalendarError, get_calendar
+from memberdesk.calendars.model import MAX_YEAR, MIN_YEAR
 from memberdesk.calendars.timeline import US, epoch_us, from_epoch_us
 
 if TYPE_CHECKING:
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 
 HOUR_US = 3600 * US
 END_OF_DAY = time(23, 59, 59)
+# Supported instants, as epoch seconds (a day of margin either side for any time zone).
+_MIN_SEC = int(datetime(MIN_YEAR, 1, 2, tzinfo=UTC).timestamp())
+_MAX_SEC = int(datetime(MAX_YEAR, 12, 31, tzinfo=UTC).timestamp())
 
 
 class ClockKind(StrEnum):
@@ -110,17 +114,15 @@ def resolve_kind(kind: ClockKind | str) -> ClockKind:
         return ClockKind(kind)
     except ValueError:
         known = ", ".join(k.value for k in ClockKind)
-        raise DeadlineError(
-            f"unknown clock kind {kind!r}; use one of {known}", field="kind"
-        ) from None
+        raise DeadlineError(f"unknown clock kind; use one of {known}", field="kind") from None
 
 
 def check_amount(amount: Any) -> None:
     """Reject anything but a whole number of units, zero or more."""
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise DeadlineError(f"amount must be a whole number, got {amount!r}", field="amount")
+        raise DeadlineError("amount must be a whole number", field="amount")
     if amount < 0:
-        raise DeadlineError(f"amount must be zero or more, got {amount}", field="amount")
+        raise DeadlineError("amount must be zero or more", field="amount")
 
 
 _PLAIN_TZ = (ZoneInfo, timezone)  # tzinfo classes that always give an offset
@@ -131,8 +133,7 @@ def _split(start: datetime) -> tuple[int, int]:
     tz = start.tzinfo
     if tz is None or (tz.__class__ not in _PLAIN_TZ and start.utcoffset() is None):
         raise DeadlineError(
-            f"start {start.isoformat()} has no UTC offset; deadlines need an unambiguous instant",
-            field="start",
+            "start has no UTC offset; deadlines need an unambiguous instant", field="start"
         )
     us = start.microsecond
     ts = start.timestamp()
@@ -153,11 +154,22 @@ def compute_due(
     if amount.__class__ is not int or amount < 0:
         check_amount(amount)
     sec, us = _split(start)
+    if not _MIN_SEC <= sec < _MAX_SEC:
+        raise DeadlineError(f"start must be within {MIN_YEAR}–{MAX_YEAR}", field="start")
     kind_enum, fn = entry  # type: ignore[misc]
-    return Deadline(cal, kind_enum, amount, start, fn(cal, sec, us, amount))
+    try:
+        due = fn(cal, sec, us, amount)
+    except (CalendarError, OverflowError, ValueError):
+        # The start is in range, so only the amount can have carried the deadline past it.
+        raise DeadlineError(
+            f"amount is too large: the deadline would fall after {MAX_YEAR}", field="amount"
+        ) from None
+    return Deadline(cal, kind_enum, amount, start, due)
 
 
 def _clock_hours(cal: Calendar, sec: int, us: int, n: int) -> datetime:
+    if sec + n * 3600 >= _MAX_SEC:
+        raise CalendarError(f"dates outside {MIN_YEAR}–{MAX_YEAR} are not supported")
     if us:
         return from_epoch_us(sec * US + us + n * HOUR_US, cal.tz)
     return datetime.fromtimestamp(sec + n * 3600, cal.tz)

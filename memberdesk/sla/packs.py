@@ -1,4 +1,8 @@
-"""Policy packs: versioned data files of SLA and regulatory targets, each with its citation."""
+"""Policy packs: versioned data files of SLA and regulatory targets, each with its citation.
+
+A target is either a clock (a deadline on the pack's calendar) or a KPI goal (a measured rate
+or score with warning and breach thresholds, or a benchmark figure another plan achieved).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +40,73 @@ _TARGET_KEYS = {
 }
 
 
+class KpiStatus(StrEnum):
+    """Where a measured value stands against a KPI goal."""
+
+    OK = "ok"
+    WARNING = "warning"
+    BREACH = "breach"
+
+
+# Measures a KPI goal may name, with the range their values live in. Rates are fractions 0-1;
+# NPS is points from -100 to 100 (%promoters - %detractors).
+KPI_MEASURES: dict[str, tuple[float, float]] = {
+    "service_level": (0.0, 1.0),
+    "abandon_rate": (0.0, 1.0),
+    "first_contact_resolution": (0.0, 1.0),
+    "csat": (0.0, 1.0),
+    "nps": (-100.0, 100.0),
+    "qa_score": (0.0, 1.0),
+}
+_THRESHOLDS = ("warn_above", "breach_above", "warn_below", "breach_below")
+_KPI_ORDER = ("measure", "within_seconds", *_THRESHOLDS, "breach_at_bound", "achieved")
+_KPI_KEYS = set(_KPI_ORDER)
+
+
+@dataclass(frozen=True, slots=True)
+class KpiGoal:
+    """A measured target: warn past the stricter threshold, breach past the looser one.
+
+    A seed range such as "abandon rate 5-8%" is ``warn_above=0.05, breach_above=0.08``; a floor
+    such as "CSAT at least 85%" is ``breach_below=0.85``. With ``breach_at_bound`` the breach
+    threshold itself is a breach ("less than 3%"). ``achieved`` is a figure a plan reported
+    reaching: a benchmark to compare with, never a floor.
+    """
+
+    measure: str
+    warn_above: float | None = None
+    breach_above: float | None = None
+    warn_below: float | None = None
+    breach_below: float | None = None
+    breach_at_bound: bool = False
+    within_seconds: float | None = None
+    achieved: float | None = None
+
+    @property
+    def has_thresholds(self) -> bool:
+        """False for a benchmark-only goal (nothing to warn or breach on)."""
+        return any(getattr(self, k) is not None for k in _THRESHOLDS)
+
+    def status(self, value: float) -> KpiStatus | None:
+        """OK, WARNING or BREACH for a measured value; None when the goal has no thresholds."""
+        if not self.has_thresholds:
+            return None
+        hi, lo = self.breach_above, self.breach_below
+        if hi is not None and (value > hi or (self.breach_at_bound and value == hi)):
+            return KpiStatus.BREACH
+        if lo is not None and (value < lo or (self.breach_at_bound and value == lo)):
+            return KpiStatus.BREACH
+        if (self.warn_above is not None and value > self.warn_above) or (
+            self.warn_below is not None and value < self.warn_below
+        ):
+            return KpiStatus.WARNING
+        return KpiStatus.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        """The goal's fields that are set."""
+        return {k: v for k in _KPI_ORDER if (v := getattr(self, k)) not in (None, False)}
+
+
 class PackError(ValueError):
     """A policy pack file is malformed; the message names the pack and field."""
 
@@ -47,7 +119,8 @@ class _UnknownName(KeyError):
         super().__init__(name)
 
     def __str__(self) -> str:
-        return f"unknown {self.what} {self.name!r}{self.where}; known: {', '.join(self.known)}"
+        # The name asked for is not repeated: messages name the field and the rule only.
+        return f"unknown {self.what}{self.where}; known: {', '.join(self.known)}"
 
 
 class UnknownPackError(_UnknownName):
@@ -90,7 +163,7 @@ class Target:
     extension: ExtensionRule | None = None
     regulatory: bool = False
     deemed_exhausted_on_breach: bool = False
-    kpi: Mapping[str, float] | None = None
+    kpi: KpiGoal | None = None
     rule: str = ""
     citation: str = ""
     verify: bool = False
@@ -209,6 +282,7 @@ def _target(
         )
     if raw.get("regulatory") and raw.get("may_pause"):
         raise PackError(f"{where}: regulatory clocks never pause")
+    goal = _kpi_goal(where, kpi) if kpi is not None else None
     return Target(
         id=str(raw["id"]),
         what=str(raw.get("what", "")),
@@ -224,10 +298,51 @@ def _target(
         extension=extension,
         regulatory=bool(raw.get("regulatory", False)),
         deemed_exhausted_on_breach=bool(raw.get("deemed_exhausted_on_breach", False)),
-        kpi=dict(kpi) if kpi else None,
+        kpi=goal,
         rule=str(raw.get("rule", "")),
         citation=str(raw.get("citation", "")),
         verify=bool(raw.get("verify", False)),
+    )
+
+
+def _kpi_goal(where: str, raw: Any) -> KpiGoal:
+    """A validated KpiGoal from a target's ``kpi`` table."""
+    if not isinstance(raw, Mapping):
+        raise PackError(f"{where}: 'kpi' must be a table")
+    unknown = set(raw) - _KPI_KEYS
+    if unknown:
+        raise PackError(f"{where}: unknown kpi key(s) {sorted(unknown)}")
+    measure = raw.get("measure")
+    if measure not in KPI_MEASURES:
+        raise PackError(f"{where}: kpi 'measure' must be one of {', '.join(KPI_MEASURES)}")
+    low, high = KPI_MEASURES[measure]
+    values: dict[str, float] = {}
+    for key in (*_THRESHOLDS, "achieved"):
+        if key in raw:
+            value = raw[key]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise PackError(f"{where}: kpi '{key}' must be a number")
+            if not low <= value <= high:
+                raise PackError(f"{where}: kpi '{key}' must be within {low:g}..{high:g}")
+            values[key] = float(value)
+    if not values:
+        raise PackError(f"{where}: a kpi needs a threshold or an 'achieved' figure")
+    for warn, breach, stricter in (
+        ("warn_above", "breach_above", lambda w, b: w <= b),
+        ("warn_below", "breach_below", lambda w, b: w >= b),
+    ):
+        if warn in values and breach in values and not stricter(values[warn], values[breach]):
+            raise PackError(f"{where}: kpi '{warn}' must be stricter than '{breach}'")
+    within = raw.get("within_seconds")
+    if within is not None and (measure != "service_level" or not isinstance(within, int | float)):
+        raise PackError(f"{where}: kpi 'within_seconds' is a number, for service_level only")
+    if measure == "service_level" and within is None:
+        raise PackError(f"{where}: a service_level kpi needs 'within_seconds'")
+    return KpiGoal(
+        measure=str(measure),
+        breach_at_bound=bool(raw.get("breach_at_bound", False)),
+        within_seconds=float(within) if within is not None else None,
+        **values,
     )
 
 

@@ -1,4 +1,4 @@
-"""Policy packs match DESIGN.md's tables exactly and carry their citations."""
+"""Policy packs hold the documented targets exactly, with their citations and the seeds' KPIs."""
 
 from __future__ import annotations
 
@@ -14,11 +14,16 @@ from memberdesk.sla import (
     get_target,
     pack_names,
 )
-from memberdesk.sla.packs import pack_from_dict
+from memberdesk.sla.packs import KpiGoal, KpiStatus, pack_from_dict
 
 TABLES = {
     "calchoice": ("california-state", {
         "phone_answer": None,
+        "abandon_rate": None,
+        "first_contact_resolution": None,
+        "csat": None,
+        "nps": None,
+        "qa_score": None,
         "email_reply": ("business_days", 1),
         "claim_research": ("business_days", 5),
         "tier1_handoff": ("clock_hours", 48),
@@ -32,6 +37,8 @@ TABLES = {
     }),
     "oregon-medicaid": ("oregon-state", {
         "phone_answer": None,
+        "abandon_rate": None,
+        "one_call_resolution": None,
         "voicemail_return": ("business_days", 0),
         "grievance_decision": ("business_days", 5),
         "grievance_resolution": ("calendar_days", 30),
@@ -57,7 +64,7 @@ def test_pack_names() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(TABLES))
-def test_pack_matches_design_table(name: str) -> None:
+def test_pack_matches_the_documented_table(name: str) -> None:
     calendar, table = TABLES[name]
     pack = get_pack(name)
     assert pack.calendar == calendar
@@ -94,12 +101,12 @@ def test_rule_details() -> None:
     assert get_target("calchoice", "tier1_handoff").warning_share == 0.5
     assert get_target("calchoice", "appeal_ack").warning_share == 0.75
     assert get_target("calchoice", "claim_research").may_pause
-    assert get_target("calchoice", "phone_answer").kpi == {
-        "answered_within_seconds": 20,
-        "answered_share": 0.8,
-        "max_abandon_rate": 0.05,
-    }
-    assert get_target("oregon-medicaid", "phone_answer").kpi["answered_within_seconds"] == 30
+    assert get_target("calchoice", "phone_answer").kpi == KpiGoal(
+        "service_level", within_seconds=20, breach_below=0.8
+    )
+    assert get_target("oregon-medicaid", "phone_answer").kpi == KpiGoal(
+        "service_level", within_seconds=30, breach_below=0.8
+    )
     deemed = {
         (p, t.id)
         for p in pack_names()
@@ -128,8 +135,9 @@ def test_target_deadline() -> None:
 
 
 def test_unknown_names_and_dates() -> None:
-    with pytest.raises(UnknownPackError, match="known: calchoice, compliance"):
+    with pytest.raises(UnknownPackError, match="known: calchoice, compliance") as err:
         get_pack("texas")
+    assert "texas" not in str(err.value)  # messages never repeat the name sent
     with pytest.raises(UnknownTargetError, match="appeal_ack"):
         get_target("calchoice", "appeal")
     with pytest.raises(PackError, match="no version effective"):
@@ -166,4 +174,97 @@ def test_bad_pack_data(target: dict, message: str) -> None:
         "targets": [target],
     }
     with pytest.raises(ValueError, match=message):
+        pack_from_dict(data)
+
+
+# --------------------------------------------------------------------------- seed KPIs
+
+
+@pytest.mark.parametrize(
+    ("pack", "target", "goal"),
+    [
+        # CalChoice guide: "Abandon Rate ≤5–8%", "FCR ≥70–80%", "CSAT ≥85%", "NPS +25 to +50",
+        # "QA scoring averages ≥90%".
+        ("calchoice", "abandon_rate", KpiGoal("abandon_rate", warn_above=0.05, breach_above=0.08)),
+        ("calchoice", "first_contact_resolution",
+         KpiGoal("first_contact_resolution", warn_below=0.80, breach_below=0.70)),
+        ("calchoice", "csat", KpiGoal("csat", breach_below=0.85)),
+        ("calchoice", "nps", KpiGoal("nps", warn_below=50, breach_below=25)),
+        ("calchoice", "qa_score", KpiGoal("qa_score", breach_below=0.90)),
+        # Health Share: "Less than 3% abandonment"; "Currently 83% one-call resolution".
+        ("oregon-medicaid", "abandon_rate",
+         KpiGoal("abandon_rate", breach_above=0.03, breach_at_bound=True)),
+        ("oregon-medicaid", "one_call_resolution",
+         KpiGoal("first_contact_resolution", achieved=0.83)),
+    ],
+)  # fmt: skip
+def test_seed_kpis_are_in_the_packs(pack: str, target: str, goal: KpiGoal) -> None:
+    t = get_target(pack, target)
+    assert t.kpi == goal and not t.is_clock and t.citation
+
+
+@pytest.mark.parametrize(
+    ("pack", "target", "value", "status"),
+    [
+        ("calchoice", "abandon_rate", 0.04, KpiStatus.OK),
+        ("calchoice", "abandon_rate", 0.05, KpiStatus.OK),
+        ("calchoice", "abandon_rate", 0.06, KpiStatus.WARNING),
+        ("calchoice", "abandon_rate", 0.08, KpiStatus.WARNING),
+        ("calchoice", "abandon_rate", 0.081, KpiStatus.BREACH),
+        ("calchoice", "first_contact_resolution", 0.82, KpiStatus.OK),
+        ("calchoice", "first_contact_resolution", 0.75, KpiStatus.WARNING),
+        ("calchoice", "first_contact_resolution", 0.69, KpiStatus.BREACH),
+        ("calchoice", "csat", 0.85, KpiStatus.OK),
+        ("calchoice", "csat", 0.849, KpiStatus.BREACH),
+        ("calchoice", "nps", 51, KpiStatus.OK),
+        ("calchoice", "nps", 30, KpiStatus.WARNING),
+        ("calchoice", "nps", 10, KpiStatus.BREACH),
+        ("calchoice", "qa_score", 0.89, KpiStatus.BREACH),
+        ("calchoice", "phone_answer", 0.80, KpiStatus.OK),
+        ("calchoice", "phone_answer", 0.79, KpiStatus.BREACH),
+        ("oregon-medicaid", "abandon_rate", 0.029, KpiStatus.OK),
+        ("oregon-medicaid", "abandon_rate", 0.03, KpiStatus.BREACH),  # "less than 3%"
+        ("oregon-medicaid", "one_call_resolution", 0.50, None),  # achieved, not a floor
+    ],
+)
+def test_kpi_status(pack: str, target: str, value: float, status: KpiStatus | None) -> None:
+    goal = get_target(pack, target).kpi
+    assert goal is not None and goal.status(value) == status
+
+
+def test_citations_and_notes_are_honest() -> None:
+    voicemail = get_target("calchoice", "voicemail_return")
+    # The rule is Health Share of Oregon's; the CalChoice guide has no voicemail standard.
+    assert voicemail.citation.startswith("Health Share of Oregon")
+    assert "not in the CalChoice guide" in voicemail.rule
+    assert (str(voicemail.clock), voicemail.amount) == ("business_days", 0)
+    notes = " ".join(get_pack("calchoice").notes)
+    assert "6 years" in notes and "keep grievance files 5 years" not in notes
+    assert "not a floor" in get_target("oregon-medicaid", "one_call_resolution").rule
+
+
+@pytest.mark.parametrize(
+    ("kpi", "message"),
+    [
+        ({"measure": "smiles", "breach_below": 0.5}, "measure"),
+        ({"measure": "csat"}, "threshold or an 'achieved'"),
+        ({"measure": "csat", "breach_below": 85}, "within 0..1"),
+        ({"measure": "nps", "breach_below": 150}, "within -100..100"),
+        ({"measure": "csat", "breach_below": "high"}, "must be a number"),
+        ({"measure": "abandon_rate", "warn_above": 0.09, "breach_above": 0.08}, "stricter"),
+        ({"measure": "csat", "warn_below": 0.8, "breach_below": 0.85}, "stricter"),
+        ({"measure": "service_level", "breach_below": 0.8}, "needs 'within_seconds'"),
+        ({"measure": "csat", "breach_below": 0.8, "within_seconds": 20}, "service_level only"),
+        ({"measure": "csat", "breach_below": 0.8, "colour": "red"}, "unknown kpi key"),
+    ],
+)
+def test_bad_kpi_data(kpi: dict, message: str) -> None:
+    data = {
+        "pack": "p",
+        "version": "1",
+        "effective_from": "2026-01-01",
+        "calendar": "24x7",
+        "targets": [{"id": "x", "kpi": kpi}],
+    }
+    with pytest.raises(PackError, match=message):
         pack_from_dict(data)

@@ -106,7 +106,7 @@ def test_due_bad_options(args: list[str], option: str, reason: str) -> None:
         ("2026-02-30T10:00:00-08:00", "day is out of range"),
         ("2026-11-25T25:00:00-08:00", "not a valid ISO 8601"),
         ("tomorrow", "not a valid ISO 8601"),
-        ("2500-01-01T00:00:00Z", "not supported"),
+        ("2500-01-01T00:00:00Z", "must be within 1900–2399"),
     ],
 )
 def test_due_bad_start(start: str, reason: str) -> None:
@@ -142,7 +142,8 @@ def test_calendars_show_and_list() -> None:
     listing = run("calendars", "list").stdout
     assert "california-state" in listing and "24x7" in listing
     bad = run("calendars", "show", "narnia")
-    assert bad.exit_code == 2 and "unknown calendar 'narnia'" in bad.stderr
+    assert bad.exit_code == 2 and "unknown calendar; known calendars: 24x7" in bad.stderr
+    assert "narnia" not in bad.stderr
 
 
 def test_calendars_show_plan_file(tmp_path) -> None:
@@ -155,3 +156,34 @@ def test_calendars_show_plan_file(tmp_path) -> None:
     assert result.exit_code == 0
     assert "Thu 2026-12-24  Christmas Eve (closed 12:00–17:00)" in result.stdout
     assert "based on   oregon-state" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("clock", "amount"),
+    [("business_days", "100000"), ("calendar_days", "1000000"), ("clock_hours", "100000000"),
+     ("business_hours", "10000000")],
+)  # fmt: skip
+def test_due_too_large_an_amount_blames_amount(clock: str, amount: str) -> None:
+    result = run("sla", "due", "--calendar", CA, "--clock", clock, "--amount", amount,
+                 "--start", "2026-11-25T18:00:00-08:00")  # fmt: skip
+    assert result.exit_code == 2
+    assert "error: --amount: is too large: the deadline would fall after 2399" in result.stderr
+    assert "Traceback" not in result.output and amount not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "start", ["2026-11-25T18:00:00", "x' OR 1=1", "2026-13-45T00:00:00Z", "2026-02-30T10:00Z"]
+)
+def test_due_errors_never_repeat_the_start_sent(start: str) -> None:
+    result = run("sla", "due", "--calendar", CA, "--clock", BD, "--amount", "1", "--start", start)
+    assert result.exit_code == 2 and "error: --start:" in result.stderr
+    assert start not in result.stderr
+
+
+def test_policies_show_the_seed_kpis() -> None:
+    out = run("sla", "policies", "--pack", "calchoice").stdout
+    assert "abandon rate ≤ 5–8%: warn above 5%, breach above 8%" in out
+    assert "CSAT ≥ 85%" in out and "NPS +25 to +50" in out and "QA scoring averages ≥ 90%" in out
+    data = json.loads(run("sla", "policies", "--json").stdout)
+    kpi = data["oregon-medicaid"]["targets"]["one_call_resolution"]["kpi"]
+    assert kpi == {"measure": "first_contact_resolution", "achieved": 0.83}
