@@ -454,8 +454,8 @@ def simulate(
 
     from memberdesk.wfm import simulate as sim
 
-    if replications < 2:
-        raise _fail("--replications: at least 2 are needed for a confidence interval")
+    if not 2 <= replications <= 10_000:
+        raise _fail("--replications: 2 to 10,000 (2 at least for a confidence interval)")
     if patience is not None and patience <= 0:
         raise _fail("--patience: must be > 0 seconds")
     assumed: list[str] = []
@@ -485,8 +485,8 @@ def simulate(
                 raise _fail("--calls and --agents: both required (or give --csv FILE or --demo)")
             if aht is None:
                 raise _fail("--aht: required with --calls, in seconds (seed: 6-9 minutes)")
-            if intervals < 1:
-                raise _fail("--intervals: must be >= 1")
+            if not 1 <= intervals <= 17_568:
+                raise _fail("--intervals: must be 1 to 17,568 (a year of half-hours)")
             scenario = sim.single_queue(
                 np.full(intervals, calls),
                 aht,

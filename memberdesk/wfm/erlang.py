@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
+# Beyond any contact centre, and the bound that keeps one answer well under a second: the
+# searches walk one agent at a time up to A / max occupancy.
+MAX_ERLANGS = 100_000.0
+MAX_AGENTS = 200_000
+
 __all__ = [
     "ErlangAMetrics",
     "IntervalStaffing",
@@ -137,6 +142,17 @@ def _validate(
         _check(math.isfinite(patience) and patience > 0, "patience", "must be > 0 seconds")
     _check(0 < max_occupancy <= 1, "max_occupancy", "must be in (0, 1]")
     _check(0 <= shrinkage < 1, "shrinkage", "must be in [0, 1)")
+    load = calls * aht / interval
+    _check(
+        bool(np.all(load <= MAX_ERLANGS)),
+        "calls",
+        f"calls x AHT / interval must be at most {MAX_ERLANGS:,.0f} Erlangs",
+    )
+    _check(
+        bool(np.all(load / max_occupancy <= MAX_AGENTS)),
+        "max_occupancy",
+        f"too low for this load: it would need more than {MAX_AGENTS:,} agents",
+    )
 
 
 def intensity(calls: ArrayLike, aht: ArrayLike, interval: float) -> FloatArray:
@@ -370,7 +386,7 @@ def service_level_for(
 ) -> Staffing:
     """Performance of a given number of agents (SL, ASA, P(wait), occupancy)."""
     _validate(np.array([calls]), np.array([aht]), interval, 0.5, within, patience, 1.0, 0.0)
-    _check(agents >= 0, "agents", "must be >= 0")
+    _check(0 <= agents <= MAX_AGENTS, "agents", f"must be 0 to {MAX_AGENTS:,}")
     a = float(intensity(calls, aht, interval))
     if patience is not None:
         from memberdesk.wfm.erlang_a import erlang_a_metrics

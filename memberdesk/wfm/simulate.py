@@ -24,6 +24,9 @@ from memberdesk.errors import InvalidInput
 from memberdesk.wfm import _simcore
 
 FloatArray = NDArray[np.float64]
+# A bound on one request's work (about ten seconds on one core), so no input can run for hours.
+MAX_SIMULATED_CALLS = 100_000_000
+MAX_AGENTS = 200_000
 
 
 class Distribution(StrEnum):
@@ -178,6 +181,7 @@ def validate(sc: Scenario) -> None:
         known = all(s in sc.skills for s in g.skills)
         need(known, "skills", f"group {g.name} has an unknown skill")
         need(all(x >= 0 for x in g.staffing), "staffing", "agents must be >= 0")
+        need(all(x <= MAX_AGENTS for x in g.staffing), "staffing", f"at most {MAX_AGENTS:,}")
     if sc.patience_seconds is not None:
         need(len(sc.patience_seconds) == len(sc.skills), "patience", "one value per skill")
         need(all(p > 0 for p in sc.patience_seconds), "patience", "must be > 0 seconds")
@@ -191,6 +195,9 @@ def simulate(
     if replications < 2:
         msg = "replications: at least 2 are needed for a confidence interval"
         raise InvalidInput(msg, field="replications")
+    if float(sc.calls.sum()) * replications > MAX_SIMULATED_CALLS:
+        msg = f"calls: at most {MAX_SIMULATED_CALLS:,} calls over all replications"
+        raise InvalidInput(msg, field="calls")
     skills_idx = {s: i for i, s in enumerate(sc.skills)}
     group_skills = np.zeros((len(sc.groups), len(sc.skills)), dtype=np.bool_)
     for gi, g in enumerate(sc.groups):
