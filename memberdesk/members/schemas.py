@@ -70,7 +70,7 @@ class MemberSearch(BaseModel):
         if len(digits) == 11 and digits.startswith("1"):
             digits = digits[1:]
         if not PHONE_DIGITS_RE.match(digits):
-            raise ValueError("phone must have 10 digits (area code and number)")
+            raise ValueError("a phone number has 10 digits, area code first")
         return digits
 
     @field_validator("date_of_birth")
@@ -88,11 +88,9 @@ class MemberSearch(BaseModel):
             self.phone is not None,
         ]
         if sum(keys) != 1:
-            raise ValueError(
-                "give exactly one of: member_number; last_name with date_of_birth; phone"
-            )
+            raise ValueError("search by one of: member ID; last name with date of birth; phone")
         if keys[1] and (self.last_name is None or self.date_of_birth is None):
-            raise ValueError("last_name and date_of_birth must be given together")
+            raise ValueError("give the last name and the date of birth together")
         return self
 
 

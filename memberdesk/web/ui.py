@@ -1,58 +1,64 @@
-"""HTML pages: sign-in, sign-out, member search and the member 360."""
+"""The site's own pages: sign-in, sign-out and each role's home. Domain pages live with their
+domain (``members/ui.py``) and are included here, so the app mounts one UI router."""
 
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
-from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from memberdesk.clock import now
 from memberdesk.compliance import audit, auth
 from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import PUBLIC, SESSION_COOKIE, audit_context, audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission, Role
-from memberdesk.compliance.masking import masked_for
-from memberdesk.compliance.models import WebSession
-from memberdesk.compliance.permissions import policy
+from memberdesk.compliance.models import Team, User, WebSession
 from memberdesk.db import SessionDep
-from memberdesk.members import access, service
-from memberdesk.members.api import own_member
-from memberdesk.members.schemas import MemberSearch
-from memberdesk.members.seed_data import LANGUAGE_NAMES
+from memberdesk.members import ui as members_ui
+from memberdesk.members.models import EmployerGroup, Member
+from memberdesk.web.pages import allows, render
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+router.include_router(members_ui.router)
 LOGIN_CSRF_COOKIE = "md_login_csrf"
 Anyone = Annotated[Principal, requires(Permission.SESSION)]
-Searcher = Annotated[Principal, requires(Permission.MEMBER_SEARCH)]
-Reader = Annotated[Principal, requires(Permission.MEMBER_READ)]
-SelfReader = Annotated[Principal, requires(Permission.SELF_READ)]
+# The sign-in page shows only these fixed sentences, never text taken from the URL.
+NOTICES = {
+    "signed_out": "You have signed out.",
+    "expired": "Your session ended after {idle} idle minutes; sign in to go on.",
+}
+_UNSAFE_NEXT = re.compile(r"[\x00-\x20\x7f\\]")
+ACCOUNTS_SHOWN = 200
 
 
-def _render(
-    request: Request, name: str, principal: Principal | None, status: int = 200, **context: Any
-) -> HTMLResponse:
-    pol = policy(principal.role) if principal else None
-    return templates.TemplateResponse(
-        request,
-        name,
-        status_code=status,
-        context={
-            "principal": principal,
-            "can": lambda perm: bool(pol and pol.allows(Permission(perm))),
-            "idle_minutes": request.app.state.settings.session_idle_minutes,
-            "money": lambda cents: f"${cents / 100:,.2f}",
-            "lang_name": lambda code: LANGUAGE_NAMES.get(code, code),
-            **context,
-        },
-    )
+def safe_next(value: str | None) -> str | None:
+    """A local path to return to after sign-in, or None.
+
+    Only a path on this site: it starts with one ``/`` (``//host`` and ``/\\host`` are other
+    sites to a browser), has no scheme or host, no spaces, controls or backslashes.
+    """
+    if not value or len(value) > 512 or _UNSAFE_NEXT.search(value):
+        return None
+    if not value.startswith("/") or value.startswith("//"):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path.startswith(("/login", "/logout")):
+        return None
+    return value
+
+
+def _notice(request: Request, code: str | None) -> str | None:
+    sentence = NOTICES.get(code or "")
+    if sentence is None:
+        return None
+    return sentence.format(idle=request.app.state.settings.session_idle_minutes)
 
 
 def _secure(request: Request) -> bool:
@@ -60,11 +66,40 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https" if configured is None else configured
 
 
+def _login_page(
+    request: Request,
+    csrf_token: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    notice: str | None = None,
+    username: str = "",
+    next_path: str | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "login.html",
+        None,
+        status=status,
+        csrf_token=csrf_token,
+        error=error,
+        notice=notice,
+        username=username,
+        next_path=next_path,
+    )
+
+
 @router.get("/login", dependencies=[PUBLIC])
-def login_page(request: Request, notice: str | None = None) -> HTMLResponse:
+def login_page(
+    request: Request,
+    notice: str | None = None,
+    next_path: Annotated[str | None, Query(alias="next")] = None,
+) -> HTMLResponse:
     """The sign-in form, with a pre-session CSRF token (double submit)."""
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
-    response = _render(request, "login.html", None, csrf_token=token, error=None, notice=notice)
+    response = _login_page(
+        request, token, notice=_notice(request, notice), next_path=safe_next(next_path)
+    )
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
         token,
@@ -83,18 +118,21 @@ def login(
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()],
+    next_field: Annotated[str, Form(alias="next")] = "",
 ) -> Response:
-    """Check the password, open a session, set the cookie."""
+    """Check the password, open a session, set the cookie, go back where the person was."""
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    next_path = safe_next(next_field)
+    # Shown again in the form after a refusal; never more than the field allows.
+    typed = username[:64]
     if not expected or not hmac.compare_digest(expected, csrf_token):
-        return _render(
+        return _login_page(
             request,
-            "login.html",
-            None,
+            expected or "",
             status=403,
-            csrf_token=expected or "",
             error="Your sign-in form expired. Please try again.",
-            notice=None,
+            username=typed,
+            next_path=next_path,
         )
     ctx = audit_context(request, None)
     try:
@@ -102,18 +140,17 @@ def login(
     except (auth.SignInRefused, auth.TooManyAttempts) as exc:
         session.commit()  # failed attempts and lock-outs must persist
         status = 429 if isinstance(exc, auth.TooManyAttempts) else 401
-        return _render(
+        return _login_page(
             request,
-            "login.html",
-            None,
+            expected,
             status=status,
-            csrf_token=expected,
             error=exc.message,
-            notice=None,
+            username=typed,
+            next_path=next_path,
         )
     token, _ = auth.start_session(session, user)
     session.commit()
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse(next_path or "/", status_code=303)
     response.set_cookie(
         SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request), path="/"
     )
@@ -136,119 +173,81 @@ def logout(request: Request, session: SessionDep, principal: Anyone) -> Response
         object_id=principal.session_id,
     )
     session.commit()
-    response = RedirectResponse("/login?notice=Signed+out", status_code=303)
+    response = RedirectResponse("/login?" + urlencode({"notice": "signed_out"}), status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
+def _book_size(session: Session) -> dict[str, int]:
+    """Counts only (no member data): what workforce plans are sized on."""
+    return {
+        "groups": session.scalar(select(func.count()).select_from(EmployerGroup)) or 0,
+        "members": session.scalar(select(func.count()).select_from(Member)) or 0,
+    }
+
+
+def _accounts(session: Session) -> dict[str, Any]:
+    """The account overview an administrator starts from: who can sign in, as what."""
+    stamp = now()
+    rows = session.execute(
+        select(User, Team.name)
+        .outerjoin(Team, Team.id == User.team_id)
+        .order_by(User.role, User.username)
+        .limit(ACCOUNTS_SHOWN)
+    ).all()
+    by_role = dict(
+        session.execute(select(User.role, func.count()).group_by(User.role)).tuples().all()
+    )
+    total = sum(by_role.values())
+    disabled = session.scalar(select(func.count()).where(User.disabled.is_(True))) or 0
+    locked = (
+        session.scalar(
+            select(func.count()).where(User.locked_until.is_not(None), User.locked_until > stamp)
+        )
+        or 0
+    )
+    accounts = [
+        {
+            "username": user.username,
+            "name": user.display_name,
+            "role": user.role,
+            "team": team or "",
+            "status": "Disabled"
+            if user.disabled
+            else "Locked out"
+            if user.locked_until and user.locked_until > stamp
+            else "Active",
+            "last_sign_in": user.last_login_at,
+        }
+        for user, team in rows
+    ]
+    return {
+        "total": total,
+        "disabled": disabled,
+        "locked": locked,
+        "by_role": [(role, by_role.get(role, 0)) for role in Role],
+        "rows": accounts,
+        "shown": len(accounts),
+    }
+
+
 @router.get("/")
-def home(request: Request, principal: Anyone) -> Response:
-    """Search for staff who may; members go to their own record."""
+def home(request: Request, session: SessionDep, principal: Anyone) -> Response:
+    """Each role's starting point: member search, the member's own record, or what the role
+    can do here (QA, workforce planning, administration)."""
     if principal.role == Role.MEMBER:
         return RedirectResponse("/me", status_code=303)
-    return _render(
+    context: dict[str, Any] = {}
+    if principal.role == Role.WFM_ANALYST:
+        context["book"] = _book_size(session)
+    if allows(principal, Permission.USERS_MANAGE):
+        context["accounts"] = _accounts(session)
+    return render(
         request,
         "home.html",
         principal,
-        user_name=principal.username,
         form={},
         results=None,
         errors=[],
+        **context,
     )
-
-
-@router.post("/members/search")
-def search(
-    request: Request,
-    session: SessionDep,
-    principal: Searcher,
-    member_number: Annotated[str, Form()] = "",
-    last_name: Annotated[str, Form()] = "",
-    date_of_birth: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "",
-) -> HTMLResponse:
-    """The search form: same rules and audit as the API (a sync route: it runs in the thread
-    pool, so waiting for a database lock never blocks the event loop)."""
-    given = {
-        "member_number": member_number,
-        "last_name": last_name,
-        "date_of_birth": date_of_birth,
-        "phone": phone,
-    }
-    form = {k: v for k, v in given.items() if v}
-    try:
-        body = MemberSearch.model_validate(form)
-    except ValidationError as exc:
-        errors = [
-            f"{'.'.join(str(p) for p in e['loc']) or 'search'}: {e['msg']}" for e in exc.errors()
-        ]
-        return _render(
-            request,
-            "home.html",
-            principal,
-            status=422,
-            user_name=principal.username,
-            form=form,
-            results=None,
-            errors=errors,
-        )
-    page = access.search_page(
-        session,
-        audit_ctx(request, principal),
-        body,
-        limit=50,
-        offset=0,
-        today=_today(),
-        age_limit=request.app.state.settings.dependent_age_limit,
-    )
-    session.commit()
-    return _render(
-        request,
-        "home.html",
-        principal,
-        user_name=principal.username,
-        form=form,
-        results=masked_for(principal.role, page),
-        errors=[],
-    )
-
-
-def _today() -> date:
-    return now().date()
-
-
-def _member_page(
-    request: Request, session: SessionDep, principal: Principal, member_id: int, own: bool
-) -> HTMLResponse:
-    member = own_member(session, principal) if own else service.get_member(session, member_id)
-    view = access.view_360(
-        session,
-        audit_ctx(request, principal),
-        member,
-        on=_today(),
-        today=_today(),
-        age_limit=request.app.state.settings.dependent_age_limit,
-        path=request.url.path,
-        own_record=own,
-    )
-    session.commit()
-    data = (
-        view.model_validate(masked_for(principal.role, view))
-        if policy(principal.role).mask
-        else view
-    )
-    return _render(request, "member.html", principal, view=data)
-
-
-@router.get("/members/{member_id}")
-def member_page(
-    member_id: int, request: Request, session: SessionDep, principal: Reader
-) -> HTMLResponse:
-    """The member 360 page."""
-    return _member_page(request, session, principal, member_id, own=False)
-
-
-@router.get("/me")
-def my_page(request: Request, session: SessionDep, principal: SelfReader) -> HTMLResponse:
-    """A member's own coverage."""
-    return _member_page(request, session, principal, principal.member_id or 0, own=True)

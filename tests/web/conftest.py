@@ -1,5 +1,6 @@
-"""A live server on a seeded SQLite book, Debian's chromium driven by Playwright, and a few
-members picked from the book the way an agent would meet them."""
+"""A live server on a seeded SQLite book, Debian's chromium driven by Playwright, a few members
+picked from the book the way an agent would meet them, and the page checks every page gets:
+axe-core, nothing cut off at phone width, and a screenshot at desktop and phone widths."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ from sqlalchemy import select
 
 from memberdesk.clock import today_utc
 from memberdesk.members import service
-from memberdesk.members.enums import Relationship
+from memberdesk.members.enums import IneligibleReason, Relationship
 from memberdesk.members.models import Member
 from tests.livesrv import LiveServer, live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+WIDTHS = {"desktop": 1280, "phone": 390}
+LIVE_MEMBERS = 600  # enough for a newborn, an aged-out child and a confidential phone
 # DESIGN.md: Debian's chromium, no sandbox (containers), no network chatter of its own.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -48,7 +52,7 @@ class Person:
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One live server per test module, on its own SQLite file and key ring."""
     tmp = tmp_path_factory.mktemp("live-web")
-    with live_server("sqlite", tmp / "var", tmp, members=300) as server:
+    with live_server("sqlite", tmp / "var", tmp, members=LIVE_MEMBERS) as server:
         yield server
 
 
@@ -102,3 +106,88 @@ def page(chromium: Browser, live: LiveServer) -> Iterator[Page]:
         yield tab
     finally:
         context.close()
+
+
+@dataclass(frozen=True)
+class Kinds:
+    """Members of the live book that each page state needs (internal ids)."""
+
+    newborn: int  # covered from the day of birth
+    aged_out: int  # a child past the dependant age limit
+    confidential: int  # has a Civil Code 56.107 confidential phone
+    ended: int  # a subscriber whose coverage has ended
+
+
+@pytest.fixture(scope="module")
+def kinds(live: LiveServer) -> Kinds:
+    """One member of each kind, the first in id order."""
+    today = today_utc()
+    found: dict[str, int] = {}
+    with live.sessions() as session:
+        for m in session.scalars(select(Member).order_by(Member.id)):
+            result = service.eligibility(m, today)
+            if m.coverage and m.coverage[0].effective_date == m.date_of_birth and result.eligible:
+                found.setdefault("newborn", m.id)
+            if result.reason == IneligibleReason.AGED_OUT:
+                found.setdefault("aged_out", m.id)
+            if m.confidential_phone:
+                found.setdefault("confidential", m.id)
+            if m.relationship == Relationship.SELF and result.reason == IneligibleReason.TERMINATED:
+                found.setdefault("ended", m.id)
+    return Kinds(**found)
+
+
+@pytest.fixture(scope="session")
+def screens(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Path:
+    """Where the screenshots go (printed, so a person can look at them)."""
+    path = tmp_path_factory.mktemp("screenshots")
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"screenshots: {path}")
+    return path
+
+
+@pytest.fixture
+def checked(chromium: Browser, live: LiveServer) -> Iterator[Page]:
+    """A browser profile for the page checks: axe-core is injected as a script, which the site's
+    Content-Security-Policy (rightly) refuses, so only this profile bypasses it."""
+    context = chromium.new_context(
+        base_url=live.base_url,
+        viewport={"width": WIDTHS["desktop"], "height": 900},
+        locale="en-US",
+        bypass_csp=True,
+    )
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, { resultTypes: ["violations"] });
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+  }));
+}"""
+
+
+def page_problems(page: Page, name: str, screens: Path) -> list[str]:
+    """Screenshots at desktop and phone widths, and what is wrong at each: serious or critical
+    axe-core violations, and anything wider than the window."""
+    problems: list[str] = []
+    for label, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(screens / f"{name}-{label}.png"), full_page=True)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        if wide > width:
+            problems.append(f"{name} at {width} px: the page is {wide} px wide")
+        if not page.evaluate("typeof axe !== 'undefined'"):
+            page.add_script_tag(path=str(AXE))
+        for v in page.evaluate(AXE_RUN):
+            if v["impact"] in ("serious", "critical"):
+                problems.append(f"{name} at {width} px: {v['id']} ({v['help']}) {v['nodes']}")
+    page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+    return problems

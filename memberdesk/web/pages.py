@@ -1,0 +1,83 @@
+"""The shared layout: one template set, and what every page needs to render in it.
+
+Domain pages (``members/ui.py``) and the site's own pages (``web/ui.py``) render through
+``render`` so the header, the sign-out form and the plain-word helpers are the same everywhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from memberdesk.compliance.auth import Principal
+from memberdesk.compliance.enums import Permission, Role
+from memberdesk.compliance.masking import MASKED
+from memberdesk.compliance.permissions import policy
+from memberdesk.members import words
+
+TEMPLATES = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=TEMPLATES)
+ROLE_NAMES = {
+    Role.TIER1_AGENT: "Tier 1 agent",
+    Role.TIER2_SPECIALIST: "Benefits specialist (Tier 2)",
+    Role.TIER3_APPEALS: "Appeals and compliance (Tier 3)",
+    Role.NAVIGATOR: "Member navigator",
+    Role.SUPERVISOR: "Supervisor",
+    Role.QA_ANALYST: "QA analyst",
+    Role.WFM_ANALYST: "Workforce planning analyst",
+    Role.COMPLIANCE_OFFICER: "Compliance officer",
+    Role.ADMIN: "Administrator",
+    Role.MEMBER: "Member",
+}
+
+
+def shown(value: object, empty: str = "None on file") -> str:
+    """A field as a person reads it: what is missing, or hidden from this role, said in words."""
+    if value is None or value == "":
+        return empty
+    if value == MASKED:
+        return "Not shown to your role"
+    return str(value)
+
+
+# Plain-word helpers every template may use (dates, money, codes as words).
+templates.env.globals.update(
+    day=words.day,
+    money=words.money,
+    label=words.label,
+    language=words.language,
+    count=words.count,
+    shown=shown,
+    role_name=lambda role: ROLE_NAMES.get(Role(role), str(role)),
+)
+
+
+def allows(principal: Principal | None, permission: Permission | str) -> bool:
+    """True when the signed-in person's role holds ``permission``."""
+    return principal is not None and policy(principal.role).allows(Permission(permission))
+
+
+def render(
+    request: Request,
+    name: str,
+    principal: Principal | None,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """Render ``name`` in the site layout for ``principal`` (None on the sign-in page)."""
+    return templates.TemplateResponse(
+        request,
+        name,
+        status_code=status,
+        context={
+            "principal": principal,
+            "can": lambda perm: allows(principal, perm),
+            "hidden": policy(principal.role).mask if principal else {},
+            "idle_minutes": request.app.state.settings.session_idle_minutes,
+            **context,
+        },
+    )
