@@ -19,6 +19,7 @@ from faker import Faker
 from memberdesk.compliance.crypto import bidx_member_number, bidx_name_dob, bidx_phone
 from memberdesk.members import seed_data as sd
 from memberdesk.members.dates import add_months, first_of_next_month, month_end
+from memberdesk.members.eligibility import age_out_date
 from memberdesk.members.enums import (
     AccessibilityNeed,
     ConfidentialScope,
@@ -34,6 +35,13 @@ from memberdesk.members.service import special_enrollment_days
 AS_OF_DEFAULT = date(2026, 11, 1)
 FIRST_GROUP_START = date(2015, 1, 1)
 BATCH_MEMBERS = 5000
+AGE_LIMIT = 26  # the default dependant age limit (Settings.dependent_age_limit)
+# A card's journey: days after the request by which it was printed, mailed and delivered.
+CARD_PROGRESS = [
+    (IdCardStatus.DELIVERED, 20),
+    (IdCardStatus.MAILED, 10),
+    (IdCardStatus.PRINTED, 4),
+]
 GROUP_SIZES = [((2, 5), 35), ((6, 10), 25), ((11, 25), 22), ((26, 50), 12), ((51, 100), 6)]
 ACCESS_NEEDS = [
     (AccessibilityNeed.LARGE_PRINT, 0.008),
@@ -332,8 +340,14 @@ class Generator:
         source: CoverageSource | None,
         end: date | None = None,
         end_reason: TerminationReason | None = None,
+        keyed: dict[str, Any] | None = None,
+        born: date | None = None,
     ) -> list[dict[str, Any]]:
-        """A dependant's spans: the subscriber's, clipped to when the dependant was covered."""
+        """A dependant's spans: the subscriber's, clipped to when the dependant was covered.
+
+        A dependant added by a life event (``keyed``) was keyed when the event was reported,
+        never before it happened, and nobody is keyed before they were ``born``.
+        """
         out: list[dict[str, Any]] = []
         for s in spans:
             term = s["termination_date"]
@@ -347,6 +361,14 @@ class Generator:
             row = dict(s, effective_date=eff, termination_date=term, termination_reason=reason)
             if source is not None and not out:
                 row["source"] = source
+            if not out:
+                floor = [keyed["reported_at"]] if keyed is not None else []
+                floor += [_at(born)] if born is not None else []
+                row["recorded_at"] = max([row["recorded_at"], *floor])
+                if row["termination_recorded_at"] is not None:
+                    row["termination_recorded_at"] = max(
+                        row["termination_recorded_at"], row["recorded_at"]
+                    )
             if term is None:
                 row["termination_recorded_at"] = None
             out.append(row)
@@ -364,32 +386,38 @@ class Generator:
             "notes": None,
         }
 
-    def cards(self, member_id: int, first_span: dict[str, Any]) -> list[dict[str, Any]]:
-        rng = self.rng
-        requested = first_span["recorded_at"]
+    def _card_status(self, requested: datetime) -> tuple[IdCardStatus, datetime]:
+        """Where a card asked for on ``requested`` stands on the reference date, and since when."""
         age = (self.as_of - requested.date()).days
-        status = (
-            IdCardStatus.DELIVERED
-            if age > 20
-            else IdCardStatus.MAILED
-            if age > 10
-            else IdCardStatus.PRINTED
-            if age > 4
-            else IdCardStatus.REQUESTED
-        )
+        for status, after in CARD_PROGRESS:
+            if age > after:
+                return status, min(requested + timedelta(days=after), _at(self.as_of))
+        return IdCardStatus.REQUESTED, requested
+
+    def cards(self, member: dict[str, Any], spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """ID cards a member was sent: the new-enrolment card when the coverage was keyed, now
+        and then a replacement, always while covered (the API refuses any other)."""
+        rng = self.rng
+        requested = spans[0]["recorded_at"]
+        last_day = self._covered_until(member, spans)
+        if requested.date() > last_day:
+            return []  # keyed after the coverage had already ended: no card was sent
+        status, updated = self._card_status(requested)
         rows = [
             {
                 "id": self.next_id("id_card_requests"),
-                "member_id": member_id,
+                "member_id": member["id"],
                 "reason": IdCardReason.NEW_ENROLLMENT,
                 "status": status,
                 "ship_to_confidential": False,
                 "requested_at": requested,
-                "updated_at": requested,
+                "updated_at": updated,
             }
         ]
-        if rng.random() < 0.03 and age > 60:
-            when = _at(_rand_date(rng, requested.date() + timedelta(days=30), self.as_of), 19)
+        age = (self.as_of - requested.date()).days
+        first_replacement = max(requested.date(), spans[0]["effective_date"]) + timedelta(days=30)
+        if rng.random() < 0.03 and age > 60 and first_replacement <= last_day:
+            when = _at(_rand_date(rng, first_replacement, last_day), 19)
             reason = rng.choice(
                 [
                     IdCardReason.LOST_OR_STOLEN,
@@ -402,15 +430,25 @@ class Generator:
             rows.append(
                 {
                     "id": self.next_id("id_card_requests"),
-                    "member_id": member_id,
+                    "member_id": member["id"],
                     "reason": reason,
                     "status": IdCardStatus.DELIVERED if late > 20 else IdCardStatus.REQUESTED,
                     "ship_to_confidential": False,
                     "requested_at": when,
-                    "updated_at": when,
+                    "updated_at": min(when + timedelta(days=14), _at(self.as_of))
+                    if late > 20
+                    else when,
                 }
             )
         return rows
+
+    def _covered_until(self, member: dict[str, Any], spans: list[dict[str, Any]]) -> date:
+        """The member's last covered day up to the reference date (coverage, group, age limit)."""
+        ends = [s["termination_date"] for s in spans]
+        last = self.as_of if None in ends else min(max(e for e in ends if e), self.as_of)
+        if member["relationship"] == Relationship.CHILD and not member["disabled_dependent"]:
+            last = min(last, age_out_date(member["date_of_birth"], AGE_LIMIT) - timedelta(days=1))
+        return last
 
     # --- households ---------------------------------------------------------------------
     def household(self, group: dict[str, Any], budget: int, batch: Batch) -> int:
@@ -439,6 +477,7 @@ class Generator:
                 group["id"], rel, sp_dob, sp_lang, home, f"{base}-01", sub["id"], family_name
             )
             start, source, end, end_reason = cov_start, None, None, None
+            wedding: dict[str, Any] | None = None
             if rng.random() < 0.15:
                 wed = _rand_date(
                     rng, cov_start, min(spans[-1]["termination_date"] or self.as_of, self.as_of)
@@ -449,12 +488,13 @@ class Generator:
                     if rel == Relationship.SPOUSE
                     else LifeEventType.DOMESTIC_PARTNERSHIP
                 )
-                events.append(self.event(sub["id"], kind, wed))
+                wedding = self.event(sub["id"], kind, wed)
+                events.append(wedding)
             elif rng.random() < 0.04:
                 split = _rand_date(rng, cov_start, self.as_of)
                 end, end_reason = month_end(split), TerminationReason.DIVORCE
                 events.append(self.event(sub["id"], LifeEventType.DIVORCE, split))
-            sp_spans = self.mirror(spans, start, source, end, end_reason)
+            sp_spans = self.mirror(spans, start, source, end, end_reason, keyed=wedding)
             if sp_spans:
                 people.append((spouse, sp_spans, None))
         n_kids = rng.choices([0, 1, 2, 3, 4], [50, 20, 20, 8, 2])[0] if age > 23 else 0
@@ -463,10 +503,18 @@ class Generator:
                 break
             kid_age_days = rng.randint(0, max(1, min(age - 20, 27)) * 365)
             kid_dob = self.as_of - timedelta(days=kid_age_days)
+            joined: dict[str, Any] | None = None
             if kid_dob >= cov_start:  # born while covered: birth event, covered from birth
                 start, source = kid_dob, CoverageSource.LIFE_EVENT
                 kind = LifeEventType.BIRTH if rng.random() < 0.93 else LifeEventType.ADOPTION
-                events.append(self.event(sub["id"], kind, kid_dob))
+                twin = next(
+                    (e for e in events if (e["event_type"], e["event_date"]) == (kind, kid_dob)),
+                    None,
+                )
+                # Twins are one event on the enrolment: the API refuses the same event twice.
+                joined = twin or self.event(sub["id"], kind, kid_dob)
+                if twin is None:
+                    events.append(joined)
             else:
                 if (cov_start - kid_dob).days >= 26 * 365:
                     continue  # already past the age limit when the parent enrolled
@@ -482,7 +530,7 @@ class Generator:
                 sub["id"],
                 family_name or sub["last_name"],
             )
-            kid_spans = self.mirror(spans, start, source)
+            kid_spans = self.mirror(spans, start, source, keyed=joined, born=kid_dob)
             if kid_spans:
                 people.append((kid, kid_spans, None))
         for person, pspans, _ in people:
@@ -493,7 +541,7 @@ class Generator:
                 batch.spans.append(
                     dict(s, id=self.next_id("coverage_spans"), member_id=person["id"])
                 )
-            batch.cards.extend(self.cards(person["id"], first))
+            batch.cards.extend(self.cards(person, pspans))
         batch.events.extend(events)
         return len(people)
 
