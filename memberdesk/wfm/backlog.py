@@ -2,9 +2,9 @@
 
 Work that waits (e-mail, secure messages, claim research) is not lost when nobody is free; it
 queues until business hours and must be finished within a target counted in business time
-(DESIGN: `email_reply` is one business day). Here work arriving while closed starts its clock
-at the next opening, agents work first-in first-out only while open, and the answer is the
-smallest constant team that meets every item's deadline over the horizon.
+(the `calchoice` pack's `email_reply` is one business day). Here work arriving while closed
+starts its clock at the next opening, agents work first-in first-out only while open, and the
+answer is the smallest constant team that meets every item's deadline over the horizon.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Table-driven deadlines for the four clock kinds, worked by hand from DESIGN.md's contracts."""
+"""Table-driven deadlines for the four clock kinds, worked by hand from their contracts
+(docs/sla.md, "The four clock kinds")."""
 
 from __future__ import annotations
 
