@@ -171,7 +171,7 @@ def member_coverage(
     member = service.get_member(session, member_id)
     age = _age_limit(request)
     dates = _dates(principal, [member], [], age)
-    spans = [views.span_out(s, member, age, dates) for s in member.coverage]
+    spans = [views.span_out(s, member, _today(), age, dates) for s in member.coverage]
     _read(session, request, principal, member)
     session.commit()
     return spans

@@ -52,7 +52,10 @@ def id_card_problem(result: Eligibility, spans: Sequence[SpanLike]) -> str | Non
         return None
     if result.reason not in _FINAL and any(s.effective_date > result.on for s in spans):
         return None
-    return "no ID card: the member is not covered and no coverage starts later"
+    return NO_CARD_AFTER_COVERAGE
+
+
+NO_CARD_AFTER_COVERAGE = "no ID card: the member is not covered and no coverage starts later"
 
 
 def coverage_problems(

@@ -162,8 +162,9 @@ class CoverageSpanOut(ORM):
     termination_recorded_at: datetime | None = Field(description="When the termination was keyed")
     retroactive: bool = Field(description="Termination keyed after the termination date")
     age_limit_end: str | None = Field(
-        description="Last day a child is covered by this span under the dependant age limit, "
-        "when that comes first (YYYY-MM-DD; the year only for roles that see years of birth only)"
+        description="Last day a child was covered by this span, when the child is past the "
+        "dependant age limit on the as-of date and the span on file runs on (YYYY-MM-DD; the "
+        "year only for roles that see years of birth only)"
     )
 
 

@@ -307,16 +307,12 @@ def list_id_cards(session: Session, member: Member) -> list[IdCardRequest]:
     )
 
 
-def request_id_card(
-    session: Session, member: Member, reason: IdCardReason, age_limit: int = 26
-) -> IdCardRequest:
-    """Request a new ID card; it goes to the confidential address when one applies to all mail.
-
-    Refused (409) once coverage has ended with none to come, and while a request is open.
-    """
+def id_card_refusal(session: Session, member: Member, age_limit: int = 26) -> str | None:
+    """Why no ID card can be requested for the member today, or None (shared by the request and
+    the pages, which offer the form only when a request would be taken)."""
     problem = id_card_problem(eligibility(member, now().date(), age_limit), member.coverage)
     if problem:
-        raise Conflict(problem)
+        return problem
     open_request = session.scalar(
         select(IdCardRequest.id).where(
             IdCardRequest.member_id == member.id,
@@ -324,7 +320,23 @@ def request_id_card(
         )
     )
     if open_request is not None:
-        raise Conflict("an ID card request for this member is already being processed")
+        return OPEN_CARD_REQUEST
+    return None
+
+
+OPEN_CARD_REQUEST = "an ID card request for this member is already being processed"
+
+
+def request_id_card(
+    session: Session, member: Member, reason: IdCardReason, age_limit: int = 26
+) -> IdCardRequest:
+    """Request a new ID card; it goes to the confidential address when one applies to all mail.
+
+    Refused (409) once coverage has ended with none to come, and while a request is open.
+    """
+    problem = id_card_refusal(session, member, age_limit)
+    if problem:
+        raise Conflict(problem)
     card = IdCardRequest(
         member_id=member.id,
         reason=reason,

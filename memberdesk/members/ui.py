@@ -25,6 +25,7 @@ from memberdesk.members import access, service, words
 from memberdesk.members.api import own_member
 from memberdesk.members.enums import IdCardReason, LifeEventType
 from memberdesk.members.models import Member, Plan
+from memberdesk.members.rules import NO_CARD_AFTER_COVERAGE
 from memberdesk.members.schemas import IdCardIn, LifeEventIn, Member360, MemberSearch
 from memberdesk.schemas import Day, id_path
 from memberdesk.web.pages import render
@@ -57,6 +58,13 @@ FIELD_HELP = {
     "event_date": "Enter the date of the event as a full date (day, month and year).",
     "notes": "Notes can be at most 2,000 characters.",
     "reason": "Choose why a card is needed.",
+}
+# The same refusals, said to the member on their own page.
+YOUR_CARD_REFUSALS = {
+    service.OPEN_CARD_REQUEST: "The card you asked for is on its way. You can ask for another "
+    "once it has been mailed.",
+    NO_CARD_AFTER_COVERAGE: "Your coverage has ended, so no new card can be sent. Call member "
+    "services if you think this is wrong.",
 }
 PORTAL_REASONS = [
     IdCardReason.LOST_OR_STOLEN,
@@ -187,6 +195,10 @@ def _member_page(
     typed: dict[str, str] | None = None,
 ) -> HTMLResponse:
     view = _view(request, session, principal, member, on or _today(), own)
+    can_write = policy(principal.role).allows(
+        Permission.SELF_WRITE if own else Permission.MEMBER_WRITE
+    )
+    refusal = service.id_card_refusal(session, member, _age_limit(request)) if can_write else None
     session.commit()
     reasons = PORTAL_REASONS if own else list(IdCardReason)
     return render(
@@ -203,10 +215,18 @@ def _member_page(
         typed=typed or {},
         card_reasons=[(r.value, words.label(r)) for r in reasons],
         event_types=[(t.value, words.label(t)) for t in LifeEventType],
-        can_write=policy(principal.role).allows(
-            Permission.SELF_WRITE if own else Permission.MEMBER_WRITE
-        ),
+        can_write=can_write,
+        card_refusal=_card_refusal(refusal, own),
     )
+
+
+def _card_refusal(refusal: str | None, own: bool) -> str | None:
+    """Why the card form is not offered, said to whoever reads the page."""
+    if refusal is None:
+        return None
+    if own:
+        return YOUR_CARD_REFUSALS.get(refusal, sentence(refusal))
+    return sentence(refusal)
 
 
 def _on_date(value: str | None) -> tuple[date | None, list[str]]:

@@ -177,10 +177,15 @@ def detail(member: Member, today: date, age_limit: int) -> MemberDetail:
 
 
 def span_out(
-    span: CoverageSpan, member: Member, age_limit: int = 26, dates: BirthDates = FULL
+    span: CoverageSpan,
+    member: Member,
+    on: date,
+    age_limit: int = 26,
+    dates: BirthDates = FULL,
 ) -> CoverageSpanOut:
-    """A coverage span, flagged retroactive when its end was keyed after the fact, with the day a
-    child's cover under it ends by age (a span on file stays open past it)."""
+    """A coverage span, flagged retroactive when its end was keyed after the fact, with the day
+    a child's cover under it ended by age when the child is past the limit on ``on`` (the span
+    on file stays open past that day)."""
     retro = bool(
         span.termination_date
         and span.termination_recorded_at
@@ -188,7 +193,8 @@ def span_out(
     )
     limit = age_limit_end(member, age_limit)
     if limit is not None and (
-        limit < span.effective_date
+        limit >= on
+        or limit < span.effective_date
         or (span.termination_date is not None and limit >= span.termination_date)
     ):
         limit = None
@@ -272,7 +278,7 @@ def member_360(
             )
             for m in house
         ],
-        coverage=[span_out(s, member, age_limit, dates) for s in member.coverage],
+        coverage=[span_out(s, member, on, age_limit, dates) for s in member.coverage],
         life_events=[life_event_out(e, on, dates, notes=not own_record) for e in events],
         id_cards=[IdCardOut.model_validate(c) for c in service.list_id_cards(session, member)],
     )
