@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import Depends, FastAPI, Request
+from anyio import to_thread
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from memberdesk import __version__
+from memberdesk.compliance import audit
 from memberdesk.compliance.crypto import load_and_install
-from memberdesk.compliance.deps import PUBLIC, AuthRequired, public
+from memberdesk.compliance.deps import PUBLIC, AuthRequired
+from memberdesk.compliance.throttle import AnonymousGate
 from memberdesk.config import Settings, get_settings
-from memberdesk.db import SessionDep, make_engine, make_sessionmaker
+from memberdesk.db import DbRoute, Sessions, make_engine
 from memberdesk.errors import MemberdeskError
 from memberdesk.logging import configure_logging
-from memberdesk.web.middleware import security_headers
+from memberdesk.web.errors import json_body, page_body, wants_html
+from memberdesk.web.middleware import RequestMiddleware, retry_after
+from memberdesk.worker import Worker
 
 log = logging.getLogger("memberdesk.app")
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -43,8 +53,49 @@ def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """Build the application for ``settings`` (default: from the environment)."""
+def _error(
+    request: Request,
+    status: int,
+    detail: list[dict[str, Any]],
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """An error in the one JSON shape, or as a page for a browser."""
+    if wants_html(request.scope):
+        return HTMLResponse(
+            page_body(request.scope, status, None, None), status_code=status, headers=headers
+        )
+    return Response(json_body(detail), status, headers=headers, media_type="application/json")
+
+
+def _login_redirect(request: Request) -> RedirectResponse:
+    """A page asked for without a live session: sign in, then come back here."""
+    query: dict[str, str] = {"next": request.url.path}
+    if getattr(request.state, "session_ended", False):
+        query["notice"] = "expired"
+    return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    # Sync routes run in this many threads, one per pooled connection: a thread never waits
+    # for a connection while holding nothing, nor holds one while waiting for a thread.
+    to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+    worker: Worker | None = app.state.worker
+    if worker is not None:
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, *, background: bool = True
+) -> FastAPI:
+    """Build the application for ``settings`` (default: from the environment). ``background``
+    runs the worker's jobs (audit sequencer, housekeeping) in a thread while it serves."""
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
     load_and_install(settings.var_dir)
@@ -57,46 +108,55 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        lifespan=_lifespan,
+        max_body_size=settings.max_body_bytes,
     )
+    # On PostgreSQL, requests write audit entries for the sequencer instead of queueing on the
+    # chain's head lock (see compliance/audit.py); SQLite's write lock already orders them.
+    defer = engine.dialect.name == "postgresql"
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
-    app.middleware("http")(security_headers)
+    app.state.sessions = Sessions(engine, info={audit.DEFER_SEALING: defer})
+    app.state.anonymous_gate = AnonymousGate(settings.anonymous_rate, max_wait=10.0)
+    app.state.worker = Worker(engine) if background else None
+    if defer and app.state.worker is not None:
+        worker = app.state.worker
+
+        @event.listens_for(app.state.sessions.write_factory, "after_commit")
+        def _seal_soon(session: Session) -> None:
+            if session.info.pop(audit.WROTE_PENDING, False):
+                worker.kick()
+
+    app.router.route_class = DbRoute
+    app.add_middleware(RequestMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": _validation_detail(exc)})
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return _error(request, 422, _validation_detail(exc))
 
     @app.exception_handler(MemberdeskError)
     async def _domain_error(request: Request, exc: MemberdeskError) -> Response:
-        if isinstance(exc, AuthRequired) and not request.url.path.startswith("/api/"):
-            return RedirectResponse("/login", status_code=303)
-        detail: dict[str, Any] = {"msg": exc.message}
-        if exc.field:
-            detail["loc"] = exc.field.split(".")
+        if isinstance(exc, AuthRequired) and wants_html(request.scope):
+            return _login_redirect(request)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return JSONResponse(
-            status_code=exc.status_code, content={"detail": [detail]}, headers=headers
-        )
+        if exc.status_code == 503:
+            headers = retry_after()
+        return _error(request, exc.status_code, [exc.detail()], headers)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Logged once, through the redaction filter; the caller gets only the request ID.
-        request_id = getattr(request.state, "request_id", None)
-        log.error(
-            "unhandled %s on %s %s",
-            type(exc).__name__,
-            request.method,
-            request.url.path,
-            exc_info=exc,
-            extra={"request_id": request_id},
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Unknown routes, wrong methods, oversized bodies: the same shape as every other error.
+        kind = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            exc.status_code, "http_error"
         )
-        return JSONResponse(
-            status_code=500,
-            content={
-                "detail": [{"msg": f"internal error; quote request ID {request_id} to support"}]
-            },
+        msg = {
+            404: "no such route",
+            405: "this route does not take that method",
+            413: f"request body larger than {settings.max_body_bytes:,} bytes",
+        }.get(exc.status_code, str(exc.detail))
+        return _error(
+            request, exc.status_code, [{"loc": [], "msg": msg, "type": kind}], exc.headers
         )
 
     @app.get(
@@ -104,16 +164,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         tags=["system"],
         summary="Liveness and database reachability",
         dependencies=[PUBLIC],
+        responses={503: {"description": "The database is unreachable; retry after a while"}},
     )
-    def healthz(session: SessionDep) -> dict[str, str]:
-        session.execute(text("SELECT 1"))
+    def healthz(request: Request) -> dict[str, str]:
+        with request.app.state.sessions.read() as session:
+            session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=[PUBLIC])
     def openapi() -> JSONResponse:
         return JSONResponse(app.openapi())
 
-    @app.get("/docs", include_in_schema=False, dependencies=[Depends(public)])
+    @app.get("/docs", include_in_schema=False, dependencies=[PUBLIC])
     def docs() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url="/openapi.json",

@@ -28,9 +28,19 @@ class Settings(BaseSettings):
         pattern=r"^[a-z_][a-z0-9_]{0,62}$",
         description="PostgreSQL schema (search_path) to use instead of public",
     )
-    pool_size: int = Field(default=10, ge=1, description="PostgreSQL connection pool size")
+    pool_size: int = Field(default=10, ge=1, description="Database connection pool size")
     pool_max_overflow: int = Field(default=10, ge=0)
-    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    pool_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Longest wait for a pooled connection, then 503"
+    )
+    sqlite_busy_timeout_ms: int = Field(default=10000, ge=0)
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest request body accepted (413 above)"
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For is believed",
+    )
     log_level: str = Field(default="INFO")
     log_json: bool = Field(default=False, description="Emit one JSON object per log line")
     page_size_max: int = Field(default=200, ge=1)
@@ -48,6 +58,15 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)
+    token_max_days: int = Field(
+        default=90, ge=1, le=366, description="API tokens stop working this many days after issue"
+    )
+    token_idle_days: int = Field(
+        default=30, ge=1, le=366, description="API tokens unused this many days stop working"
+    )
+    anonymous_rate: float = Field(
+        default=50.0, gt=0, description="Requests per second without valid credentials"
+    )
     lockout_threshold: int = Field(default=5, ge=1, description="Failed sign-ins before lock-out")
     lockout_minutes: int = Field(default=15, ge=1)
     login_rate_limit: int = Field(
@@ -76,6 +95,12 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("must start with sqlite:// or postgresql+psycopg://")
         return value
+
+    @property
+    def worker_threads(self) -> int:
+        """Threads for sync routes: one per pooled connection, so no thread ever holds a
+        connection while another waits for a thread (or the other way round)."""
+        return self.pool_size + self.pool_max_overflow
 
     @property
     def is_sqlite(self) -> bool:

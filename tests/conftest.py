@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from memberdesk.compliance.crypto import load_and_install
 from memberdesk.compliance.enums import Role
 from memberdesk.compliance.models import User
 from memberdesk.config import Settings
-from memberdesk.db import get_session, make_engine, make_sessionmaker
+from memberdesk.db import make_engine, make_sessionmaker
 from memberdesk.members.seed import run_seed
 from tests.dbutil import BACKENDS, PG_URL, fresh_database
 
@@ -85,11 +86,31 @@ def db(engine: Engine) -> Iterator[Session]:
         connection.close()
 
 
+class TestSessions:
+    """Every session the app asks for (the request's, sign-in look-ups, denials) is the test's
+    own, so the app sees what the test wrote and everything is rolled back afterwards."""
+
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def request(self) -> Session:
+        return self.db
+
+    def release(self, session: Session) -> None:
+        """The test's session outlives the request."""
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        yield self.db
+
+    write = read
+
+
 @pytest.fixture
 def app(backend_settings: Settings, engine: Engine, db: Session):  # type: ignore[no-untyped-def]
-    """The application, serving requests on the test's session."""
-    application = create_app(backend_settings, engine=engine)
-    application.dependency_overrides[get_session] = lambda: db
+    """The application, serving requests on the test's session (no background jobs)."""
+    application = create_app(backend_settings, engine=engine, background=False)
+    application.state.sessions = TestSessions(db)
     return application
 
 

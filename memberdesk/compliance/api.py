@@ -34,11 +34,11 @@ from memberdesk.compliance.schemas import (
     VerifyOut,
 )
 from memberdesk.compliance.verify import read_anchor, verify_chain
-from memberdesk.db import SessionDep, read_only_connection
+from memberdesk.db import DbRoute, SessionDep, read_only_connection
 from memberdesk.errors import InvalidInput, NotFound
 from memberdesk.schemas import LimitQ, OffsetQ, Page
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", route_class=DbRoute)
 Anyone = Annotated[Principal, requires(Permission.SESSION)]
 Admin = Annotated[Principal, requires(Permission.USERS_MANAGE)]
 TeamReader = Annotated[Principal, requires(Permission.TEAM_READ)]
@@ -207,6 +207,7 @@ def access_by_member(
     """Every read, search hit, change and export of one member's PHI between two dates
     (accounting of disclosures, 45 CFR 164.528). JSON or CSV."""
     lo, hi = reports.day_window(start, end)
+    audit.seal_all(session)
     rows = reports.member_access(session, member_id, lo, hi)
     return _report(
         session,
@@ -240,6 +241,7 @@ def access_by_user(
     if session.get(User, user_id) is None:
         raise NotFound("no user with this id", field="path.user_id")
     lo, hi = reports.day_window(start, end)
+    audit.seal_all(session)
     rows = reports.user_access(session, user_id, lo, hi)
     return _report(session, request, principal, rows, format, object_type="user", object_id=user_id)
 
@@ -260,6 +262,7 @@ def audit_entries(
     actor_id: Annotated[int | None, Query(description="Only this user")] = None,
 ) -> Page[AuditEntryOut]:
     """Newest first, old and new values decrypted (compliance officers only)."""
+    audit.seal_all(session)
     query = select(AuditEntry)
     if action:
         query = query.where(AuditEntry.action == action)

@@ -1,9 +1,22 @@
 """The tamper-evident audit log (Civil Code 56.101, 45 CFR 164.312(b)).
 
-Each entry's SHA-256 covers its canonical form and the previous entry's hash. Writers lock the
-single ``audit_head`` row, so appends are serialised across every app server and the chain
-never forks. Every ``CHECKPOINT_EVERY`` entries an HMAC-signed checkpoint records the tip, so a
-tail cut off behind a checkpoint is detectable too.
+Each entry's SHA-256 covers its canonical form and the previous entry's hash. Sealing an entry
+into the chain locks the single ``audit_head`` row, so the chain never forks across app servers.
+Every ``CHECKPOINT_EVERY`` entries an HMAC-signed checkpoint records the tip, so a tail cut off
+behind a checkpoint is detectable too.
+
+Two ways in, one chain:
+- *inline* (the default: commands, SQLite, tests): the entry is sealed in the caller's
+  transaction. On SQLite the transaction already holds the database's only write lock, so the
+  head lock costs nothing more.
+- *deferred* (request sessions on PostgreSQL, ``DEFER_SEALING`` in the session's info): the
+  entry is written to ``audit_pending`` in the caller's transaction, atomically with whatever it
+  records, without touching the head, so concurrent requests never queue behind one lock. The
+  sequencer (``seal_pending``, run by ``memberdesk serve`` and ``memberdesk worker``) seals
+  committed pending entries into the chain in order, in batches, within about a second; anything
+  that reads the log (reports, search, verify) seals first. Until sealed, an entry is protected
+  by the database's privileges only: that window is bounded by the sequencer's interval, and
+  ``audit verify`` reports entries left unsealed longer than ``UNSEALED_LIMIT``.
 """
 
 from __future__ import annotations
@@ -13,10 +26,10 @@ import hmac
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from memberdesk.clock import now
@@ -27,12 +40,17 @@ from memberdesk.compliance.models import (
     AuditEntry,
     AuditHead,
     AuditMemberAccess,
+    AuditPending,
 )
 from memberdesk.db import table_of
 
 GENESIS = "0" * 64
 CHECKPOINT_EVERY = 1000
 CHANGES_CONTEXT = "audit_log.changes"
+DEFER_SEALING = "memberdesk_audit_deferred"
+WROTE_PENDING = "memberdesk_audit_pending_written"
+SEAL_BATCH = 5000
+UNSEALED_LIMIT = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -137,39 +155,41 @@ def decrypt_changes(blob: bytes | None) -> dict[str, Any] | None:
     return result
 
 
-def record_many(session: Session, ctx: AuditContext, events: Iterable[Event]) -> list[int]:
-    """Append events to the chain in order; returns their ids. Never commits."""
-    head = _lock_head(session)
+def _pending_row(ctx: AuditContext, ev: Event, stamp: datetime) -> dict[str, Any]:
+    return {
+        "at": _utc(ev.at) if ev.at else stamp,
+        "actor_id": ctx.actor_id,
+        "actor": ctx.actor,
+        "role": ctx.role,
+        "action": ev.action.value,
+        "object_type": ev.object_type,
+        "object_id": None if ev.object_id is None else str(ev.object_id),
+        "purpose": ctx.purpose,
+        "request_id": ctx.request_id,
+        "client_addr": ctx.client_addr,
+        "detail": ev.detail,
+        "changes": _encrypt_changes(ev.changes),
+        "member_ids": list(ev.member_ids),
+    }
+
+
+def _append(session: Session, head: AuditHead, pending: list[dict[str, Any]]) -> list[int]:
+    """Chain ``pending`` rows after the locked head, in order; returns their entry ids."""
     last_id, last_hash = head.last_id, head.last_hash
     rows: list[dict[str, Any]] = []
     access: list[dict[str, Any]] = []
     checkpoints: list[tuple[int, str]] = []
-    stamp = now()
-    for ev in events:
+    for p in pending:
         last_id += 1
-        row = {
-            "id": last_id,
-            "at": _utc(ev.at) if ev.at else stamp,
-            "actor_id": ctx.actor_id,
-            "actor": ctx.actor,
-            "role": ctx.role,
-            "action": ev.action.value,
-            "object_type": ev.object_type,
-            "object_id": None if ev.object_id is None else str(ev.object_id),
-            "purpose": ctx.purpose,
-            "request_id": ctx.request_id,
-            "client_addr": ctx.client_addr,
-            "detail": ev.detail,
-            "changes": _encrypt_changes(ev.changes),
-            "prev_hash": last_hash,
-        }
+        row = {k: v for k, v in p.items() if k != "member_ids"}
+        row["id"], row["prev_hash"] = last_id, last_hash
         last_hash = row["hash"] = entry_hash(row)
         rows.append(row)
-        access.extend({"audit_id": last_id, "member_id": m, "at": row["at"]} for m in ev.member_ids)
+        access.extend(
+            {"audit_id": last_id, "member_id": m, "at": row["at"]} for m in p["member_ids"] or ()
+        )
         if last_id % CHECKPOINT_EVERY == 0:
             checkpoints.append((last_id, last_hash))
-    if not rows:
-        return []
     session.execute(insert(table_of(AuditEntry)), rows)
     if access:
         session.execute(insert(table_of(AuditMemberAccess)), access)
@@ -180,9 +200,47 @@ def record_many(session: Session, ctx: AuditContext, events: Iterable[Event]) ->
     return [r["id"] for r in rows]
 
 
-def record(session: Session, ctx: AuditContext, action: AuditAction, **kwargs: Any) -> int:
-    """Append one event; returns its id. Never commits."""
-    return record_many(session, ctx, [Event(action, **kwargs)])[0]
+def record_many(session: Session, ctx: AuditContext, events: Iterable[Event]) -> list[int]:
+    """Record events in order. Inline: sealed now, returns their entry ids. Deferred: written
+    for the sequencer, returns []. Never commits."""
+    stamp = now()
+    pending = [_pending_row(ctx, ev, stamp) for ev in events]
+    if not pending:
+        return []
+    if session.info.get(DEFER_SEALING):
+        session.execute(insert(table_of(AuditPending)), pending)
+        session.info[WROTE_PENDING] = True
+        return []
+    return _append(session, _lock_head(session), pending)
+
+
+def seal_pending(session: Session, limit: int = SEAL_BATCH) -> int:
+    """Seal up to ``limit`` committed pending entries into the chain, oldest first; returns how
+    many. Never commits (the caller commits, which releases the head lock)."""
+    head = _lock_head(session)  # first: a second sequencer waits here, then sees fewer rows
+    columns = [c for c in table_of(AuditPending).columns if c.name != "id"]
+    found = session.execute(
+        select(AuditPending.id, *columns).order_by(AuditPending.id).limit(limit)
+    ).all()
+    if not found:
+        return 0
+    _append(session, head, [{c.name: row._mapping[c.name] for c in columns} for row in found])
+    session.execute(delete(AuditPending).where(AuditPending.id.in_([row.id for row in found])))
+    return len(found)
+
+
+def seal_all(session: Session) -> int:
+    """Seal every pending entry (before reading the log); returns how many. Never commits."""
+    total = 0
+    while sealed := seal_pending(session):
+        total += sealed
+    return total
+
+
+def record(session: Session, ctx: AuditContext, action: AuditAction, **kwargs: Any) -> int | None:
+    """Record one event; returns its entry id when sealed inline. Never commits."""
+    ids = record_many(session, ctx, [Event(action, **kwargs)])
+    return ids[0] if ids else None
 
 
 def write_checkpoint(session: Session, last_id: int, last_hash: str) -> AuditCheckpoint:

@@ -262,33 +262,63 @@ def start_session(session: Session, user: User) -> tuple[str, WebSession]:
     return token, ws
 
 
-def resolve_session(
-    session: Session, token: str, idle_minutes: int
-) -> tuple[WebSession, User] | None:
-    """The live session for a cookie, ending it when idle too long (45 CFR 164.312(a)(2)(iii))."""
+TOUCH_SESSION_EVERY = timedelta(seconds=30)
+TOUCH_TOKEN_EVERY = timedelta(minutes=5)
+
+
+def find_session(session: Session, cookie: str) -> tuple[WebSession, User] | None:
+    """The open session for a cookie and its user (a read; no lock taken)."""
     row = session.execute(
         select(WebSession, User)
         .join(User, User.id == WebSession.user_id)
-        .where(WebSession.token_hash == digest(token), WebSession.ended_at.is_(None))
+        .where(WebSession.token_hash == digest(cookie), WebSession.ended_at.is_(None))
     ).first()
-    if row is None:
-        return None
-    ws, user = row
+    return (row[0], row[1]) if row is not None else None
+
+
+def session_end_reason(
+    ws: WebSession, user: User, stamp: datetime, idle_minutes: int
+) -> str | None:
+    """Why a found session must end now (45 CFR 164.312(a)(2)(iii)), or None while it lives."""
+    if user.disabled:
+        return "disabled"
+    if ws.last_seen_at < stamp - timedelta(minutes=idle_minutes):
+        return "idle_timeout"
+    return None
+
+
+def expire_session(session: Session, ws: WebSession, user: User, reason: str) -> None:
+    """End a session found idle or disabled, audited once even when requests race."""
     stamp = now()
-    if user.disabled or ws.last_seen_at < stamp - timedelta(minutes=idle_minutes):
-        ws.ended_at, ws.end_reason = stamp, "disabled" if user.disabled else "idle_timeout"
+    ended = session.execute(  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+        update(WebSession)
+        .where(WebSession.id == ws.id, WebSession.ended_at.is_(None))
+        .values(ended_at=stamp, end_reason=reason)
+    ).rowcount
+    if ended:
         audit.record(
             session,
             AuditContext(user.id, user.username, user.role.value),
             AuditAction.SESSION_EXPIRED,
             object_type="session",
             object_id=ws.id,
-            detail={"reason": ws.end_reason},
+            detail={"reason": reason},
         )
-        return None
-    if stamp - ws.last_seen_at > timedelta(seconds=30):  # throttle the write
-        ws.last_seen_at = stamp
-    return ws, user
+
+
+def touch_due(last: datetime | None, stamp: datetime, every: timedelta) -> bool:
+    """Whether a last-seen/last-used stamp is old enough to be written again (throttled, so
+    ordinary requests write nothing)."""
+    return last is None or stamp - last > every
+
+
+def touch_session(session: Session, ws_id: int, stamp: datetime) -> None:
+    """Record activity on a session (conditional: concurrent requests write it once)."""
+    session.execute(
+        update(WebSession)
+        .where(WebSession.id == ws_id, WebSession.last_seen_at < stamp - TOUCH_SESSION_EVERY)
+        .values(last_seen_at=stamp)
+    )
 
 
 def end_session(session: Session, ws: WebSession, reason: str) -> None:
@@ -321,19 +351,36 @@ def create_token(
     return secret, token
 
 
-def resolve_token(session: Session, secret: str) -> User | None:
-    """The user behind a live API token."""
+def find_token(session: Session, secret: str) -> tuple[ApiToken, User] | None:
+    """The unrevoked token for a bearer secret and its user (a read; no lock taken)."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 128:
+        return None
     row = session.execute(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_hash == digest(secret), ApiToken.revoked_at.is_(None))
     ).first()
-    if row is None:
-        return None
-    token, user = row
-    stamp = now()
-    if user.disabled or (token.expires_at is not None and token.expires_at <= stamp):
-        return None
-    if token.last_used_at is None or stamp - token.last_used_at > timedelta(minutes=5):
-        token.last_used_at = stamp
-    return user
+    return (row[0], row[1]) if row is not None else None
+
+
+def token_usable(token: ApiToken, user: User, stamp: datetime, settings: Settings) -> bool:
+    """Live: user enabled, not past its expiry or the maximum lifetime, not idle too long."""
+    if user.disabled or user.must_change_password:
+        return False
+    ends = token.created_at + timedelta(days=settings.token_max_days)
+    if token.expires_at is not None:
+        ends = min(ends, token.expires_at)
+    last = token.last_used_at or token.created_at
+    return stamp < ends and stamp - last < timedelta(days=settings.token_idle_days)
+
+
+def touch_token(session: Session, token_id: int, stamp: datetime) -> None:
+    """Record a token's use (conditional and throttled: most requests write nothing)."""
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            (ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at < stamp - TOUCH_TOKEN_EVERY),
+        )
+        .values(last_used_at=stamp)
+    )

@@ -12,12 +12,15 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from memberdesk.clock import now
 from memberdesk.compliance import audit, auth
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.enums import AuditAction, Permission, PurposeOfUse, Role
+from memberdesk.compliance.models import User, WebSession
 from memberdesk.compliance.permissions import policy
-from memberdesk.db import SessionDep
+from memberdesk.config import Settings
+from memberdesk.db import Sessions
 from memberdesk.errors import InvalidInput, MemberdeskError
 
 SESSION_COOKIE = "md_session"
@@ -46,7 +49,8 @@ class Forbidden(MemberdeskError):
 
 
 def client_addr(request: Request) -> str | None:
-    """The caller's address (uvicorn applies trusted proxy headers before this)."""
+    """The caller's address. X-Forwarded-For is believed only from the proxies named in
+    ``MEMBERDESK_TRUSTED_PROXIES`` (the server applies it); by default nobody's."""
     return request.client.host if request.client else None
 
 
@@ -61,48 +65,92 @@ async def _csrf_ok(request: Request, expected: str) -> bool:
     return supplied is not None and hmac.compare_digest(supplied, expected)
 
 
-async def get_principal(request: Request, session: SessionDep) -> Principal:
-    """Resolve the bearer token or session cookie; enforce CSRF on cookie-borne writes."""
-    settings = request.app.state.settings
-    # This dependency is async (it may read the form for the CSRF token), so its database work
-    # goes to the thread pool like a sync route's. Run on the event loop, it blocked every other
-    # request while it waited for a lock; on SQLite (BEGIN IMMEDIATE) the lock's holder needed
-    # the loop to finish, so two concurrent requests stalled for the whole busy timeout and one
-    # failed with "database is locked" (HTTP 500).
+def _principal(user: User, via: str, ws: WebSession | None = None) -> Principal:
+    return Principal(
+        user.id,
+        user.username,
+        user.role,
+        user.team_id,
+        user.member_id,
+        via=via,
+        session_id=ws.id if ws else None,
+        csrf_token=ws.csrf_token if ws else None,
+    )
+
+
+def _from_token(sessions: Sessions, settings: Settings, secret: str) -> Principal | None:
+    # One worker-thread call: a read-only look-up (never SQLite's write lock), then, at most
+    # every few minutes per token, a short conditional write of its last use.
+    stamp = now()
+    with sessions.read() as read:
+        found = auth.find_token(read, secret)
+    if found is None or not auth.token_usable(*found, stamp, settings):
+        return None
+    token, user = found
+    if auth.touch_due(token.last_used_at, stamp, auth.TOUCH_TOKEN_EVERY):
+        with sessions.write() as write:
+            auth.touch_token(write, token.id, stamp)
+            write.commit()
+    return _principal(user, "token")
+
+
+def _from_cookie(
+    sessions: Sessions, settings: Settings, cookie: str
+) -> tuple[Principal | None, bool]:
+    """(principal, whether a session was found but has just ended)."""
+    stamp = now()
+    with sessions.read() as read:
+        found = auth.find_session(read, cookie)
+    if found is None:
+        return None, False
+    ws, user = found
+    reason = auth.session_end_reason(ws, user, stamp, settings.session_idle_minutes)
+    if reason is not None or auth.touch_due(ws.last_seen_at, stamp, auth.TOUCH_SESSION_EVERY):
+        with sessions.write() as write:
+            if reason is not None:
+                auth.expire_session(write, ws, user, reason)
+            else:
+                auth.touch_session(write, ws.id, stamp)
+            write.commit()
+    if reason is not None:
+        return None, True
+    return _principal(user, "session", ws), False
+
+
+async def get_principal(request: Request) -> Principal:
+    """Resolve the bearer token or session cookie; enforce CSRF on cookie-borne writes.
+
+    The look-up runs on its own short sessions, not the request's: nothing is held between it
+    and the route, so a request waiting for a worker thread holds no connection and no lock.
+    """
+    state = request.app.state
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        user = await run_in_threadpool(auth.resolve_token, session, header[7:].strip())
-        if user is None:
-            raise AuthRequired("invalid, expired or revoked API token")
-        principal = Principal(
-            user.id, user.username, user.role, user.team_id, user.member_id, via="token"
+    if header[:7].lower() == "bearer ":
+        principal = await run_in_threadpool(
+            _from_token, state.sessions, state.settings, header[7:].strip()
         )
+        if principal is None:
+            await state.anonymous_gate.pass_through()
+            raise AuthRequired("invalid, expired or revoked API token")
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
-        found = (
-            await run_in_threadpool(
-                auth.resolve_session, session, cookie, settings.session_idle_minutes
-            )
+        found, ended = (
+            await run_in_threadpool(_from_cookie, state.sessions, state.settings, cookie)
             if cookie
-            else None
+            else (None, False)
         )
         if found is None:
-            # Keep the idle-timeout record even though the request stops here.
-            await run_in_threadpool(session.commit)
-            raise AuthRequired("sign in first (sessions end after 15 idle minutes)")
-        ws, user = found
-        principal = Principal(
-            user.id,
-            user.username,
-            user.role,
-            user.team_id,
-            user.member_id,
-            via="session",
-            session_id=ws.id,
-            csrf_token=ws.csrf_token,
-        )
+            request.state.session_ended = ended
+            await state.anonymous_gate.pass_through()
+            raise AuthRequired(
+                f"sign in first (sessions end after {state.settings.session_idle_minutes} "
+                "idle minutes)"
+            )
+        principal = found
         # Cookies ride along on cross-site requests; tokens do not, so only cookies need CSRF.
-        if request.method not in SAFE_METHODS and not await _csrf_ok(request, ws.csrf_token):
+        if request.method not in SAFE_METHODS and not await _csrf_ok(
+            request, principal.csrf_token or ""
+        ):
             raise Forbidden("CSRF token missing or wrong", field="header.x-csrf-token")
     request.state.principal = principal
     return principal
@@ -141,8 +189,16 @@ class Require:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    def __call__(self, request: Request, principal: CurrentUser, session: SessionDep) -> Principal:
+    async def __call__(self, request: Request, principal: CurrentUser) -> Principal:
         if not policy(principal.role).allows(self.permission):
+            await run_in_threadpool(self._record_denial, request, principal)
+            raise Forbidden(
+                f"your role ({principal.role}) lacks the permission {self.permission.value}"
+            )
+        return principal
+
+    def _record_denial(self, request: Request, principal: Principal) -> None:
+        with request.app.state.sessions.write() as session:
             audit.record(
                 session,
                 audit_context(request, principal),
@@ -152,10 +208,6 @@ class Require:
                 detail={"permission": self.permission.value},
             )
             session.commit()
-            raise Forbidden(
-                f"your role ({principal.role}) lacks the permission {self.permission.value}"
-            )
-        return principal
 
 
 def requires(permission: Permission) -> Any:
@@ -163,8 +215,10 @@ def requires(permission: Permission) -> Any:
     return Depends(Require(permission))
 
 
-def public() -> None:
-    """Marks a route as deliberately open (sign-in page, health check, static files)."""
+async def public(request: Request) -> None:
+    """Marks a route as deliberately open (sign-in page, health check, API docs); such
+    traffic waits its turn in the anonymous bucket."""
+    await request.app.state.anonymous_gate.pass_through()
 
 
 PUBLIC = Depends(public)

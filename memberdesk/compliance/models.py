@@ -7,12 +7,14 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,6 +23,10 @@ from memberdesk.compliance.crypto import EncryptedString
 from memberdesk.compliance.enums import Role
 from memberdesk.db import Base, UTCDateTime
 from memberdesk.members.models import str_enum
+
+# 64-bit on PostgreSQL (a busy centre outgrows 32-bit audit ids in months); SQLite's INTEGER
+# is 64-bit already and must stay INTEGER for its rowid primary keys.
+AuditId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Team(Base):
@@ -41,6 +47,8 @@ class User(Base):
     # Member-portal accounts are tied to exactly one member record.
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
+    # Set when an administrator resets the password: the user chooses a new one at sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -75,6 +83,28 @@ class WebSession(Base):
     end_reason: Mapped[str | None] = mapped_column(String(32))
 
 
+class IdempotencyKey(Base):
+    """The answer to a create request sent with an ``Idempotency-Key`` header: a retry with the
+    same key gets the same answer instead of a second record (kept a day)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),
+        Index("ix_idempotency_keys_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(128))
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(200))
+    body_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    status_code: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(80))
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # AES-GCM: answers may hold PHI
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
 class LoginAttempt(Base):
     __tablename__ = "login_attempts"
     __table_args__ = (Index("ix_login_attempts_client_at", "client_addr", "at"),)
@@ -96,7 +126,7 @@ class AuditEntry(Base):
     )
 
     # Assigned by the writer under the head lock, so the chain order is the id order.
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(AuditId, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[int | None] = mapped_column(Integer)
     actor: Mapped[str] = mapped_column(String(64))
@@ -114,6 +144,28 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditPending(Base):
+    """An audit entry written by a request, waiting for the sequencer to seal it into the chain
+    (see ``compliance/audit.py``); the same fields as an entry, plus the members it touched."""
+
+    __tablename__ = "audit_pending"
+
+    id: Mapped[int] = mapped_column(AuditId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(48))
+    object_type: Mapped[str | None] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    changes: Mapped[bytes | None] = mapped_column(LargeBinary)
+    member_ids: Mapped[list[int] | None] = mapped_column(JSON)
+
+
 class AuditMemberAccess(Base):
     """Which members an audit entry touched: indexes "who accessed member X"."""
 
@@ -121,7 +173,7 @@ class AuditMemberAccess(Base):
     __table_args__ = (Index("ix_audit_member_access_member_at", "member_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    audit_id: Mapped[int] = mapped_column(ForeignKey("audit_log.id"), index=True)
+    audit_id: Mapped[int] = mapped_column(AuditId, ForeignKey("audit_log.id"), index=True)
     member_id: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -132,7 +184,7 @@ class AuditHead(Base):
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    last_id: Mapped[int] = mapped_column(Integer)
+    last_id: Mapped[int] = mapped_column(AuditId)
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
@@ -142,7 +194,7 @@ class AuditCheckpoint(Base):
     __tablename__ = "audit_checkpoints"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    last_entry_id: Mapped[int] = mapped_column(Integer)
+    last_entry_id: Mapped[int] = mapped_column(AuditId)
     last_hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     prev_signature: Mapped[str] = mapped_column(String(64))

@@ -11,8 +11,14 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from memberdesk.compliance.audit import GENESIS, checkpoint_signature, entry_hash
-from memberdesk.compliance.models import AuditCheckpoint, AuditEntry, AuditHead
+from memberdesk.clock import now
+from memberdesk.compliance.audit import (
+    GENESIS,
+    UNSEALED_LIMIT,
+    checkpoint_signature,
+    entry_hash,
+)
+from memberdesk.compliance.models import AuditCheckpoint, AuditEntry, AuditHead, AuditPending
 
 ANCHOR_FILE = "audit_anchor.json"
 _COLUMNS = [c for c in AuditEntry.__table__.columns]
@@ -220,13 +226,31 @@ def verify_chain(
             )
         must_reach.append((a_last, f"signed checkpoint #{a_id} in the anchor file"))
 
+    stale = _unsealed_too_long(conn)
     w = _walk(conn, batch, {cp.last_entry_id: cp for cp in good}, tip)
     failure = _blame_link(conn, *w.broken, tip) if w.broken else w.failure
     if failure is None:
         failure = _what_is_missing(w, must_reach, tip, notes, good)
     if failure is not None:
-        return _bad(w.count, len(cp_rows), failure[0], "; also ".join([failure[1], *notes]))
+        also = [*notes, stale] if stale else notes
+        return _bad(w.count, len(cp_rows), failure[0], "; also ".join([failure[1], *also]))
+    if stale:
+        return _bad(w.count, len(cp_rows), None, stale)
     return VerifyResult(True, w.count, len(cp_rows))
+
+
+def _unsealed_too_long(conn: Connection) -> str | None:
+    """Entries written by requests but not sealed into the chain within ``UNSEALED_LIMIT``: the
+    sequencer is not running, and those entries are not yet tamper-evident."""
+    count = conn.execute(
+        select(func.count()).where(AuditPending.at < now() - UNSEALED_LIMIT)
+    ).scalar_one()
+    if not count:
+        return None
+    return (
+        f"{count} audit entries have waited more than {int(UNSEALED_LIMIT.total_seconds())} s "
+        "to be sealed into the chain: start `memberdesk worker` (or `memberdesk serve`)"
+    )
 
 
 def _what_is_missing(

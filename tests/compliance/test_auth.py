@@ -102,7 +102,7 @@ def test_sign_out_needs_csrf_and_ends_the_session(app, login) -> None:
         out = browser.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
         assert out.status_code == 303 and out.headers["location"].startswith("/login")
         assert browser.get("/api/auth/me").status_code == 401
-        assert browser.get("/", follow_redirects=False).headers["location"] == "/login"
+        assert browser.get("/", follow_redirects=False).headers["location"] == "/login?next=%2F"
 
 
 def test_idle_session_is_logged_off_after_15_minutes(app, login, db) -> None:

@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from memberdesk.cli import app as cli_app
+from memberdesk.clock import today_utc
 from memberdesk.compliance.crypto import (
     KEYRING_ENV,
     KEYRING_FILE,
@@ -424,7 +425,8 @@ def test_rotation_by_another_process_while_this_server_writes(
                     f"/api/members/{writer}/life-events",
                     json={
                         "event_type": "birth",
-                        "event_date": f"2026-01-{day % 28 + 1:02d}",
+                        # A new date each time: the same event twice is refused (409).
+                        "event_date": (today_utc() - timedelta(days=day)).isoformat(),
                         "notes": f"note {day}",
                     },
                 )

@@ -1,0 +1,115 @@
+"""Background jobs: the audit sequencer and housekeeping.
+
+``memberdesk worker`` runs them in the foreground; ``memberdesk serve`` runs the same loop in a
+thread for the embedded default. Several workers may run against one PostgreSQL: every job is
+safe to run concurrently (the sequencer serialises on the audit head row; purges are plain
+deletes of expired rows).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine, delete, select
+
+from memberdesk.clock import now
+from memberdesk.compliance import audit
+from memberdesk.compliance.models import AuditPending, IdempotencyKey
+from memberdesk.db import Sessions
+
+log = logging.getLogger("memberdesk.worker")
+IDEMPOTENCY_KEEP = timedelta(hours=24)
+# After a wake-up, wait this long so one sealing transaction takes many requests' entries.
+GATHER_SECONDS = 0.02
+
+
+@dataclass
+class Job:
+    """A periodic task: ``run`` returns True when it did work (and may have more)."""
+
+    name: str
+    every: float
+    run: Callable[[Sessions], bool]
+    next_at: float = 0.0
+
+
+def seal_audit(sessions: Sessions) -> bool:
+    """Seal committed pending audit entries into the chain, one batch per transaction."""
+    with sessions.read() as read:
+        if read.scalar(select(AuditPending.id).limit(1)) is None:
+            return False  # the common case: nothing waits, and no lock was taken
+    with sessions.write() as session:
+        sealed = audit.seal_pending(session)
+        session.commit()
+    return sealed == audit.SEAL_BATCH
+
+
+def purge_idempotency_keys(sessions: Sessions) -> bool:
+    """Forget stored answers to retried requests after a day."""
+    with sessions.write() as session:
+        session.execute(
+            delete(IdempotencyKey).where(IdempotencyKey.created_at < now() - IDEMPOTENCY_KEEP)
+        )
+        session.commit()
+    return False
+
+
+class Worker:
+    """Runs the jobs until stopped; ``kick`` wakes the audit sequencer at once."""
+
+    def __init__(self, engine: Engine, seal_every: float = 0.5) -> None:
+        self.sessions = Sessions(engine)
+        self.jobs = [
+            Job("audit sequencer", seal_every, seal_audit),
+            Job("idempotency purge", 600.0, purge_idempotency_keys),
+        ]
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def kick(self) -> None:
+        """New pending audit entries were committed: seal them soon."""
+        self.jobs[0].next_at = 0.0
+        self._wake.set()
+
+    def run_pending(self) -> None:
+        """Run every job that is due (and again while it reports more work)."""
+        for job in self.jobs:
+            if time.monotonic() < job.next_at:
+                continue
+            try:
+                while job.run(self.sessions) and not self._stop.is_set():
+                    pass
+                job.next_at = time.monotonic() + job.every
+            except Exception as exc:
+                # A lost database must not kill the loop: log once per failure, retry later.
+                log.warning("%s failed (%s); retrying", job.name, type(exc).__name__)
+                job.next_at = time.monotonic() + max(job.every, 2.0)
+
+    def run_forever(self) -> None:
+        """Loop until ``stop``."""
+        while not self._stop.is_set():
+            self.run_pending()
+            wait = min(job.next_at for job in self.jobs) - time.monotonic()
+            if self._wake.wait(max(wait, 0.0)):
+                self._wake.clear()
+                self._stop.wait(GATHER_SECONDS)
+        self.run_pending()  # last seal on the way out
+
+    def start(self) -> None:
+        """Run in a daemon thread."""
+        self._thread = threading.Thread(target=self.run_forever, name="memberdesk-worker")
+        self._thread.daemon = True
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop and wait for the thread."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
