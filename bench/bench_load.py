@@ -241,7 +241,7 @@ def writer_req(srv: Server, acked: list[int]) -> Req:
             when = today - timedelta(days=1 + i // len(srv.ids))
             self.cm = http.post(
                 f"{srv.base}/api/members/{member}/life-events",
-                json={"event_type": "move", "event_date": when.isoformat()},
+                json={"event_type": "permanent_move", "event_date": when.isoformat()},
                 headers=headers,
             )
 

@@ -28,6 +28,7 @@ from memberdesk.config import Settings, get_settings
 from memberdesk.db import DbRoute, Sessions, make_engine
 from memberdesk.errors import MemberdeskError
 from memberdesk.logging import configure_logging
+from memberdesk.web import idempotency
 from memberdesk.web.errors import json_body, page_body, wants_html
 from memberdesk.web.middleware import RequestMiddleware, retry_after
 from memberdesk.worker import Worker
@@ -109,7 +110,6 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         lifespan=_lifespan,
-        max_body_size=settings.max_body_bytes,
     )
     # On PostgreSQL, requests write audit entries for the sequencer instead of queueing on the
     # chain's head lock (see compliance/audit.py); SQLite's write lock already orders them.
@@ -128,7 +128,7 @@ def create_app(
                 worker.kick()
 
     app.router.route_class = DbRoute
-    app.add_middleware(RequestMiddleware)
+    app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.exception_handler(RequestValidationError)
@@ -143,6 +143,13 @@ def create_app(
         if exc.status_code == 503:
             headers = retry_after()
         return _error(request, exc.status_code, [exc.detail()], headers)
+
+    @app.exception_handler(idempotency.ReplayAnswer)
+    async def _replay(_: Request, exc: idempotency.ReplayAnswer) -> Response:
+        r = exc.replay
+        return Response(
+            r.body, r.status_code, media_type=r.media_type, headers={"Idempotent-Replayed": "true"}
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -16,17 +16,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import uvicorn
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from memberdesk.app import create_app
 from memberdesk.compliance import auth, crypto
 from memberdesk.compliance.audit import SYSTEM
 from memberdesk.compliance.enums import Role
 from memberdesk.config import Settings
 from memberdesk.db import make_engine, make_sessionmaker
 from memberdesk.members.seed import run_seed
+from memberdesk.server import serve_on
 from tests.dbutil import fresh_database
 
 PASSWORD = "correct horse battery staple"
@@ -105,18 +104,12 @@ def _listening_socket() -> socket.socket:
 
 @contextmanager
 def serve(settings: Settings) -> Iterator[str]:
-    """Run ``create_app(settings)`` under uvicorn in a thread; yields the base URL."""
-    app = create_app(settings)
+    """Run the app under uvicorn in a thread, configured as `memberdesk serve` does; yields
+    the base URL."""
     sock = _listening_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        timeout_graceful_shutdown=5,
-    )
-    server = uvicorn.Server(config)
+    server = serve_on(settings, sock)
+    app = server.config.app
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name=f"uvicorn-{port}", daemon=True
     )

@@ -22,6 +22,7 @@ from memberdesk.compliance.permissions import policy
 from memberdesk.config import Settings
 from memberdesk.db import Sessions
 from memberdesk.errors import InvalidInput, MemberdeskError
+from memberdesk.web import idempotency
 
 SESSION_COOKIE = "md_session"
 CSRF_HEADER = "x-csrf-token"
@@ -195,6 +196,8 @@ class Require:
             raise Forbidden(
                 f"your role ({principal.role}) lacks the permission {self.permission.value}"
             )
+        # Allowed: a create retried with the same Idempotency-Key is answered from the first.
+        await idempotency.claim(request, principal.user_id)
         return principal
 
     def _record_denial(self, request: Request, principal: Principal) -> None:

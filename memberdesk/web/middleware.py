@@ -17,9 +17,12 @@ import uuid
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from memberdesk.web import idempotency
 from memberdesk.web.errors import json_body, page_body, wants_html
 
 log = logging.getLogger("memberdesk.http")
@@ -79,8 +82,9 @@ def is_unavailable(exc: BaseException) -> bool:
 class RequestMiddleware:
     """Request ID, security headers, access log and last-resort error answers."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -93,6 +97,8 @@ class RequestMiddleware:
         status = 0
         extra = _headers(scope["path"], scope.get("scheme", "http"))
 
+        held: list[Message] = []  # an answer to keep for Idempotency-Key, sent once stored
+
         async def send_with_headers(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
@@ -101,11 +107,38 @@ class RequestMiddleware:
                 headers["X-Request-ID"] = request_id
                 for name, value in extra:
                     headers[name] = value
-            await send(message)
+            claim = scope["state"].get(idempotency.STATE)
+            if claim is None:
+                await send(message)
+                return
+            held.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                await _settle(scope, claim, status, held)
+                for m in held:
+                    await send(m)
+
+        declared = _header(scope, b"content-length")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            # Refused before a byte of the body is read; a body without a length is counted
+            # as it arrives (``receive`` below) and refused the same way.
+            await self._too_large(scope, send_with_headers)
+            return
+        received = 0
+
+        async def receive_limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body_bytes:
+                raise StarletteHTTPException(413)
+            return message
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, receive_limited, send_with_headers)
         except Exception as exc:
+            claim = scope["state"].pop(idempotency.STATE, None)
+            if claim is not None and not held:
+                await _settle(scope, claim, 500, [])
             if status:  # the answer had begun; nothing more can be said to the client
                 log.error(
                     "error after the response began on %s %s",
@@ -128,6 +161,10 @@ class RequestMiddleware:
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },
             )
+
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        msg = f"request body larger than {self.max_body_bytes:,} bytes"
+        await _answer(scope, send, 413, [{"loc": ["body"], "msg": msg, "type": "too_large"}])
 
     async def _fail(self, scope: Scope, exc: Exception, request_id: str, send: Send) -> None:
         headers: list[tuple[bytes, bytes]] = []
@@ -156,14 +193,36 @@ class RequestMiddleware:
                 exc_info=exc,
                 extra={"request_id": request_id},
             )
-        if wants_html(scope):
-            body, media = page_body(scope, code, None, ref), b"text/html; charset=utf-8"
-        else:
-            body = json_body([{"loc": [], "msg": msg, "type": kind}])
-            media = b"application/json"
-        headers += [(b"content-type", media), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": code, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await _answer(scope, send, code, [{"loc": [], "msg": msg, "type": kind}], headers, ref)
+
+
+async def _answer(
+    scope: Scope,
+    send: Send,
+    code: int,
+    detail: list[dict[str, Any]],
+    headers: list[tuple[bytes, bytes]] | None = None,
+    reference: str | None = None,
+) -> None:
+    """Send an error answer from the middleware: a page for browsers, else the JSON shape."""
+    if wants_html(scope):
+        body, media = page_body(scope, code, None, reference), b"text/html; charset=utf-8"
+    else:
+        body, media = json_body(detail), b"application/json"
+    headers = [*(headers or []), (b"content-type", media)]
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": code, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _settle(scope: Scope, claim: idempotency.Claim, status: int, held: list[Message]) -> None:
+    start = next((m for m in held if m["type"] == "http.response.start"), None)
+    media = ""
+    if start is not None:
+        media = MutableHeaders(scope=start).get("content-type", "")
+    body = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
+    sessions = scope["app"].state.sessions
+    await run_in_threadpool(idempotency.settle, sessions, claim, status, media, body)
 
 
 def _header(scope: Scope, name: bytes) -> str:

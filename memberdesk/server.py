@@ -1,0 +1,44 @@
+"""Running the app under uvicorn: one configuration for `serve`, `demo` and the tests' live
+servers, so what is tested is what runs."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import uvicorn
+
+from memberdesk.app import create_app
+from memberdesk.config import Settings
+
+
+def uvicorn_config(settings: Settings, host: str, port: int, **extra: Any) -> uvicorn.Config:
+    """The server's configuration: our logging, no access log of its own, proxies trusted only
+    when named in MEMBERDESK_TRUSTED_PROXIES."""
+    trusted = settings.trusted_proxies
+    return uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        # Our loggers (redaction filter, JSON option); our middleware writes the access line
+        # with the route's template and the request ID instead of uvicorn's raw path.
+        log_config=None,
+        access_log=False,
+        # X-Forwarded-For from anyone but a named proxy is a forged client address: it would
+        # dodge the sign-in limits and put a false address in the audit log.
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+        timeout_graceful_shutdown=10,
+        **extra,
+    )
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve until interrupted."""
+    uvicorn.Server(uvicorn_config(settings, host, port)).run()
+
+
+def serve_on(settings: Settings, sock: socket.socket) -> uvicorn.Server:
+    """A server for an already bound socket (tests bind first so no one takes the port)."""
+    host, port = sock.getsockname()[:2]
+    return uvicorn.Server(uvicorn_config(settings, host, port))
