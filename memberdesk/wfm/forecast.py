@@ -315,7 +315,14 @@ def future_index(
 
 def read_history_csv(path: str, tz: str = DEFAULT_TZ) -> pd.Series:
     """History from a CSV with `interval_start,calls` (ISO 8601 with offset)."""
-    frame = pd.read_csv(path)
+    try:
+        frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError) as exc:  # pandas' ParserError and decode errors are ValueErrors
+        raise InvalidInput(
+            f"csv: cannot be read as CSV ({type(exc).__name__})", field="csv"
+        ) from None
     missing = {"interval_start", "calls"} - set(frame.columns)
     if missing:
         raise InvalidInput(f"csv: missing column(s) {', '.join(sorted(missing))}", field="csv")

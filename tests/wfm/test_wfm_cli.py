@@ -295,3 +295,18 @@ def test_plan_labels_its_assumptions() -> None:
     text = runner.invoke(app, ["wfm", "plan", "--shrinkage", "0.25"]).stdout
     assert "Assumptions (not in the seed guides)" in text
     assert "shrinkage: 25%" in text and "shrinkage 25% assumed" in text
+
+
+def test_unreadable_csvs_are_one_line_errors(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.csv"
+    broken.write_text('interval_start,calls\n"unterminated\n')
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\xff\xfe\x00")
+    for args in (
+        ["forecast", "--csv", str(broken)],
+        ["staff", "--csv", str(binary)],
+        ["schedule", "--csv", str(binary)],
+    ):
+        res = runner.invoke(app, ["wfm", *args])
+        assert res.exit_code == 2, (args, res.output)
+        assert "--csv: cannot be read as CSV" in res.output and "Traceback" not in res.output
