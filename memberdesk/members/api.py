@@ -17,7 +17,7 @@ from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import Forbidden, audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission
 from memberdesk.compliance.masking import BirthDates, hides_birth_dates, masked_for
-from memberdesk.db import SessionDep
+from memberdesk.db import DbRoute, SessionDep
 from memberdesk.errors import NotFound
 from memberdesk.members import access, service, views
 from memberdesk.members.models import Carrier, EmployerGroup, LifeEvent, Member, Plan
@@ -39,7 +39,7 @@ from memberdesk.members.schemas import (
 )
 from memberdesk.schemas import Day, LimitQ, OffsetQ, Page, id_path
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", route_class=DbRoute)
 AsOfQ = Annotated[Day | None, Query(description="Date to evaluate (YYYY-MM-DD); default today")]
 MemberId = Annotated[int, id_path("member")]
 CardId = Annotated[int, id_path("ID-card request")]

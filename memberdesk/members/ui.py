@@ -19,7 +19,7 @@ from memberdesk.compliance.deps import audit_ctx, requires
 from memberdesk.compliance.enums import Permission
 from memberdesk.compliance.masking import masked_for
 from memberdesk.compliance.permissions import policy
-from memberdesk.db import SessionDep
+from memberdesk.db import DbRoute, SessionDep
 from memberdesk.errors import MemberdeskError
 from memberdesk.members import access, service, words
 from memberdesk.members.api import own_member
@@ -30,7 +30,7 @@ from memberdesk.members.schemas import IdCardIn, LifeEventIn, Member360, MemberS
 from memberdesk.schemas import Day, id_path
 from memberdesk.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=DbRoute)
 Searcher = Annotated[Principal, requires(Permission.MEMBER_SEARCH)]
 Reader = Annotated[Principal, requires(Permission.MEMBER_READ)]
 Writer = Annotated[Principal, requires(Permission.MEMBER_WRITE)]

@@ -19,6 +19,7 @@ from memberdesk.clock import now
 from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import requires
 from memberdesk.compliance.enums import Permission
+from memberdesk.db import DbRoute
 from memberdesk.errors import InvalidInput, NotFound
 from memberdesk.schemas import Day
 from memberdesk.sla.clocks import Clock
@@ -45,7 +46,7 @@ from memberdesk.sla.schemas import (
     TargetOut,
 )
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", route_class=DbRoute)
 SlaReader = Annotated[Principal, requires(Permission.SLA_READ)]
 TAGS: list[str | Enum] = ["calendars and SLA"]
 CalendarName = Annotated[

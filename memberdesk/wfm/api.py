@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import requires
 from memberdesk.compliance.enums import Permission
+from memberdesk.db import DbRoute
 from memberdesk.errors import InvalidInput
 from memberdesk.wfm.schemas import (
     IntervalOut,
@@ -28,7 +29,7 @@ from memberdesk.wfm.schemas import (
 if TYPE_CHECKING:
     from memberdesk.wfm.erlang import Staffing
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", route_class=DbRoute)
 WfmUser = Annotated[Principal, requires(Permission.WFM_USE)]
 TAGS: list[str | Enum] = ["workforce management"]
 
