@@ -120,8 +120,10 @@ def test_a_forged_request_id_is_replaced_and_never_reaches_the_audit_log(client,
 
 
 def test_every_sync_route_ends_its_transaction_in_its_own_thread(app) -> None:
-    sync_routes = [r for r in app.routes if isinstance(r, APIRoute) and not _is_async(r.endpoint)]
-    assert sync_routes
+    from tests.compliance.test_permissions import flat
+
+    sync_routes = [r for r in flat(app.routes) if not _is_async(r.endpoint)]
+    assert len(sync_routes) > 30
     assert [r.path for r in sync_routes if not isinstance(r, DbRoute)] == []
 
 
