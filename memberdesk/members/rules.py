@@ -26,9 +26,9 @@ _FINAL = {
 def life_event_problem(event_date: date, member_dob: date, today: date) -> str | None:
     """Why an event date cannot be right for this member, or None."""
     if event_date < member_dob:
-        return "event_date must not be before the member's date of birth"
+        return "the event date must not be before the member's date of birth"
     if event_date > today + timedelta(days=MAX_EVENT_LEAD_DAYS):
-        return f"event_date must be at most {MAX_EVENT_LEAD_DAYS} days in the future"
+        return f"the event date must be at most {MAX_EVENT_LEAD_DAYS} days in the future"
     return None
 
 

@@ -41,7 +41,7 @@ LABELS: dict[StrEnum, str] = {
     CoverageTier.EMPLOYEE_CHILDREN: "Employee and children",
     CoverageTier.FAMILY: "Family",
     CoverageSource.NEW_HIRE: "New hire",
-    CoverageSource.GROUP_ENROLLMENT: "Employer's first enrolment",
+    CoverageSource.GROUP_ENROLLMENT: "Enrolled when the employer joined",
     CoverageSource.OPEN_ENROLLMENT: "Open enrolment",
     CoverageSource.LIFE_EVENT: "Life event",
     TerminationReason.EMPLOYMENT_ENDED: "Employment ended",

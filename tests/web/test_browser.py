@@ -491,8 +491,12 @@ def test_every_page_passes_axe_and_fits_a_phone(
     page.goto(f"/members/{people[0].id}?on=2026-02-30")
     look("member-bad-date")
     page.goto(f"/members/{kinds.ended}")
-    section(page, "Life events").get_by_role("button", name="Record the event").click()
-    look("member-form-errors")  # the browser's own required-field check stops it
+    events = section(page, "Life events")
+    events.get_by_label("Kind of event").select_option(label="Marriage")
+    events.get_by_label("Date of the event").fill("1900-01-02")  # before the member's birth
+    events.get_by_role("button", name="Record the event").click()
+    expect(page.get_by_role("alert")).to_contain_text("before the member's date of birth")
+    look("member-form-errors")
     page.goto("/plans")
     look("plans")
     page.get_by_role("button", name="Sign out").click()
