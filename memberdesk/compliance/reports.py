@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -10,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from memberdesk import csvsafe
 from memberdesk.compliance.enums import PHI_ACCESS_ACTIONS
 from memberdesk.compliance.models import AuditEntry, AuditMemberAccess
 from memberdesk.errors import InvalidInput
@@ -102,9 +102,10 @@ def user_access(session: Session, actor_id: int, start: datetime, end: datetime)
 
 
 def to_csv(rows: list[AccessRow]) -> str:
-    """The report as CSV, one line per disclosure."""
+    """The report as CSV, one line per disclosure. Cells that a spreadsheet would run as a
+    formula (a request ID or a name starting with ``=``) are neutralised (OWASP CSV injection)."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(AccessRow.__dataclass_fields__))
+    writer = csvsafe.dict_writer(buf, fieldnames=list(AccessRow.__dataclass_fields__))
     writer.writeheader()
     for row in rows:
         writer.writerow(asdict(row))
