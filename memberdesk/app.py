@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, event, text
@@ -29,19 +28,23 @@ from memberdesk.db import DbRoute, Sessions, make_engine
 from memberdesk.errors import MemberdeskError
 from memberdesk.logging import configure_logging
 from memberdesk.web import idempotency
+from memberdesk.web import openapi as openapi_doc
 from memberdesk.web.errors import json_body, page_body, wants_html
 from memberdesk.web.middleware import RequestMiddleware, retry_after
+from memberdesk.web.pages import templates
 from memberdesk.worker import Worker
 
 log = logging.getLogger("memberdesk.app")
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 API_DESCRIPTION = """
 memberdesk's JSON API. Authenticate with an API token (`POST /api/auth/token`, then the
-**Authorize** button: `Bearer mdt_…`) or a signed-in browser session (state-changing requests
-then need the `X-CSRF-Token` header). Every route requires one permission of the role matrix;
+**Authorize** button: paste the `mdt_…` token) or a signed-in browser session (this page adds
+the session's `X-CSRF-Token` to writes). Every route requires one permission of the role matrix;
 fields a role may not see come back masked. Member IDs, names, dates of birth and phone numbers
-are PHI: search takes them in a POST body, never a URL. Errors are 401, 403, 404, 409 or 422
-with the field and the reason, and never echo the value sent.
+are PHI: search takes them in a POST body, never a URL. Every error has one shape,
+`{"detail": [{"loc", "msg", "type"}]}`, naming the field and the rule, never the value sent; a
+busy or unreachable database answers 503 with `Retry-After`. Create requests (201) accept an
+`Idempotency-Key` header: a retry with the same key gets the first answer.
 """
 
 
@@ -183,14 +186,16 @@ def create_app(
         return JSONResponse(app.openapi())
 
     @app.get("/docs", include_in_schema=False, dependencies=[PUBLIC])
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="memberdesk API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
-        )
+    def docs(request: Request) -> HTMLResponse:
+        # Swagger UI from this origin, started by a static script (no inline code).
+        return templates.TemplateResponse(request, "docs.html")
+
+    def _openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = openapi_doc.build(app)
+        return app.openapi_schema
+
+    app.openapi = _openapi  # type: ignore[method-assign]
 
     from memberdesk.compliance.api import router as compliance_router
     from memberdesk.members.api import router as members_router

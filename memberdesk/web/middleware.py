@@ -32,7 +32,8 @@ CSP = (
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
     "object-src 'none'"
 )
-# Swagger UI sets inline styles on its own elements; /docs shows no member data.
+# Swagger UI sets inline styles on its own elements; /docs shows no member data. Its script is
+# a file of ours, so scripts stay 'self' only.
 DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 # A client's request ID is echoed in headers and stored in the audit log (and so in CSV
 # reports): only short, plain identifiers are kept; anything else is replaced by our own.
