@@ -52,7 +52,12 @@ def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
     # FastAPI echoes the offending input by default; a malformed member ID or date of birth
     # is still PHI, so only the location and the reason go back.
     return [
-        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        {
+            "loc": list(err.get("loc", ())),
+            # Our validators' own words, without Pydantic's "Value error, " label.
+            "msg": str(err.get("msg", "")).removeprefix("Value error, "),
+            "type": err.get("type", ""),
+        }
         for err in exc.errors()
     ]
 

@@ -14,8 +14,11 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 T = TypeVar("T")
 
-# Both engines store ids as signed 64-bit integers.
-MAX_ID = 2**63 - 1
+# Record ids are INTEGER columns: 32-bit on PostgreSQL (64-bit on SQLite). An id beyond what
+# the column can hold is refused here, before the database sees it (the audit log, which
+# outgrows 32 bits, has 64-bit ids and its own bound).
+MAX_ID = 2**31 - 1
+MAX_AUDIT_ID = 2**63 - 1
 # Dates memberdesk can reason about: members born since 1900, plans and deadlines to 2199.
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2199, 12, 31)
