@@ -40,6 +40,7 @@ from memberdesk.compliance.models import AuditEntry
 from memberdesk.compliance.rotation import _raw, count_stale, encrypted_columns, rotate
 from memberdesk.compliance.verify import read_anchor, verify_chain
 from memberdesk.config import Settings, get_settings
+from memberdesk.members import service
 from memberdesk.members.enums import IdCardStatus, Relationship
 from memberdesk.members.models import IdCardRequest, LifeEvent, Member
 from tests.dbutil import BACKENDS
@@ -145,16 +146,20 @@ def pick_members(live: LiveServer, client: httpx.Client, n: int) -> list[Known]:
 
 
 def writable_member(live: LiveServer, exclude: set[int]) -> int:
-    """A member outside the read sample with no ID-card request in progress."""
+    """A covered adult outside the read sample with no ID-card request in progress (writes go
+    back one day at a time from today: an adult's life holds them all, and a covered member
+    may get a card)."""
+    today = today_utc()
     with live.sessions() as session:
         busy = select(IdCardRequest.member_id).where(
             IdCardRequest.status.in_([IdCardStatus.REQUESTED, IdCardStatus.PRINTED])
         )
-        for member_id in session.scalars(
-            select(Member.id).where(Member.id.not_in(busy)).order_by(Member.id.desc())
+        for member in session.scalars(
+            select(Member).where(Member.id.not_in(busy)).order_by(Member.id.desc())
         ):
-            if member_id not in exclude:
-                return member_id
+            adult = member.date_of_birth < today - timedelta(days=365 * 20)
+            if member.id not in exclude and adult and service.eligibility(member, today).eligible:
+                return member.id
     raise AssertionError("no member free for a write")
 
 
