@@ -1,31 +1,49 @@
-"""JSON routes: tokens, profile, users and teams, audit, access reports, holds, retention."""
+"""JSON routes: sign-in, tokens, passwords, enrolment, users and teams, role grants, audit,
+access reports, holds, retention."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import asyncio
+import time
+from datetime import timedelta
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from memberdesk.clock import now
 from memberdesk.compliance import audit, auth, reports, retention
 from memberdesk.compliance.audit import decrypt_changes
 from memberdesk.compliance.auth import Principal
-from memberdesk.compliance.deps import PUBLIC, audit_context, audit_ctx, requires
+from memberdesk.compliance.deps import PUBLIC, audit_context, audit_ctx, client_addr, requires
 from memberdesk.compliance.enums import AuditAction, Permission
-from memberdesk.compliance.models import AuditEntry, LegalHold, User
+from memberdesk.compliance.models import (
+    ApiToken,
+    LegalHold,
+    RoleGrant,
+    Team,
+    User,
+)
 from memberdesk.compliance.permissions import policy
 from memberdesk.compliance.schemas import (
     AccessRowOut,
     AuditEntryOut,
+    AuditPage,
+    Enrolment,
     LegalHoldIn,
     LegalHoldOut,
+    PasswordChange,
+    PasswordResetOut,
     Profile,
     RetentionOut,
+    RoleGrantOut,
+    TeamIn,
+    TeamOut,
+    TokenInfo,
     TokenOut,
     TokenRequest,
     UserIn,
@@ -34,13 +52,15 @@ from memberdesk.compliance.schemas import (
     VerifyOut,
 )
 from memberdesk.compliance.verify import read_anchor, verify_chain
+from memberdesk.config import Settings
 from memberdesk.db import DbRoute, SessionDep, read_only_connection
 from memberdesk.errors import InvalidInput, NotFound
-from memberdesk.schemas import LimitQ, OffsetQ, Page
+from memberdesk.schemas import Day, LimitQ, OffsetQ, Page, id_path, id_query
 
 router = APIRouter(prefix="/api", route_class=DbRoute)
 Anyone = Annotated[Principal, requires(Permission.SESSION)]
 Admin = Annotated[Principal, requires(Permission.USERS_MANAGE)]
+Approver = Annotated[Principal, requires(Permission.ROLE_GRANT_APPROVE)]
 TeamReader = Annotated[Principal, requires(Permission.TEAM_READ)]
 Auditor = Annotated[Principal, requires(Permission.AUDIT_READ)]
 Reporter = Annotated[Principal, requires(Permission.ACCESS_REPORT_READ)]
@@ -49,9 +69,35 @@ RetentionManager = Annotated[Principal, requires(Permission.RETENTION_MANAGE)]
 AUTH: list[str | Enum] = ["auth"]
 USERS: list[str | Enum] = ["users"]
 COMPLIANCE: list[str | Enum] = ["compliance"]
-StartQ = Annotated[date, Query(description="First day (YYYY-MM-DD, UTC)")]
-EndQ = Annotated[date, Query(description="Last day, inclusive (YYYY-MM-DD, UTC)")]
+StartQ = Annotated[Day, Query(description="First day (YYYY-MM-DD, UTC)")]
+EndQ = Annotated[Day, Query(description="Last day, inclusive (YYYY-MM-DD, UTC)")]
 FormatQ = Annotated[Literal["json", "csv"], Query(description="json or csv")]
+UsernameP = Annotated[str, Path(max_length=64, description="Account name")]
+
+
+async def signin_pause(request: Request) -> None:
+    """Before any password check: an address with many recent failures (password spraying
+    across usernames) waits its turn, spaced out, instead of being refused (``auth.SprayGate``).
+    Async, so waiting holds no worker thread and no connection. Used by every route that checks
+    a password or identity facts (the sign-in form too)."""
+    settings: Settings = request.app.state.settings
+    addr = (client_addr(request) or "unknown")[:64]
+
+    def count() -> int:
+        with request.app.state.sessions.read() as session:
+            return auth.address_failures(session, addr)
+
+    delay = auth.spray_delay(await run_in_threadpool(count), settings.login_rate_limit)
+    if delay:
+        wait = auth.SPRAY_GATE.reserve(addr, delay, time.monotonic())
+        if wait is None:
+            raise auth.TooManyAttempts(
+                "too many failed sign-ins from this address; try again in a minute"
+            )
+        await asyncio.sleep(wait)
+
+
+SIGNIN_PAUSE = Depends(signin_pause)
 
 
 @router.post(
@@ -60,22 +106,93 @@ FormatQ = Annotated[Literal["json", "csv"], Query(description="json or csv")]
     status_code=201,
     tags=AUTH,
     summary="Get an API token",
-    dependencies=[PUBLIC],
+    dependencies=[PUBLIC, SIGNIN_PAUSE],
 )
 def issue_token(body: TokenRequest, session: SessionDep, request: Request) -> TokenOut:
-    """Exchange a username and password for a bearer token (lock-out and rate limits apply)."""
+    """Exchange a username and password for a bearer token (lock-out and rate limits apply).
+    Every token expires: after ``expires_days``, at most the server's maximum (90 days)."""
+    settings: Settings = request.app.state.settings
+    if body.expires_days is not None and body.expires_days > settings.token_max_days:
+        raise InvalidInput(f"at most {settings.token_max_days} days", field="body.expires_days")
     ctx = audit_context(request, None)
     try:
-        user = auth.authenticate(
-            session, request.app.state.settings, ctx, body.username, body.password
-        )
+        user = auth.authenticate(session, settings, ctx, body.username, body.password)
     except (auth.SignInRefused, auth.TooManyAttempts):
         session.commit()  # the failed attempt and lock-out must persist
         raise
-    expires = now() + timedelta(days=body.expires_days) if body.expires_days else None
-    secret, token = auth.create_token(session, ctx, user, body.name, expires)
+    if user.must_change_password:
+        session.commit()
+        raise auth.PasswordChangeRequired(
+            "an administrator reset this password: choose a new one first (POST /api/auth/password)"
+        )
+    expires = now() + timedelta(days=body.expires_days or settings.token_max_days)
+    secret, token = auth.create_token(
+        session, ctx, user, body.name, expires, max_days=settings.token_max_days
+    )
     session.commit()
+    assert token.expires_at is not None
     return TokenOut(token=secret, prefix=token.prefix, expires_at=token.expires_at)
+
+
+@router.post(
+    "/auth/password",
+    status_code=204,
+    tags=AUTH,
+    summary="Change your password",
+    dependencies=[PUBLIC, SIGNIN_PAUSE],
+)
+def change_password(body: PasswordChange, session: SessionDep, request: Request) -> Response:
+    """Change your own password, proving the current one (also the way out of a reset: the
+    temporary password works here only). Sign-in's limits apply. Every session and API token
+    of the account ends; sign in again with the new password."""
+    try:
+        auth.change_password(
+            session,
+            request.app.state.settings,
+            audit_context(request, None),
+            username=body.username,
+            current=body.current_password,
+            new=body.new_password,
+        )
+    except (auth.SignInRefused, auth.TooManyAttempts):
+        session.commit()
+        raise
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.post(
+    "/auth/enrol",
+    response_model=UserOut,
+    status_code=201,
+    tags=AUTH,
+    summary="Open your member portal account",
+    dependencies=[PUBLIC, SIGNIN_PAUSE],
+)
+def enrol(body: Enrolment, session: SessionDep, request: Request) -> UserOut:
+    """A member opens their own portal account with the member ID, last name and date of birth
+    on their ID card. Failures count like failed sign-ins from the address; the answer never
+    says which fact did not match. Members under 18 are served through a parent or guardian."""
+    try:
+        user = auth.enrol(
+            session,
+            request.app.state.settings,
+            audit_context(request, None),
+            member_number=body.member_number,
+            last_name=body.last_name,
+            date_of_birth=body.date_of_birth,
+            username=body.username,
+            password=body.password,
+        )
+    except InvalidInput as exc:
+        if exc.field == "body":  # no match: the attempt must count
+            session.commit()
+        raise
+    except auth.TooManyAttempts:
+        session.commit()
+        raise
+    session.commit()
+    return UserOut.model_validate(user)
 
 
 @router.get("/auth/me", response_model=Profile, tags=AUTH, summary="Who am I")
@@ -95,6 +212,52 @@ def whoami(principal: Anyone) -> Profile:
     )
 
 
+def _token_infos(
+    settings: Settings, tokens: list[ApiToken], users: dict[int, User]
+) -> list[TokenInfo]:
+    stamp = now()
+    out = []
+    for t in tokens:
+        info = TokenInfo.model_validate(t)
+        user = users.get(t.user_id)
+        info.active = (
+            t.revoked_at is None
+            and user is not None
+            and auth.token_usable(t, user, stamp, settings)
+        )
+        out.append(info)
+    return out
+
+
+@router.get("/auth/tokens", response_model=list[TokenInfo], tags=AUTH, summary="My API tokens")
+def my_tokens(session: SessionDep, request: Request, principal: Anyone) -> list[TokenInfo]:
+    """Your tokens, newest first: prefix, name, issued, last used, expiry, revoked."""
+    user = session.get(User, principal.user_id)
+    assert user is not None
+    return _token_infos(
+        request.app.state.settings, auth.list_tokens(session, user.id), {user.id: user}
+    )
+
+
+@router.delete("/auth/tokens/{token_id}", status_code=204, tags=AUTH, summary="Revoke an API token")
+def revoke_token(
+    token_id: Annotated[int, id_path("API token")],
+    session: SessionDep,
+    request: Request,
+    principal: Anyone,
+) -> Response:
+    """Revoke one of your tokens at once; administrators may revoke anyone's."""
+    admin = policy(principal.role).allows(Permission.USERS_MANAGE)
+    auth.revoke_token(
+        session,
+        audit_ctx(request, principal),
+        token_id,
+        owner_id=None if admin else principal.user_id,
+    )
+    session.commit()
+    return Response(status_code=204)
+
+
 @router.get("/users", response_model=Page[UserOut], tags=USERS, summary="All accounts")
 def list_users(
     session: SessionDep, principal: Admin, limit: LimitQ = 50, offset: OffsetQ = 0
@@ -107,12 +270,20 @@ def list_users(
     )
 
 
+def _user_out(user: User, grant: RoleGrant | None) -> UserOut:
+    out = UserOut.model_validate(user)
+    out.pending_grant = RoleGrantOut.model_validate(grant) if grant is not None else None
+    return out
+
+
 @router.post(
     "/users", response_model=UserOut, status_code=201, tags=USERS, summary="Create an account"
 )
 def create_user(body: UserIn, session: SessionDep, request: Request, principal: Admin) -> UserOut:
-    """Create a staff or member-portal account."""
-    user = auth.create_user(
+    """Create a staff account in an existing team. An account with a role that reads PHI stays
+    disabled until another administrator or a compliance officer approves its role grant.
+    Member portal accounts are opened by the member (``POST /api/auth/enrol``)."""
+    user, grant = auth.provision_account(
         session,
         request.app.state.settings,
         audit_ctx(request, principal),
@@ -121,29 +292,141 @@ def create_user(body: UserIn, session: SessionDep, request: Request, principal: 
         role=body.role,
         password=body.password,
         team=body.team,
-        member_id=body.member_id,
     )
     session.commit()
-    return UserOut.model_validate(user)
+    return _user_out(user, grant)
 
 
 @router.patch(
-    "/users/{username}", response_model=UserOut, tags=USERS, summary="Change role or disable"
+    "/users/{username}", response_model=UserOut, tags=USERS, summary="Change role, disable, enable"
 )
 def patch_user(
-    username: str, body: UserPatch, session: SessionDep, request: Request, principal: Admin
+    username: UsernameP, body: UserPatch, session: SessionDep, request: Request, principal: Admin
 ) -> UserOut:
-    """Role changes and disabling end the user's sessions at once."""
+    """Role changes and disabling end the user's sessions at once (API tokens follow: the role
+    is read on every request). A role that reads PHI is a grant another person approves. No one
+    changes, disables or enables their own account; the last administrator stays enabled."""
     ctx = audit_ctx(request, principal)
-    user = None
+    user, grant = None, None
     if body.role is not None:
-        user = auth.set_role(session, ctx, username, body.role)
-    if body.disabled:
+        user, grant = auth.request_role(session, ctx, username, body.role)
+    if body.disabled is True:
         user = auth.disable_user(session, ctx, username)
+    elif body.disabled is False:
+        user = auth.enable_user(session, ctx, username)
     if user is None:
         raise InvalidInput("give role or disabled", field="body")
     session.commit()
-    return UserOut.model_validate(user)
+    return _user_out(user, grant)
+
+
+@router.post(
+    "/users/{username}/unlock", response_model=UserOut, tags=USERS, summary="Lift a lock-out"
+)
+def unlock_user(
+    username: UsernameP, session: SessionDep, request: Request, principal: Admin
+) -> UserOut:
+    """Clear failed sign-ins and the lock-out they caused (audited)."""
+    user = auth.unlock_user(session, audit_ctx(request, principal), username)
+    session.commit()
+    return _user_out(user, None)
+
+
+@router.post(
+    "/users/{username}/password-reset",
+    response_model=PasswordResetOut,
+    tags=USERS,
+    summary="Reset a password",
+)
+def reset_password(
+    username: UsernameP, session: SessionDep, request: Request, principal: Admin
+) -> PasswordResetOut:
+    """Give the account a random temporary password (shown once), which works only to choose
+    a new one (``POST /api/auth/password``); its sessions end and its API tokens are revoked.
+    Not your own account, and not a member's (members recover through enrolment)."""
+    user, temporary = auth.reset_password(
+        session, request.app.state.settings, audit_ctx(request, principal), username
+    )
+    session.commit()
+    return PasswordResetOut(username=user.username, temporary_password=temporary)
+
+
+@router.get(
+    "/users/{username}/tokens",
+    response_model=list[TokenInfo],
+    tags=USERS,
+    summary="A user's API tokens",
+)
+def user_tokens(
+    username: UsernameP, session: SessionDep, request: Request, principal: Admin
+) -> list[TokenInfo]:
+    """Any account's tokens (administrators), newest first."""
+    user = auth.find_user(session, username)
+    return _token_infos(
+        request.app.state.settings, auth.list_tokens(session, user.id), {user.id: user}
+    )
+
+
+@router.get(
+    "/role-grants",
+    response_model=list[RoleGrantOut],
+    tags=USERS,
+    summary="Role grants waiting for approval",
+)
+def list_grants(session: SessionDep, principal: Approver) -> list[RoleGrantOut]:
+    """Requests to give an account a role that reads PHI, oldest first."""
+    return [RoleGrantOut.model_validate(g) for g in auth.pending_grants(session)]
+
+
+@router.post(
+    "/role-grants/{grant_id}/approve",
+    response_model=RoleGrantOut,
+    tags=USERS,
+    summary="Approve a role grant",
+)
+def approve_grant(
+    grant_id: Annotated[int, id_path("role grant")],
+    session: SessionDep,
+    request: Request,
+    principal: Approver,
+) -> RoleGrantOut:
+    """The second person: not the requester, not the account's holder. The role applies at
+    once (a new account is enabled)."""
+    grant, _ = auth.approve_grant(session, audit_ctx(request, principal), grant_id)
+    session.commit()
+    return RoleGrantOut.model_validate(grant)
+
+
+@router.post(
+    "/role-grants/{grant_id}/reject",
+    response_model=RoleGrantOut,
+    tags=USERS,
+    summary="Reject a role grant",
+)
+def reject_grant(
+    grant_id: Annotated[int, id_path("role grant")],
+    session: SessionDep,
+    request: Request,
+    principal: Approver,
+) -> RoleGrantOut:
+    """The role stays as it was; a new account stays disabled."""
+    grant, _ = auth.reject_grant(session, audit_ctx(request, principal), grant_id)
+    session.commit()
+    return RoleGrantOut.model_validate(grant)
+
+
+@router.get("/teams", response_model=list[TeamOut], tags=USERS, summary="All teams")
+def list_teams(session: SessionDep, principal: Admin) -> list[TeamOut]:
+    """Teams by name (administrators)."""
+    return [TeamOut.model_validate(t) for t in session.scalars(select(Team).order_by(Team.name))]
+
+
+@router.post("/teams", response_model=TeamOut, status_code=201, tags=USERS, summary="Create a team")
+def create_team(body: TeamIn, session: SessionDep, request: Request, principal: Admin) -> TeamOut:
+    """Accounts can only join teams that exist: a mistyped name is an error, not a new team."""
+    team = auth.create_team(session, audit_ctx(request, principal), body.name)
+    session.commit()
+    return TeamOut.model_validate(team)
 
 
 @router.get("/team", response_model=list[UserOut], tags=USERS, summary="My team")
@@ -196,7 +479,7 @@ def _report(
     summary="Who accessed a member",
 )
 def access_by_member(
-    member_id: int,
+    member_id: Annotated[int, id_path("member")],
     start: StartQ,
     end: EndQ,
     session: SessionDep,
@@ -228,7 +511,7 @@ def access_by_member(
     summary="Everything a user accessed",
 )
 def access_by_user(
-    user_id: int,
+    user_id: Annotated[int, id_path("user")],
     start: StartQ,
     end: EndQ,
     session: SessionDep,
@@ -248,28 +531,54 @@ def access_by_user(
 
 @router.get(
     "/compliance/audit",
-    response_model=Page[AuditEntryOut],
+    response_model=AuditPage,
     tags=COMPLIANCE,
-    summary="Audit entries with what changed",
+    summary="Search the audit log",
 )
 def audit_entries(
     session: SessionDep,
     request: Request,
     principal: Auditor,
     limit: LimitQ = 50,
-    offset: OffsetQ = 0,
-    action: Annotated[str | None, Query(description="Only this action")] = None,
-    actor_id: Annotated[int | None, Query(description="Only this user")] = None,
-) -> Page[AuditEntryOut]:
-    """Newest first, old and new values decrypted (compliance officers only)."""
+    before_id: Annotated[
+        int | None, id_query("older page: entries before this id (next_before_id)")
+    ] = None,
+    action: Annotated[AuditAction | None, Query(description="Only this action")] = None,
+    actor_id: Annotated[int | None, id_query("actor (user id)")] = None,
+    username: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="Only this actor (username)")
+    ] = None,
+    member_id: Annotated[int | None, id_query("member whose record was touched")] = None,
+    object_type: Annotated[
+        str | None,
+        Query(min_length=1, max_length=32, pattern=r"^[a-z_]+$", description="Kind of object"),
+    ] = None,
+    object_id: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="Object id (with object_type)")
+    ] = None,
+    start: Annotated[Day | None, Query(description="From this day (UTC)")] = None,
+    end: Annotated[Day | None, Query(description="To this day, inclusive (UTC)")] = None,
+) -> AuditPage:
+    """Newest first, old and new values decrypted (compliance officers only). Filters combine;
+    pages follow ``next_before_id`` (keyset paging: as fast at entry 5,000,000 as at the
+    first page). Reading the log is itself audited."""
+    if object_id is not None and object_type is None:
+        raise InvalidInput("give object_type with object_id", field="query.object_id")
+    window = reports.optional_window(start, end)
     audit.seal_all(session)
-    query = select(AuditEntry)
-    if action:
-        query = query.where(AuditEntry.action == action)
-    if actor_id is not None:
-        query = query.where(AuditEntry.actor_id == actor_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset)).all()
+    filters = reports.AuditFilter(
+        action=action.value if action else None,
+        actor_id=actor_id,
+        username=username,
+        member_id=member_id,
+        object_type=object_type,
+        object_id=object_id,
+        start=window[0],
+        end=window[1],
+    )
+    rows = reports.search_audit(session, filters, limit, before_id)
+    more = len(rows) > limit
+    rows = rows[:limit]
     items = [
         AuditEntryOut(
             id=e.id,
@@ -293,10 +602,12 @@ def audit_entries(
         audit_ctx(request, principal),
         AuditAction.ACCESS_REPORT,
         object_type="audit_log",
-        detail={"report": "audit", "rows": len(items)},
+        detail={"report": "audit", "rows": len(items), "filters": filters.used()},
     )
     session.commit()
-    return Page(items=items, total=total, limit=limit, offset=offset)
+    return AuditPage(
+        items=items, limit=limit, next_before_id=rows[-1].id if more and rows else None
+    )
 
 
 @router.get(
@@ -363,7 +674,10 @@ def place_hold(
     summary="Release a legal hold",
 )
 def release_hold(
-    hold_id: int, session: SessionDep, request: Request, principal: HoldManager
+    hold_id: Annotated[int, id_path("legal hold")],
+    session: SessionDep,
+    request: Request,
+    principal: HoldManager,
 ) -> LegalHoldOut:
     """Retention applies to the records again from the next run."""
     hold = retention.release_hold(session, audit_ctx(request, principal), hold_id)

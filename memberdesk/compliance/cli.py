@@ -23,6 +23,7 @@ audit_app = typer.Typer(
     help="The tamper-evident audit log and PHI access reports.", no_args_is_help=True
 )
 keys_app = typer.Typer(help="Encryption keys.", no_args_is_help=True)
+teams_app = typer.Typer(help="Teams that staff accounts belong to.", no_args_is_help=True)
 retention_app = typer.Typer(help="Retention and legal holds.", no_args_is_help=True)
 # Piped or captured output gets wide tables, so nothing is cut or wrapped mid-word.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -47,43 +48,54 @@ def _fail(message: str) -> typer.Exit:
 
 
 @contextmanager
-def _domain_errors() -> Iterator[None]:
-    """Turn a domain error into a one-line CLI error naming the field, exit 2."""
+def _domain_errors(names: dict[str, str] | None = None) -> Iterator[None]:
+    """Turn a domain error into a one-line CLI error naming the option or argument, exit 2.
+    A field's last part becomes ``--its-name`` unless ``names`` maps it (e.g. to an argument)."""
     from memberdesk.errors import MemberdeskError
 
     try:
         yield
     except MemberdeskError as exc:
-        where = exc.field.split(".")[-1] if exc.field else "input"
+        last = exc.field.split(".")[-1] if exc.field else "body"
+        where = (names or {}).get(last) or (
+            "input" if last == "body" else "--" + last.replace("_", "-")
+        )
         raise _fail(f"{where}: {exc.message}") from None
 
 
 def _read_password(from_stdin: bool) -> str:
+    from memberdesk.compliance.passwords import MIN_LENGTH
+
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Password (12+ characters): ")
+    first = getpass.getpass(f"Password ({MIN_LENGTH}+ characters): ")
     if getpass.getpass("Again: ") != first:
         raise _fail("the passwords differ")
     return first
 
 
+USER_ARG = {"username": "USERNAME", "password": "password"}
+
+
 @users_app.command("create")
 def users_create(
-    username: Annotated[str, typer.Argument(help="Lower-case account name")],
+    username: Annotated[
+        str, typer.Argument(help="Account name: lower-case letters, digits, . _ -")
+    ],
     role: Annotated[Role, typer.Option(help="Role in the permission matrix")],
     name: Annotated[str, typer.Option(help="Display name")] = "",
-    team: Annotated[str | None, typer.Option(help="Team (staff)")] = None,
-    member_id: Annotated[int | None, typer.Option(help="Member record (portal accounts)")] = None,
+    team: Annotated[str | None, typer.Option(help="An existing team (teams create)")] = None,
     password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin")] = False,
 ) -> None:
-    """Create an account; the password is prompted for (never an argument)."""
+    """Create a staff account; the password is prompted for (never an argument). Member
+    portal accounts are opened by the member through enrolment."""
     from memberdesk.compliance import auth
 
     password = _read_password(password_stdin)
     settings, sessions = _sessions()
     with sessions() as session:
-        with _domain_errors():
-            user = auth.create_user(
+        with _domain_errors(USER_ARG):
+            user, _ = auth.provision_account(
                 session,
                 settings,
                 _ctx(),
@@ -92,23 +104,60 @@ def users_create(
                 role=role,
                 password=password,
                 team=team,
-                member_id=member_id,
             )
         session.commit()
         out.print(f"created {user.username} ({user.role.value})")
 
 
+def _user_command(act: str, username: str) -> None:
+    from memberdesk.compliance import auth
+
+    action = {
+        "disable": auth.disable_user,
+        "enable": auth.enable_user,
+        "unlock": auth.unlock_user,
+    }[act]
+    _, sessions = _sessions()
+    with sessions() as session:
+        with _domain_errors(USER_ARG):
+            action(session, _ctx(), username)
+        session.commit()
+
+
 @users_app.command("disable")
 def users_disable(username: Annotated[str, typer.Argument(help="Account name")]) -> None:
     """Disable an account, end its sessions and revoke its API tokens."""
+    _user_command("disable", username)
+    out.print(f"disabled {username}")
+
+
+@users_app.command("enable")
+def users_enable(username: Annotated[str, typer.Argument(help="Account name")]) -> None:
+    """Enable a disabled account."""
+    _user_command("enable", username)
+    out.print(f"enabled {username}")
+
+
+@users_app.command("unlock")
+def users_unlock(username: Annotated[str, typer.Argument(help="Account name")]) -> None:
+    """Lift a lock-out after failed sign-ins."""
+    _user_command("unlock", username)
+    out.print(f"unlocked {username}")
+
+
+@users_app.command("reset-password")
+def users_reset_password(username: Annotated[str, typer.Argument(help="Account name")]) -> None:
+    """Set a random temporary password (printed once) that must be changed at the next
+    sign-in; the account's sessions end and its API tokens are revoked."""
     from memberdesk.compliance import auth
 
-    _, sessions = _sessions()
+    settings, sessions = _sessions()
     with sessions() as session:
-        with _domain_errors():
-            auth.disable_user(session, _ctx(), username)
+        with _domain_errors(USER_ARG):
+            _, temporary = auth.reset_password(session, settings, _ctx(), username)
         session.commit()
-    out.print(f"disabled {username}")
+    out.print(f"temporary password for {username} (give it to them privately; it works once):")
+    print(temporary)
 
 
 @users_app.command("set-role")
@@ -116,15 +165,149 @@ def users_set_role(
     username: Annotated[str, typer.Argument(help="Account name")],
     role: Annotated[Role, typer.Argument(help="New role")],
 ) -> None:
-    """Change a staff member's role (their sessions end so it applies at once)."""
+    """Change a staff member's role (their sessions end, tokens follow at once). The operator's
+    path: it applies at once; through the API a role that reads PHI needs a second person."""
     from memberdesk.compliance import auth
 
     _, sessions = _sessions()
     with sessions() as session:
-        with _domain_errors():
+        with _domain_errors(USER_ARG):
             auth.set_role(session, _ctx(), username, role)
         session.commit()
     out.print(f"{username} is now {role.value}")
+
+
+@users_app.command("tokens")
+def users_tokens(username: Annotated[str, typer.Argument(help="Account name")]) -> None:
+    """A user's API tokens: id, prefix, name, issued, last used, expiry, revoked."""
+    from memberdesk.clock import now
+    from memberdesk.compliance import auth
+
+    settings, sessions = _sessions()
+    table = Table("id", "prefix", "name", "created", "last used", "expires", "status")
+    stamp = now()
+    with sessions() as session:
+        with _domain_errors(USER_ARG):
+            user = auth.find_user(session, username)
+        for t in auth.list_tokens(session, user.id):
+            status = (
+                "revoked"
+                if t.revoked_at
+                else "active"
+                if auth.token_usable(t, user, stamp, settings)
+                else "expired"
+            )
+            table.add_row(
+                str(t.id),
+                t.prefix + "…",
+                t.name,
+                _when(t.created_at),
+                _when(t.last_used_at),
+                _when(t.expires_at),
+                status,
+            )
+    out.print(table)
+
+
+def _when(at: datetime | None) -> str:
+    return at.isoformat(timespec="seconds") if at else "never"
+
+
+@users_app.command("revoke-token")
+def users_revoke_token(
+    token_id: Annotated[int, typer.Argument(help="Token id (users tokens USER)", min=1)],
+) -> None:
+    """Revoke an API token at once."""
+    from memberdesk.compliance import auth
+
+    _, sessions = _sessions()
+    with sessions() as session:
+        with _domain_errors({"token_id": "TOKEN_ID"}):
+            auth.revoke_token(session, _ctx(), token_id, owner_id=None)
+        session.commit()
+    out.print(f"revoked token {token_id}")
+
+
+@users_app.command("grants")
+def users_grants() -> None:
+    """Role grants waiting for a second person's approval."""
+    from memberdesk.compliance import auth
+    from memberdesk.compliance.models import User
+
+    _, sessions = _sessions()
+    table = Table("id", "account", "kind", "role", "asked by", "asked at")
+    with sessions() as session:
+        for g in auth.pending_grants(session):
+            user = session.get(User, g.user_id)
+            table.add_row(
+                str(g.id),
+                user.username if user else "?",
+                g.kind.value,
+                g.role.value,
+                g.requested_by,
+                _when(g.requested_at),
+            )
+    out.print(table)
+
+
+@users_app.command("approve")
+def users_approve(grant_id: Annotated[int, typer.Argument(help="Grant id", min=1)]) -> None:
+    """Approve a role grant (the role applies at once)."""
+    _decide_grant(grant_id, approve=True)
+
+
+@users_app.command("reject")
+def users_reject(grant_id: Annotated[int, typer.Argument(help="Grant id", min=1)]) -> None:
+    """Reject a role grant (the role stays as it was)."""
+    _decide_grant(grant_id, approve=False)
+
+
+def _decide_grant(grant_id: int, *, approve: bool) -> None:
+    from memberdesk.compliance import auth
+
+    _, sessions = _sessions()
+    with sessions() as session:
+        with _domain_errors({"grant_id": "GRANT_ID"}):
+            decide = auth.approve_grant if approve else auth.reject_grant
+            grant, user = decide(session, _ctx(), grant_id)
+        session.commit()
+    out.print(
+        f"grant {grant.id} {grant.status.value}: {user.username} is {user.role.value}"
+        + (" (disabled)" if user.disabled else "")
+    )
+
+
+@teams_app.command("create")
+def teams_create(name: Annotated[str, typer.Argument(help="Team name")]) -> None:
+    """Create a team; staff accounts can join only existing teams."""
+    from memberdesk.compliance import auth
+
+    _, sessions = _sessions()
+    with sessions() as session:
+        with _domain_errors({"name": "NAME"}):
+            team = auth.create_team(session, _ctx(), name)
+        session.commit()
+        out.print(f"created team {team.name!r} (#{team.id})", highlight=False)
+
+
+@teams_app.command("list")
+def teams_list() -> None:
+    """Every team and how many accounts it has."""
+    from sqlalchemy import func, select
+
+    from memberdesk.compliance.models import Team, User
+
+    _, sessions = _sessions()
+    table = Table("id", "team", "accounts")
+    with sessions() as session:
+        counts = dict(
+            session.execute(select(User.team_id, func.count()).group_by(User.team_id))
+            .tuples()
+            .all()
+        )
+        for t in session.scalars(select(Team).order_by(Team.name)):
+            table.add_row(str(t.id), t.name, str(counts.get(t.id, 0)))
+    out.print(table)
 
 
 @users_app.command("list")
@@ -139,7 +322,15 @@ def users_list() -> None:
     with sessions() as session:
         teams = {t.id: t.name for t in session.scalars(select(Team))}
         for u in session.scalars(select(User).order_by(User.username)):
-            status = "disabled" if u.disabled else "locked" if u.locked_until else "active"
+            status = (
+                "disabled"
+                if u.disabled
+                else "locked"
+                if u.locked_until
+                else "must change password"
+                if u.must_change_password
+                else "active"
+            )
             table.add_row(
                 u.username,
                 u.display_name,
@@ -226,6 +417,8 @@ def audit_access(
         raise _fail("--format must be csv or json")
     with _domain_errors():
         lo, hi = reports.day_window(start.date(), end.date())
+    if member_id is not None and not 1 <= member_id <= 2**63 - 1:
+        raise _fail("--member-id: must be a positive 64-bit id")
     _, sessions = _sessions()
     with sessions() as session:
         if member_id is not None:
@@ -234,7 +427,7 @@ def audit_access(
         else:
             uid = session.scalar(select(User.id).where(User.username == user))
             if uid is None:
-                raise _fail(f"--user: no user named {user!r}")
+                raise _fail("--user: no user with this username")
             rows = reports.user_access(session, uid, lo, hi)
             target = {"object_type": "user", "object_id": uid}
         audit.record(
@@ -258,8 +451,6 @@ def keys_rotate(
     """Make a new data key active and re-encrypt every PHI value, while the service runs."""
     from rich.progress import Progress
 
-    from memberdesk.compliance import audit
-    from memberdesk.compliance.enums import AuditAction
     from memberdesk.compliance.rotation import rotate
 
     settings, sessions = _sessions()
@@ -271,23 +462,10 @@ def keys_rotate(
                 sessions,
                 batch,
                 progress=lambda name, n: progress.update(task, advance=n, description=name),
+                ctx=_ctx(),
             )
         except RuntimeError as exc:
             raise _fail(str(exc)) from None
-    with sessions() as session:
-        audit.record(
-            session,
-            _ctx(),
-            AuditAction.KEYS_ROTATED,
-            object_type="keyring",
-            object_id=result.new_key_id,
-            detail={
-                "reencrypted": sum(result.reencrypted.values()),
-                "passes": result.passes,
-                "remaining": result.remaining,
-            },
-        )
-        session.commit()
     total = sum(result.reencrypted.values())
     out.print(
         f"active key is now {result.new_key_id}; re-encrypted {total:,} values in "

@@ -137,9 +137,32 @@ def key_id_of(blob: bytes) -> str:
     return blob[2 : 2 + blob[1]].decode()
 
 
+def make_private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) readable by its owner only (0700): var/ holds the
+    keys, the SQLite database and the demo logins (45 CFR 164.312(a)(1), access control). An
+    existing directory is left as the operator set it."""
+    path = Path(path)
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700, exist_ok=True)
+        path.chmod(0o700)  # mkdir's mode is filtered by the umask; make it exact
+    return path
+
+
+def secure_sqlite_file(database: str | Path) -> None:
+    """Before SQLite opens ``database``: its directory private (0700 when created) and the file
+    created, or narrowed, to 0600. SQLite gives its -wal and -shm files the database file's
+    mode, so they stay private too. Call from ``make_engine`` for file databases."""
+    path = Path(database)
+    make_private_dir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # a database created 0644 by an earlier version
+
+
 def write_keyring(path: Path, ring: KeyRing) -> None:
     """Write a key file readable by its owner only (created 0600, never widened)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:

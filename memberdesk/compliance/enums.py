@@ -37,6 +37,7 @@ class Permission(StrEnum):
     RETENTION_MANAGE = "retention.manage"
     WFM_USE = "wfm.use"
     SLA_READ = "sla.read"
+    ROLE_GRANT_APPROVE = "role_grant.approve"  # second person for grants of PHI roles
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
@@ -62,6 +63,16 @@ class AuditAction(StrEnum):
     USER_CREATED = "user.created"
     USER_DISABLED = "user.disabled"
     USER_ROLE_CHANGED = "user.role_changed"
+    USER_ENABLED = "user.enabled"
+    USER_UNLOCKED = "user.unlocked"
+    PASSWORD_RESET = "user.password_reset"  # noqa: S105
+    PASSWORD_CHANGED = "auth.password_changed"  # noqa: S105
+    ROLE_GRANT_REQUESTED = "user.role_grant_requested"
+    ROLE_GRANT_APPROVED = "user.role_grant_approved"
+    ROLE_GRANT_REJECTED = "user.role_grant_rejected"
+    TEAM_CREATED = "team.created"
+    PORTAL_ENROLLED = "portal.enrolled"
+    PORTAL_ENROLMENT_FAILED = "portal.enrolment_failed"
     MEMBER_CREATED = "member.created"
     MEMBER_UPDATED = "member.updated"
     MEMBER_READ = "member.read"
@@ -76,6 +87,7 @@ class AuditAction(StrEnum):
     LEGAL_HOLD_PLACED = "compliance.legal_hold_placed"
     LEGAL_HOLD_RELEASED = "compliance.legal_hold_released"
     RETENTION_RUN = "compliance.retention_run"
+    KEYS_ROTATION_STARTED = "compliance.keys_rotation_started"
     KEYS_ROTATED = "compliance.keys_rotated"
     ACCESS_DENIED = "auth.access_denied"
 
@@ -92,5 +104,19 @@ PHI_ACCESS_ACTIONS = frozenset(
         AuditAction.LIFE_EVENT_RECORDED,
         AuditAction.ID_CARD_REQUESTED,
         AuditAction.ID_CARD_UPDATED,
+        AuditAction.PORTAL_ENROLLED,
     }
 )
+
+
+class GrantStatus(StrEnum):
+    """A request to give an account a role that reads PHI, decided by a second person."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class GrantKind(StrEnum):
+    CREATE = "create"  # a new account, disabled until approved
+    CHANGE = "change"  # an existing account's role

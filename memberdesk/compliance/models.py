@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from memberdesk.clock import now
 from memberdesk.compliance.crypto import EncryptedString
-from memberdesk.compliance.enums import Role
+from memberdesk.compliance.enums import GrantKind, GrantStatus, Role
 from memberdesk.db import Base, UTCDateTime
 from memberdesk.members.models import str_enum
 
@@ -105,9 +105,34 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
+class RoleGrant(Base):
+    """A request to give an account a role that reads PHI; takes effect only when a second
+    person (not the requester, not the account holder) approves it."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (Index("ix_role_grants_status_user", "status", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[GrantKind] = mapped_column(str_enum(GrantKind))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    old_role: Mapped[Role | None] = mapped_column(str_enum(Role))
+    status: Mapped[GrantStatus] = mapped_column(str_enum(GrantStatus), default=GrantStatus.PENDING)
+    requested_by_id: Mapped[int | None] = mapped_column(Integer)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    decided_by_id: Mapped[int | None] = mapped_column(Integer)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class LoginAttempt(Base):
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_client_at", "client_addr", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempts_client_at", "client_addr", "at"),
+        # Failures per address *and* username (the brute-force limit that spares colleagues).
+        Index("ix_login_attempts_client_username_at", "client_addr", "username", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -123,6 +148,10 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_audit_log_actor_at", "actor_id", "at"),
         Index("ix_audit_log_object", "object_type", "object_id"),
+        # Audit search: newest first within a filter, paged by id (keyset), stays an index walk.
+        Index("ix_audit_log_action_id", "action", "id"),
+        Index("ix_audit_log_actor_name_id", "actor", "id"),
+        Index("ix_audit_log_at", "at"),
     )
 
     # Assigned by the writer under the head lock, so the chain order is the id order.
@@ -170,7 +199,10 @@ class AuditMemberAccess(Base):
     """Which members an audit entry touched: indexes "who accessed member X"."""
 
     __tablename__ = "audit_member_access"
-    __table_args__ = (Index("ix_audit_member_access_member_at", "member_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_member_access_member_at", "member_id", "at"),
+        Index("ix_audit_member_access_member_audit", "member_id", "audit_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(AuditId, ForeignKey("audit_log.id"), index=True)

@@ -20,6 +20,26 @@ MASK_KINDS = {
 }
 
 
+# Permissions that show protected health information (member data, or the audit log's old and
+# new values and access reports, which name members). A role holding any of them is a "PHI role":
+# granting it takes a second person (separation of duties, 45 CFR 164.308(a)(3)(ii)(B) and
+# (a)(4)(ii)(B), workforce clearance and access authorisation).
+PHI_PERMISSIONS = frozenset(
+    {
+        Permission.MEMBER_SEARCH,
+        Permission.MEMBER_READ,
+        Permission.MEMBER_WRITE,
+        Permission.SELF_READ,
+        Permission.SELF_WRITE,
+        Permission.APPEAL_READ,
+        Permission.APPEAL_CLINICAL_READ,
+        Permission.APPEAL_WRITE,
+        Permission.AUDIT_READ,
+        Permission.ACCESS_REPORT_READ,
+    }
+)
+
+
 @dataclass(frozen=True)
 class RolePolicy:
     """What one role may do, and which member fields it sees reduced."""
@@ -31,6 +51,11 @@ class RolePolicy:
     def allows(self, permission: Permission) -> bool:
         """True when the role holds the permission."""
         return permission in self.permissions
+
+    @property
+    def reads_phi(self) -> bool:
+        """True when the role holds any permission that shows PHI."""
+        return bool(self.permissions & PHI_PERMISSIONS)
 
 
 def parse_matrix(text: str) -> dict[Role, RolePolicy]:
@@ -60,3 +85,8 @@ def matrix() -> dict[Role, RolePolicy]:
 def policy(role: Role | str) -> RolePolicy:
     """The policy of a role."""
     return matrix()[Role(role)]
+
+
+def reads_phi(role: Role | str) -> bool:
+    """Whether a role sees protected health information."""
+    return policy(role).reads_phi

@@ -14,6 +14,7 @@ from memberdesk.compliance.enums import PHI_ACCESS_ACTIONS
 from memberdesk.compliance.models import AuditEntry, AuditMemberAccess
 from memberdesk.errors import InvalidInput
 from memberdesk.members.models import Member
+from memberdesk.schemas import MAX_DATE, MIN_DATE
 
 ACCESS_ACTIONS = sorted(a.value for a in PHI_ACCESS_ACTIONS)
 
@@ -79,14 +80,89 @@ def _rows(
     return out
 
 
+def _bounded(day: date, field: str) -> date:
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise InvalidInput(
+            f"must be between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}", field=field
+        )
+    return day
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
 def day_window(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start 00:00 UTC, the day after end 00:00 UTC); ``end`` before ``start`` is an error."""
+    """[start 00:00 UTC, the day after end 00:00 UTC); ``end`` before ``start`` is an error,
+    and so is a day outside 1900..2199 (named by field, never a date overflow)."""
+    _bounded(start, "query.start")
+    _bounded(end, "query.end")
     if end < start:
         raise InvalidInput("end is before start", field="query.end")
+    return _midnight(start), _midnight(end + timedelta(days=1))
+
+
+def optional_window(
+    start: date | None, end: date | None
+) -> tuple[datetime | None, datetime | None]:
+    """Like ``day_window`` with either side open."""
+    if start is not None and end is not None:
+        lo, hi = day_window(start, end)
+        return lo, hi
     return (
-        datetime.combine(start, time(), UTC),
-        datetime.combine(end + timedelta(days=1), time(), UTC),
+        _midnight(_bounded(start, "query.start")) if start is not None else None,
+        _midnight(_bounded(end, "query.end") + timedelta(days=1)) if end is not None else None,
     )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What an audit search narrows to; every field optional, all combined."""
+
+    action: str | None = None
+    actor_id: int | None = None
+    username: str | None = None
+    member_id: int | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def used(self) -> list[str]:
+        """Names of the filters given (the search's own audit entry keeps these, not values:
+        a username or member id searched for says whom an investigation is about)."""
+        return [k for k, v in asdict(self).items() if v is not None]
+
+
+def search_audit(
+    session: Session, f: AuditFilter, limit: int, before_id: int | None = None
+) -> list[AuditEntry]:
+    """Up to ``limit + 1`` entries, newest first, older than ``before_id``: keyset paging over
+    the chain's id, so each page is an index walk however deep it is (an OFFSET would read and
+    skip every earlier row). The extra row tells the caller there is a next page."""
+    query = select(AuditEntry)
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
+    if f.action is not None:
+        query = query.where(AuditEntry.action == f.action)
+    if f.actor_id is not None:
+        query = query.where(AuditEntry.actor_id == f.actor_id)
+    if f.username is not None:
+        query = query.where(AuditEntry.actor == f.username)
+    if f.object_type is not None:
+        query = query.where(AuditEntry.object_type == f.object_type)
+    if f.object_id is not None:
+        query = query.where(AuditEntry.object_id == f.object_id)
+    if f.start is not None:
+        query = query.where(AuditEntry.at >= f.start)
+    if f.end is not None:
+        query = query.where(AuditEntry.at < f.end)
+    if f.member_id is not None:
+        touched = select(AuditMemberAccess.audit_id).where(
+            AuditMemberAccess.member_id == f.member_id
+        )
+        query = query.where(AuditEntry.id.in_(touched))
+    return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit + 1)))
 
 
 def member_access(

@@ -35,6 +35,9 @@ class RecordType(StrEnum):
     WEB_SESSION = "web_session"
 
 
+RECORD_TYPES = ", ".join(rt.value for rt in RecordType)
+
+
 @dataclass
 class RetentionReport:
     dry_run: bool
@@ -51,10 +54,14 @@ def retention_years(overrides: dict[str, int]) -> dict[RecordType, int]:
         try:
             rt = RecordType(name)
         except ValueError:
-            raise InvalidInput(f"unknown record type {name!r}", field="retention_years") from None
+            raise InvalidInput(
+                f"names an unknown record type; record types are {RECORD_TYPES}",
+                field="retention_years",
+            ) from None
         if value < HIPAA_MINIMUM_YEARS:
             raise InvalidInput(
-                f"{name}: {value} years is below the 6-year HIPAA minimum", field="retention_years"
+                f"{rt.value} is kept less than the {HIPAA_MINIMUM_YEARS}-year HIPAA minimum",
+                field="retention_years",
             )
         years[rt] = value
     return years
@@ -215,16 +222,16 @@ def place_hold(
 ) -> LegalHold:
     """Place a legal hold on one member's records or on a whole record type."""
     if (member_id is None) == (record_type is None):
-        raise InvalidInput("name exactly one of member_id or record_type", field="member_id")
+        raise InvalidInput("name exactly one of member_id or record_type", field="body.member_id")
     if record_type is not None:
         try:
             RecordType(record_type)
         except ValueError:
             raise InvalidInput(
-                f"unknown record type {record_type!r}", field="record_type"
+                f"unknown record type; one of {RECORD_TYPES}", field="body.record_type"
             ) from None
     if member_id is not None and session.get(Member, member_id) is None:
-        raise NotFound("no member with this id", field="member_id")
+        raise NotFound("no member with this id", field="body.member_id")
     hold = LegalHold(
         member_id=member_id,
         record_type=record_type,

@@ -3,6 +3,10 @@ small batches while the service keeps answering (running servers follow ``var/ke
 
 Audit ``changes`` are not re-encrypted: the chain's hashes cover their ciphertext, so they stay
 readable under the key they were written with (old keys are never dropped).
+
+The rotation's start is committed to the audit log *before* the new key becomes active, and its
+end after the last pass (45 CFR 164.312(b)): a rotation killed mid-way still leaves a record of
+who started it and which key it made active.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from pathlib import Path
 from sqlalchemy import Column, LargeBinary, Table, and_, select, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from memberdesk.compliance import audit
+from memberdesk.compliance.audit import SYSTEM, AuditContext
 from memberdesk.compliance.crypto import (
     KEYRING_ENV,
     KEYRING_FILE,
@@ -26,6 +32,7 @@ from memberdesk.compliance.crypto import (
     keyring,
     write_keyring,
 )
+from memberdesk.compliance.enums import AuditAction
 from memberdesk.db import Base
 
 
@@ -114,14 +121,27 @@ def rotate(
     batch: int = 500,
     progress: Callable[[str, int], None] | None = None,
     max_passes: int = 3,
+    ctx: AuditContext = SYSTEM,
 ) -> RotationResult:
-    """Activate a new key, then re-encrypt until no value is left under an old one."""
+    """Activate a new key, then re-encrypt until no value is left under an old one; the start
+    and the end are audited."""
     path = Path(var_dir) / KEYRING_FILE
     # Servers given MEMBERDESK_KEYRING never read var/keys.json: rotating a file left over from
     # before would encrypt data under a key those servers do not hold (every read then fails).
     if os.environ.get(KEYRING_ENV) or not path.exists():
         raise RuntimeError(f"keys come from {KEYRING_ENV}; rotate them there and restart")
-    ring = KeyRing.from_json(path.read_text()).with_new_active_key()
+    old = KeyRing.from_json(path.read_text())
+    ring = old.with_new_active_key()
+    with sessions() as session:
+        audit.record(
+            session,
+            ctx,
+            AuditAction.KEYS_ROTATION_STARTED,
+            object_type="keyring",
+            object_id=ring.active_key_id,
+            detail={"previous_key_id": old.active_key_id, "new_key_id": ring.active_key_id},
+        )
+        session.commit()  # on record before any value can be written under the new key
     write_keyring(path, ring)
     install_keyring(ring, path)
     result = RotationResult(new_key_id=ring.active_key_id)
@@ -134,4 +154,18 @@ def rotate(
         result.remaining = count_stale(sessions)
         if result.remaining == 0:
             break
+    with sessions() as session:
+        audit.record(
+            session,
+            ctx,
+            AuditAction.KEYS_ROTATED,
+            object_type="keyring",
+            object_id=result.new_key_id,
+            detail={
+                "reencrypted": sum(result.reencrypted.values()),
+                "passes": result.passes,
+                "remaining": result.remaining,
+            },
+        )
+        session.commit()
     return result

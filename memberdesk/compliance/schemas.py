@@ -3,26 +3,100 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from memberdesk.compliance.enums import Role
+from memberdesk.compliance.enums import GrantKind, GrantStatus, Role
+from memberdesk.compliance.passwords import (
+    MAX_LENGTH,
+    MIN_LENGTH,
+    USERNAME_MAX,
+    USERNAME_MIN,
+    USERNAME_PATTERN,
+    USERNAME_RULE,
+)
+from memberdesk.schemas import Day, DbId
+
+# The username rule, once (compliance/passwords.py), for every body that names a new account.
+Username = Annotated[
+    str,
+    Field(
+        min_length=USERNAME_MIN,
+        max_length=USERNAME_MAX,
+        pattern=USERNAME_PATTERN,
+        description=f"Account name: {USERNAME_RULE}",
+    ),
+]
+NewPassword = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_LENGTH,
+        description=(
+            f"At least {MIN_LENGTH} characters, any characters, not a common or breached "
+            "password, without the username (NIST SP 800-63B-4)"
+        ),
+    ),
+]
+# What someone types at sign-in: anything up to the body limit; a name that breaks the username
+# rule is simply a failed sign-in (never a 422 that would tell names apart).
+SignInName = Annotated[str, Field(min_length=1, max_length=1024, description="Account name")]
 
 
 class TokenRequest(BaseModel):
-    username: str = Field(min_length=1, max_length=64, description="Account name")
-    password: str = Field(min_length=1, max_length=1024, description="Password")
+    username: SignInName
+    password: str = Field(min_length=1, max_length=MAX_LENGTH, description="Password")
     name: str = Field(default="api", max_length=80, description="Label for the token")
     expires_days: int | None = Field(
-        default=90, ge=1, le=366, description="Days until the token stops working"
+        default=None,
+        ge=1,
+        le=366,
+        description="Days until the token stops working (default and most: the server's "
+        "MEMBERDESK_TOKEN_MAX_DAYS, 90)",
     )
 
 
 class TokenOut(BaseModel):
     token: str = Field(description="Bearer secret; shown once, stored only as a hash")
     prefix: str = Field(description="First characters, to recognise the token in listings")
-    expires_at: datetime | None = Field(description="When it stops working")
+    expires_at: datetime = Field(description="When it stops working")
+
+
+class TokenInfo(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int = Field(description="Token id (to revoke it)")
+    prefix: str = Field(description="First characters of the secret")
+    name: str = Field(description="Label given at issue")
+    created_at: datetime = Field(description="Issued")
+    last_used_at: datetime | None = Field(description="Last use (recorded every few minutes)")
+    expires_at: datetime | None = Field(description="Stops working at")
+    revoked_at: datetime | None = Field(description="Revoked at")
+    active: bool = Field(default=False, description="Usable now")
+
+
+class PasswordChange(BaseModel):
+    username: SignInName
+    current_password: str = Field(min_length=1, max_length=MAX_LENGTH, description="Current")
+    new_password: NewPassword
+
+
+class PasswordResetOut(BaseModel):
+    username: str = Field(description="Account name")
+    temporary_password: str = Field(
+        description="Shown once; the user must choose a new password at the next sign-in"
+    )
+
+
+class Enrolment(BaseModel):
+    member_number: str = Field(
+        min_length=1, max_length=32, description="Member ID from the ID card, e.g. 123456789-00"
+    )
+    last_name: str = Field(min_length=1, max_length=80, description="Last name on the card")
+    date_of_birth: Day = Field(description="Date of birth (YYYY-MM-DD)")
+    username: Username
+    password: NewPassword
 
 
 class Profile(BaseModel):
@@ -38,22 +112,48 @@ class Profile(BaseModel):
 
 
 class UserIn(BaseModel):
-    username: str = Field(
-        min_length=3,
-        max_length=64,
-        pattern=r"^[a-z0-9._-]+$",
-        description="Lower-case account name",
-    )
+    username: Username
     display_name: str = Field(min_length=1, max_length=120, description="Name shown to others")
-    role: Role = Field(description="Role")
-    password: str = Field(min_length=12, max_length=1024, description="At least 12 characters")
-    team: str | None = Field(default=None, max_length=80, description="Team name (staff)")
-    member_id: int | None = Field(default=None, description="Member record (portal accounts)")
+    role: Role = Field(description="Role (not member: members enrol themselves)")
+    password: NewPassword
+    team: str | None = Field(
+        default=None, min_length=1, max_length=80, description="An existing team (staff)"
+    )
 
 
 class UserPatch(BaseModel):
-    role: Role | None = Field(default=None, description="New role")
-    disabled: bool | None = Field(default=None, description="true disables the account")
+    role: Role | None = Field(
+        default=None, description="New role (a role that reads PHI waits for a second person)"
+    )
+    disabled: bool | None = Field(
+        default=None, description="true disables the account, false enables it"
+    )
+
+
+class RoleGrantOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int = Field(description="Grant id")
+    user_id: int = Field(description="Account it is for")
+    kind: GrantKind = Field(description="create (new account) or change (existing account)")
+    role: Role = Field(description="Role asked for")
+    old_role: Role | None = Field(description="Role before, for a change")
+    status: GrantStatus = Field(description="pending, approved or rejected")
+    requested_by: str = Field(description="Who asked")
+    requested_at: datetime = Field(description="When")
+    decided_by: str | None = Field(description="Who approved or rejected it")
+    decided_at: datetime | None = Field(description="When")
+
+
+class TeamIn(BaseModel):
+    name: str = Field(min_length=1, max_length=80, description="Team name")
+
+
+class TeamOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int = Field(description="Team id")
+    name: str = Field(description="Team name")
 
 
 class UserOut(BaseModel):
@@ -67,6 +167,10 @@ class UserOut(BaseModel):
     disabled: bool = Field(description="Account disabled")
     locked_until: datetime | None = Field(description="Locked after failed sign-ins until")
     last_login_at: datetime | None = Field(description="Last successful sign-in")
+    must_change_password: bool = Field(description="Must choose a new password to sign in")
+    pending_grant: RoleGrantOut | None = Field(
+        default=None, description="The role grant this change created, waiting for approval"
+    )
 
 
 class AccessRowOut(BaseModel):
@@ -107,10 +211,20 @@ class VerifyOut(BaseModel):
     problem: str | None = Field(description="What is wrong")
 
 
+class AuditPage(BaseModel):
+    items: list[AuditEntryOut] = Field(description="Entries, newest first")
+    limit: int = Field(description="Page size requested")
+    next_before_id: int | None = Field(
+        description="Pass as before_id for the next (older) page; null on the last page"
+    )
+
+
 class LegalHoldIn(BaseModel):
     matter: str = Field(min_length=1, max_length=120, description="Litigation or investigation")
-    member_id: int | None = Field(default=None, description="Hold one member's records")
-    record_type: str | None = Field(default=None, description="Or hold a whole record type")
+    member_id: DbId | None = Field(default=None, description="Hold one member's records")
+    record_type: str | None = Field(
+        default=None, max_length=32, description="Or hold a whole record type"
+    )
     reason: str | None = Field(default=None, max_length=2000, description="Why (encrypted)")
 
 

@@ -32,6 +32,18 @@ def run(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
 
 
 def test_user_administration(env: Path) -> None:
+    no_team = run(
+        "users",
+        "create",
+        "dana",
+        "--role",
+        "supervisor",
+        "--team",
+        "Tier 1 — Team A",
+        "--password-stdin",
+        stdin="a long enough passphrase\n",
+    )
+    assert no_team.exit_code == 2 and "--team: no team with this name" in no_team.output
     made = run(
         "users",
         "create",
@@ -40,8 +52,6 @@ def test_user_administration(env: Path) -> None:
         "supervisor",
         "--name",
         "Dana S",
-        "--team",
-        "Tier 1 — Team A",
         "--password-stdin",
         stdin="a long enough passphrase\n",
     )
@@ -55,17 +65,33 @@ def test_user_administration(env: Path) -> None:
         "--password-stdin",
         stdin="a long enough passphrase\n",
     )
-    assert again.exit_code == 2 and "username: user 'dana' already exists" in again.output
+    assert again.exit_code == 2 and "USERNAME: this username is taken" in again.output
+    assert "'dana'" not in again.output
     weak = run(
         "users", "create", "eli", "--role", "tier1_agent", "--password-stdin", stdin="short\n"
     )
-    assert weak.exit_code == 2 and "password: password must be at least 12" in weak.output
+    assert weak.exit_code == 2 and "password: password must be at least 15" in weak.output
+    common = run(
+        "users",
+        "create",
+        "eli",
+        "--role",
+        "tier1_agent",
+        "--password-stdin",
+        stdin="passwordpassword\n",
+    )
+    assert common.exit_code == 2 and "common or breached" in common.output
     bad_role = run("users", "create", "eli", "--role", "wizard", "--password-stdin", stdin="x\n")
-    assert bad_role.exit_code == 2 and "wizard" in bad_role.output
+    assert bad_role.exit_code == 2 and "wizard" in bad_role.output  # Typer's own choice error
+    portal = run(
+        "users", "create", "mo", "--role", "member", "--password-stdin", stdin="x" * 20 + "\n"
+    )
+    assert portal.exit_code == 2 and "--role: member portal accounts" in portal.output
     assert run("users", "set-role", "dana", "compliance_officer").exit_code == 0
     assert run("users", "disable", "dana").exit_code == 0
-    missing = run("users", "disable", "nobody")
-    assert missing.exit_code == 2 and "no user named 'nobody'" in missing.output
+    missing = run("users", "disable", "x' OR '1'='1")
+    assert missing.exit_code == 2 and "USERNAME: no user with this username" in missing.output
+    assert "OR" not in missing.output
     listing = run("users", "list")
     assert "dana" in listing.output and "compliance_officer" in listing.output
     assert "disabled" in listing.output
@@ -106,7 +132,7 @@ def test_retention_commands(env: Path) -> None:
     hold = run("retention", "hold", "--matter", "Doe v. Plan", "--member-id", "1")
     assert hold.exit_code == 0 and "legal hold #1 placed" in hold.output
     neither = run("retention", "hold", "--matter", "x")
-    assert neither.exit_code == 2 and "member_id: name exactly one" in neither.output
+    assert neither.exit_code == 2 and "--member-id: name exactly one" in neither.output
     assert run("retention", "release", "1").exit_code == 0
     twice = run("retention", "release", "1")
     assert twice.exit_code == 2 and "already released" in twice.output

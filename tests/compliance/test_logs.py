@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from memberdesk.cli import app as cli
+from memberdesk.compliance import auth
 from memberdesk.compliance.enums import Role
 from memberdesk.compliance.redaction import redact
 from memberdesk.config import get_settings
@@ -93,9 +94,25 @@ def test_workflow_logs_hold_no_phi(
         )
         officer.get("/api/compliance/audit")
         officer.get("/api/compliance/audit/verify")
-        # A server error: a second portal account for the same member breaks a unique index.
+        # A server error with PHI in the failing statement's parameters: a second portal
+        # account for the same member, named after them, breaks a unique index. (The API no
+        # longer lets an administrator link portal accounts, so the service is driven directly.)
         admin = login(Role.ADMIN)
         login(Role.MEMBER, member_id=m.id)
+
+        def second_portal_account(session, settings, ctx, **_kw):  # type: ignore[no-untyped-def]
+            return auth.create_user(
+                session,
+                settings,
+                ctx,
+                username="dup-portal",
+                display_name=f"{m.first_name} {m.last_name}",
+                role=Role.MEMBER,
+                password="a long enough passphrase",
+                member_id=m.id,
+            ), None
+
+        monkeypatch.setattr(auth, "provision_account", second_portal_account)
         with TestClient(
             app, raise_server_exceptions=False, headers={"Authorization": f"Bearer {admin.token}"}
         ) as raw:
@@ -104,9 +121,8 @@ def test_workflow_logs_hold_no_phi(
                 json={
                     "username": "dup-portal",
                     "display_name": "Dup",
-                    "role": "member",
+                    "role": "tier1_agent",
                     "password": "a long enough passphrase",
-                    "member_id": m.id,
                 },
             )
             assert dup.status_code == 500

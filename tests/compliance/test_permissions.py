@@ -23,6 +23,8 @@ PUBLIC_ROUTES = {
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/api/auth/token"),
+    ("POST", "/api/auth/password"),  # proves the current password itself (also after a reset)
+    ("POST", "/api/auth/enrol"),  # a member opens an account by proving identity facts
 }
 
 
@@ -94,6 +96,8 @@ def path_values(db: Session, login) -> dict[str, str]:  # type: ignore[no-untype
         "user_id": str(other.user.id),
         "username": "walk-target",
         "hold_id": "999999",
+        "token_id": "999999",
+        "grant_id": "999999",
     }
 
 
