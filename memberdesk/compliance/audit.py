@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from memberdesk.clock import now
@@ -115,20 +115,24 @@ def checkpoint_signature(cp_id: int, last_id: int, last_hash: str, at: datetime,
     return hmac.new(keyring().audit_key, msg.encode(), hashlib.sha256).hexdigest()
 
 
-def _lock_head(session: Session) -> AuditHead:
-    # FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the write lock.
-    # populate_existing: a head already in this session's identity map (loaded before the lock,
-    # or kept across a commit with expire_on_commit=False) would otherwise keep its stale tip,
-    # and the append would reuse an id another writer has taken.
-    head = session.scalars(
-        select(AuditHead)
-        .where(AuditHead.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if head is None:  # pragma: no cover - the migration inserts it
+@dataclass(frozen=True)
+class Tip:
+    """The chain's last entry, read under the head lock."""
+
+    last_id: int
+    last_hash: str
+
+
+def _lock_head(session: Session) -> Tip:
+    # FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the write lock. A plain
+    # Core read: an ORM head kept in the session's identity map (across a commit, say) could
+    # hold a stale tip, and the append would reuse an id another writer has taken.
+    row = session.execute(
+        select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1).with_for_update()
+    ).first()
+    if row is None:  # pragma: no cover - the migration inserts it
         raise RuntimeError("audit_head row missing; run `memberdesk db upgrade`")
-    return head
+    return Tip(row.last_id, row.last_hash)
 
 
 def _utc(at: datetime) -> datetime:
@@ -173,7 +177,7 @@ def _pending_row(ctx: AuditContext, ev: Event, stamp: datetime) -> dict[str, Any
     }
 
 
-def _append(session: Session, head: AuditHead, pending: list[dict[str, Any]]) -> list[int]:
+def _append(session: Session, head: Tip, pending: list[dict[str, Any]]) -> list[int]:
     """Chain ``pending`` rows after the locked head, in order; returns their entry ids."""
     last_id, last_hash = head.last_id, head.last_hash
     rows: list[dict[str, Any]] = []
@@ -195,8 +199,9 @@ def _append(session: Session, head: AuditHead, pending: list[dict[str, Any]]) ->
         session.execute(insert(table_of(AuditMemberAccess)), access)
     for cp_last_id, cp_hash in checkpoints:
         write_checkpoint(session, cp_last_id, cp_hash)
-    head.last_id, head.last_hash = last_id, last_hash
-    session.flush()
+    session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(last_id=last_id, last_hash=last_hash)
+    )
     return [r["id"] for r in rows]
 
 
