@@ -6,6 +6,10 @@
     also several writers at once, where the head lock serialises appends.
 (b) ``verify_chain`` over 1,000,000 entries (built with ``record_many`` in batches), in
     entries/s, against streaming the same rows without hashing.
+(c) Audit search over that chain: one page of 50 (unfiltered, and filtered by action) at the
+    top, in the middle and at the far end of the log, with keyset paging (``before_id``, what
+    ``GET /api/compliance/audit`` does) against the OFFSET paging with a total count that the
+    route did before.
 
 SQLite (temporary file) always; PostgreSQL (throwaway schema) when MEMBERDESK_BENCH_DATABASE_URL
 is set. Every figure is printed beside its baseline measured in the same run, as a ratio,
@@ -266,6 +270,59 @@ def bench_verify(label: str, engine: Engine, sessions: sessionmaker[Session], n:
     )
 
 
+def _median_ms(fn: Callable[[], object], repeat: int = 7) -> float:
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples) * 1000
+
+
+def bench_search(label: str, sessions: sessionmaker[Session], page: int = 50) -> None:
+    """(c) one page of the audit search, deep in a long log: keyset vs OFFSET + COUNT."""
+    from memberdesk.compliance import reports
+
+    with sessions() as session:
+        top = session.scalar(select(func.max(AuditEntry.id))) or 0
+        for action in (None, AuditAction.MEMBER_UPDATED.value):
+            where = [] if action is None else [AuditEntry.action == action]
+            f = reports.AuditFilter(action=action)
+            for name, depth in (("top", 0), ("middle", top // 2), ("far end", top - 2 * page)):
+                cursor = top - depth + 1
+                # The page before: count every match, then skip `skipped` of them.
+                skipped = (
+                    session.scalar(
+                        select(func.count())
+                        .select_from(AuditEntry)
+                        .where(*where, AuditEntry.id >= cursor)
+                    )
+                    or 0
+                )
+
+                def offset_page(where: list[Any] = where, skipped: int = skipped) -> None:
+                    session.scalar(select(func.count()).select_from(AuditEntry).where(*where))
+                    session.scalars(
+                        select(AuditEntry)
+                        .where(*where)
+                        .order_by(AuditEntry.id.desc())
+                        .limit(page)
+                        .offset(skipped)
+                    ).all()
+
+                def keyset_page(
+                    f: reports.AuditFilter = f, before: int | None = cursor if depth else None
+                ) -> None:
+                    reports.search_audit(session, f, page, before)
+
+                k, o = _median_ms(keyset_page), _median_ms(offset_page)
+                print(
+                    f"[{label}] audit search, {'all actions' if action is None else action}, "
+                    f"page of {page} at the {name} of {top:,} entries: keyset {k:,.1f} ms; "
+                    f"baseline OFFSET {skipped:,} + COUNT {o:,.1f} ms ({o / k:,.0f}x)"
+                )
+
+
 def run(label: str, settings: Settings, events: int, entries: int, writers: int) -> None:
     engine = make_engine(settings)
     upgrade(engine)
@@ -276,6 +333,7 @@ def run(label: str, settings: Settings, events: int, entries: int, writers: int)
         if writers > 1 and engine.dialect.name == "postgresql":
             bench_concurrent(label, sessions, writers, max(50, events // writers))
         bench_verify(label, engine, sessions, entries)
+        bench_search(label, sessions)
     finally:
         engine.dispose()
 
