@@ -55,7 +55,8 @@ from memberdesk.compliance.verify import read_anchor, verify_chain
 from memberdesk.config import Settings
 from memberdesk.db import DbRoute, SessionDep, read_only_connection
 from memberdesk.errors import InvalidInput, NotFound
-from memberdesk.schemas import Day, LimitQ, OffsetQ, Page, id_path, id_query
+from memberdesk.schemas import MAX_AUDIT_ID, Day, LimitQ, OffsetQ, Page, id_path, id_query
+from memberdesk.web.openapi import ErrorOut
 
 router = APIRouter(prefix="/api", route_class=DbRoute)
 Anyone = Annotated[Principal, requires(Permission.SESSION)]
@@ -107,6 +108,12 @@ SIGNIN_PAUSE = Depends(signin_pause)
     tags=AUTH,
     summary="Get an API token",
     dependencies=[PUBLIC, SIGNIN_PAUSE],
+    responses={
+        403: {
+            "model": ErrorOut,
+            "description": "The password was reset: choose a new one (POST /api/auth/password)",
+        }
+    },
 )
 def issue_token(body: TokenRequest, session: SessionDep, request: Request) -> TokenOut:
     """Exchange a username and password for a bearer token (lock-out and rate limits apply).
@@ -168,6 +175,12 @@ def change_password(body: PasswordChange, session: SessionDep, request: Request)
     tags=AUTH,
     summary="Open your member portal account",
     dependencies=[PUBLIC, SIGNIN_PAUSE],
+    responses={
+        409: {
+            "model": ErrorOut,
+            "description": "The member already has a portal account, or the username is taken",
+        }
+    },
 )
 def enrol(body: Enrolment, session: SessionDep, request: Request) -> UserOut:
     """A member opens their own portal account with the member ID, last name and date of birth
@@ -541,7 +554,12 @@ def audit_entries(
     principal: Auditor,
     limit: LimitQ = 50,
     before_id: Annotated[
-        int | None, id_query("older page: entries before this id (next_before_id)")
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_AUDIT_ID,
+            description="Older page: entries before this id (the last page's next_before_id)",
+        ),
     ] = None,
     action: Annotated[AuditAction | None, Query(description="Only this action")] = None,
     actor_id: Annotated[int | None, id_query("actor (user id)")] = None,

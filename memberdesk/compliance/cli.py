@@ -417,8 +417,10 @@ def audit_access(
         raise _fail("--format must be csv or json")
     with _domain_errors():
         lo, hi = reports.day_window(start.date(), end.date())
-    if member_id is not None and not 1 <= member_id <= 2**63 - 1:
-        raise _fail("--member-id: must be a positive 64-bit id")
+    from memberdesk.schemas import MAX_ID
+
+    if member_id is not None and not 1 <= member_id <= MAX_ID:
+        raise _fail(f"--member-id: must be an id from 1 to {MAX_ID}")
     _, sessions = _sessions()
     with sessions() as session:
         if member_id is not None:
