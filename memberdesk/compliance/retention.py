@@ -117,6 +117,7 @@ def _deidentify(session: Session, ids: list[int], stamp: datetime) -> None:
         member.city, member.postal_code = PURGED, PURGED
         member.phone = member.phone_bidx = member.email = None
         member.confidential_address = member.confidential_phone = None
+        member.confidential_phone_bidx = None
         member.purged_at = stamp
     session.execute(
         table_of(LifeEvent).update().where(LifeEvent.member_id.in_(ids)).values(notes=None)

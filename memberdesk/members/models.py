@@ -15,12 +15,13 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    UniqueConstraint,
     orm,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from memberdesk.clock import now
-from memberdesk.compliance.crypto import EncryptedDate, EncryptedString
+from memberdesk.compliance.crypto import EncryptedDate, EncryptedString, bidx_phone, keyring
 from memberdesk.db import Base, UTCDateTime
 from memberdesk.members.enums import (
     ConfidentialScope,
@@ -98,6 +99,7 @@ class Member(Base):
     __table_args__ = (
         Index("ix_members_name_dob_bidx", "name_dob_bidx"),
         Index("ix_members_phone_bidx", "phone_bidx"),
+        Index("ix_members_confidential_phone_bidx", "confidential_phone_bidx"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,6 +134,8 @@ class Member(Base):
     confidential_phone: Mapped[str | None] = mapped_column(
         EncryptedString("members.confidential_phone")
     )
+    # Phone search matches it like ``phone_bidx`` (same "phone" domain, so one hash finds both).
+    confidential_phone_bidx: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     confidential_scope: Mapped[ConfidentialScope | None] = mapped_column(
         str_enum(ConfidentialScope)
     )
@@ -145,6 +149,13 @@ class Member(Base):
     coverage: Mapped[list[CoverageSpan]] = orm.relationship(
         back_populates="member", order_by="CoverageSpan.effective_date"
     )
+
+    @orm.validates("confidential_phone")
+    def _index_confidential_phone(self, _key: str, value: str | None) -> str | None:
+        # Whoever sets the confidential phone (a route, a test, retention clearing it) keeps its
+        # blind index in step; Core bulk inserts (the seed) bypass this and set both columns.
+        self.confidential_phone_bidx = bidx_phone(value) if value else None
+        return value
 
 
 class CoverageSpan(Base):
@@ -168,8 +179,21 @@ class CoverageSpan(Base):
     plan: Mapped[Plan] = relationship(lazy="joined")
 
 
+LIFE_EVENT_DEDUP = "uq_life_events_member_id_dedup_bidx"
+
+
+def bidx_life_event(kind: LifeEventType | str, when: date) -> bytes:
+    """Blind index of an event's type and date: what makes two events on an enrolment the same.
+
+    Migration 0005 backfills with this formula; keep the two in step."""
+    return keyring().blind_index("life_event", f"{LifeEventType(kind).value}|{when.isoformat()}")
+
+
 class LifeEvent(Base):
     __tablename__ = "life_events"
+    # The event date is encrypted, so the database compares the blind index instead: the same
+    # event twice on one enrolment is refused by the database, not by a read-then-insert race.
+    __table_args__ = (UniqueConstraint("member_id", "dedup_bidx", name=LIFE_EVENT_DEDUP),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
@@ -179,6 +203,16 @@ class LifeEvent(Base):
     window_days: Mapped[int] = mapped_column(Integer)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     notes: Mapped[str | None] = mapped_column(EncryptedString("life_events.notes"))
+    dedup_bidx: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+    @orm.validates("event_type", "event_date")
+    def _index_dedup(self, key: str, value: LifeEventType | date | None) -> object:
+        # Kept in step with the two columns it covers, however the event is built.
+        kind = value if key == "event_type" else self.event_type
+        when = value if key == "event_date" else self.event_date
+        if kind is not None and isinstance(when, date):
+            self.dedup_bidx = bidx_life_event(kind, when)  # type: ignore[arg-type]
+        return value
 
 
 class IdCardRequest(Base):

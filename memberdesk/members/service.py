@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from memberdesk.clock import now
@@ -17,7 +18,6 @@ from memberdesk.compliance.crypto import (
     bidx_member_number,
     bidx_name_dob,
     bidx_phone,
-    normalize_phone,
 )
 from memberdesk.errors import Conflict, InvalidInput, NotFound
 from memberdesk.members.eligibility import Eligibility, eligibility_at
@@ -30,6 +30,7 @@ from memberdesk.members.enums import (
     Relationship,
 )
 from memberdesk.members.models import (
+    LIFE_EVENT_DEDUP,
     CoverageSpan,
     EmployerGroup,
     IdCardRequest,
@@ -43,7 +44,6 @@ from memberdesk.members.rules import (
     HOUSEHOLD_SUFFIXES,
     SUBSCRIBER_NUMBER_RE,
     id_card_problem,
-    is_duplicate_event,
     life_event_problem,
 )
 
@@ -105,21 +105,7 @@ def household_numbers(subscriber_number: str) -> list[bytes]:
     ]
 
 
-def confidential_phone_matches(session: Session, phone: str) -> list[int]:
-    """Members whose Civil Code 56.107 confidential phone is ``phone``.
-
-    The confidential phone has no blind index column yet (it needs a migration), so the few
-    members who gave one (about 1 in 100) are decrypted and compared: one column, one pass.
-    """
-    wanted = normalize_phone(phone)
-    rows = session.execute(
-        select(Member.id, Member.confidential_phone).where(Member.confidential_phone.is_not(None))
-    )
-    return [mid for mid, value in rows if value and normalize_phone(value) == wanted]
-
-
 def _search_query(
-    session: Session,
     member_number: str | None,
     last_name: str | None,
     date_of_birth: date | None,
@@ -133,9 +119,12 @@ def _search_query(
     if last_name is not None and date_of_birth is not None:
         return query.where(Member.name_dob_bidx == bidx_name_dob(last_name, date_of_birth))
     if phone is not None:
-        by_phone = Member.phone_bidx == bidx_phone(phone)
-        confidential = confidential_phone_matches(session, phone)
-        return query.where(or_(by_phone, Member.id.in_(confidential)) if confidential else by_phone)
+        # A Civil Code 56.107 confidential phone is the member's phone too; both are indexed
+        # in the same "phone" domain, so one hash finds either.
+        wanted = bidx_phone(phone)
+        return query.where(
+            or_(Member.phone_bidx == wanted, Member.confidential_phone_bidx == wanted)
+        )
     raise InvalidInput(
         "give member_number, or last_name with date_of_birth, or phone", field="body"
     )
@@ -154,7 +143,7 @@ def search_members(
     """Exact-match search through blind indexes; returns one page and the total."""
     return _page(
         session,
-        _search_query(session, member_number, last_name, date_of_birth, phone),
+        _search_query(member_number, last_name, date_of_birth, phone),
         limit,
         offset,
     )
@@ -270,30 +259,41 @@ def record_life_event(
     """Record a qualifying life event, opening its special-enrolment window.
 
     Refused: a date before the member's birth or too far ahead (422), and the same kind of
-    event on the same day already on the enrolment (409).
+    event on the same day already on the enrolment (409, by the database's unique index).
     """
     problem = life_event_problem(event_date, member.date_of_birth, now().date())
     if problem:
         raise InvalidInput(problem, field="body.event_date")
     owner = member.subscriber_id or member.id
-    # event_date is encrypted, so no unique index can refuse a duplicate; the enrolment's row
-    # is locked (PostgreSQL) so two requests cannot both find no duplicate and both insert.
-    session.execute(select(Member.id).where(Member.id == owner).with_for_update())
-    recorded = session.execute(
-        select(LifeEvent.event_type, LifeEvent.event_date).where(LifeEvent.member_id == owner)
-    ).all()
-    if is_duplicate_event(kind, event_date, ((k, d) for k, d in recorded)):
-        raise Conflict(DUPLICATE_EVENT, field="body.event_date")
     event = LifeEvent(
         member_id=owner,
         event_type=kind,
         event_date=event_date,
         window_days=special_enrollment_days(kind, overrides),
         notes=notes,
-    )
-    session.add(event)
-    session.flush()
+    )  # dedup_bidx follows event_type and event_date (see LifeEvent)
+    # The unique (member_id, dedup_bidx) refuses a duplicate, even one inserted a moment ago
+    # by a concurrent request: a read-then-insert check cannot see that one. The SAVEPOINT
+    # keeps the request's transaction usable after the refused insert.
+    try:
+        with session.begin_nested():
+            session.add(event)
+            session.flush()
+    except IntegrityError as exc:
+        if not _is_duplicate_event(exc):
+            raise
+        raise Conflict(DUPLICATE_EVENT, field="body.event_date") from None
     return event
+
+
+def _is_duplicate_event(exc: IntegrityError) -> bool:
+    """The refused insert broke the (member_id, dedup_bidx) constraint, not another one.
+
+    PostgreSQL names the constraint; SQLite names its columns."""
+    diag = getattr(exc.orig, "diag", None)
+    if diag is not None:
+        return bool(getattr(diag, "constraint_name", None) == LIFE_EVENT_DEDUP)
+    return "life_events.member_id, life_events.dedup_bidx" in str(exc.orig)
 
 
 def list_id_cards(session: Session, member: Member) -> list[IdCardRequest]:

@@ -30,6 +30,7 @@ from memberdesk.members.enums import (
     Relationship,
     TerminationReason,
 )
+from memberdesk.members.models import bidx_life_event
 from memberdesk.members.service import special_enrollment_days
 
 AS_OF_DEFAULT = date(2026, 11, 1)
@@ -240,6 +241,7 @@ class Generator:
             "disabled_dependent": rel == Relationship.CHILD and rng.random() < 0.01,
             "confidential_address": conf_addr,
             "confidential_phone": conf_phone,
+            "confidential_phone_bidx": bidx_phone(conf_phone) if conf_phone else None,
             "confidential_scope": conf_scope,
         }
 
@@ -384,6 +386,7 @@ class Generator:
             "window_days": special_enrollment_days(kind),
             "reported_at": _at(max(reported, when), 18),
             "notes": None,
+            "dedup_bidx": bidx_life_event(kind, when),
         }
 
     def _card_status(self, requested: datetime) -> tuple[IdCardStatus, datetime]:

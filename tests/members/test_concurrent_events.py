@@ -1,6 +1,7 @@
-"""The same life event posted at once from several clients is recorded once: the duplicate
-check and the insert cannot interleave (event dates are encrypted, so no unique index can do
-it). Real threads against a live server, on each database."""
+"""The same life event posted at once from several clients is recorded once: the database's
+unique (member_id, dedup_bidx) refuses every copy after the first, with no row lock and no
+read-then-insert check to race (the event date is encrypted; its blind index is what is unique).
+Real threads against a live server, on each database."""
 
 from __future__ import annotations
 

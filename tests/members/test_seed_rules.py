@@ -13,9 +13,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from memberdesk.compliance.crypto import bidx_phone
 from memberdesk.members.eligibility import eligibility_at
 from memberdesk.members.enums import IdCardStatus, LifeEventType, Relationship
-from memberdesk.members.models import CoverageSpan, EmployerGroup, IdCardRequest, LifeEvent, Member
+from memberdesk.members.models import (
+    CoverageSpan,
+    EmployerGroup,
+    IdCardRequest,
+    LifeEvent,
+    Member,
+    bidx_life_event,
+)
 from memberdesk.members.rules import (
     MEMBER_NUMBER_RE,
     coverage_problems,
@@ -69,6 +77,9 @@ def book_problems(
             by_member[m["id"]], dob, grp["effective_date"], grp["termination_date"]
         ):
             bad(m["id"], p)
+        conf = m["confidential_phone"]
+        if m["confidential_phone_bidx"] != (bidx_phone(conf) if conf else None):
+            bad(m["id"], "confidential phone's blind index out of step (phone search misses it)")
     cards_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for c in cards:
         cards_of[c["member_id"]].append(c)
@@ -95,6 +106,7 @@ def book_problems(
             if id_card_problem(result, by_member[member_id]):
                 bad(member_id, f"ID card asked for on a day the API refuses one ({result.reason})")
     events_of: dict[int, list[tuple[LifeEventType, date]]] = defaultdict(list)
+    dedup_seen: set[tuple[int, bytes]] = set()
     for e in sorted(events, key=lambda e: e["id"]):
         holder = people[e["member_id"]]
         when, kind = e["event_date"], LifeEventType(e["event_type"])
@@ -106,6 +118,11 @@ def book_problems(
         if is_duplicate_event(kind, when, events_of[holder["id"]]):
             bad(holder["id"], "the same life event twice")
         events_of[holder["id"]].append((kind, when))
+        if e["dedup_bidx"] != bidx_life_event(kind, when):
+            bad(holder["id"], "life event's dedup index out of step")
+        if (holder["id"], e["dedup_bidx"]) in dedup_seen:
+            bad(holder["id"], "two life events the database's unique constraint refuses")
+        dedup_seen.add((holder["id"], e["dedup_bidx"]))
     return problems
 
 
