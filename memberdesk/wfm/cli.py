@@ -363,6 +363,7 @@ def schedule(
     from memberdesk.wfm import demo as demo_plan
     from memberdesk.wfm.schedule import DEFAULT_TEMPLATES, ShiftTemplate, build_schedule
 
+    _check_tz(tz)
     lengths = _parse_lengths(templates)
     known = {t.paid_hours: t for t in DEFAULT_TEMPLATES}
     chosen = tuple(known.get(h) or ShiftTemplate(f"{h:g}h", h) for h in lengths)
@@ -411,6 +412,15 @@ def schedule(
         )
     for t, v in sched.unmet.items():
         typer.echo(f"  unmet {t.isoformat()}: short {count(v, 'agent')}")
+
+
+def _check_tz(name: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        raise _fail("--tz: must be an IANA time zone, e.g. America/Los_Angeles") from None
 
 
 def _parse_lengths(text: str) -> list[float]:

@@ -28,6 +28,8 @@ IntArray = NDArray[np.int64]
 # searches walk one agent at a time up to A / max occupancy.
 MAX_ERLANGS = 100_000.0
 MAX_AGENTS = 200_000
+YEAR = 365 * 86_400.0
+MAX_PATIENT_ARRIVALS = 1e8
 
 __all__ = [
     "ErlangAMetrics",
@@ -135,11 +137,24 @@ def _validate(
 ) -> None:
     _check(bool(np.all(np.isfinite(calls)) and np.all(calls >= 0)), "calls", "must be >= 0")
     _check(bool(np.all(np.isfinite(aht)) and np.all(aht > 0)), "aht", "must be > 0 seconds")
+    # Below a second (or above a year) no contact centre works; the bounds also keep the
+    # Erlang A functions' arguments where they are fast and exact.
+    _check(bool(np.all(aht >= 1) and np.all(aht <= YEAR)), "aht", "must be 1 second to a year")
     _check(math.isfinite(interval) and interval > 0, "interval", "must be > 0 seconds")
+    _check(1 <= interval <= YEAR, "interval", "must be 1 second to a year")
     _check(0 < target < 1, "target", "must be a fraction strictly between 0 and 1")
     _check(math.isfinite(within) and within >= 0, "within", "must be >= 0 seconds")
+    _check(within <= YEAR, "within", "must be at most a year")
     if patience is not None:
         _check(math.isfinite(patience) and patience > 0, "patience", "must be > 0 seconds")
+        _check(patience >= 1, "patience", "must be at least 1 second")
+        # Callers arriving within one mean patience: past this Erlang A is Erlang C to many
+        # digits, and its incomplete gammas (arguments of that size) turn slow.
+        _check(
+            bool(np.all(calls / interval * patience <= MAX_PATIENT_ARRIVALS)),
+            "patience",
+            "too long for this load: nobody would hang up; leave it out (Erlang C)",
+        )
     _check(0 < max_occupancy <= 1, "max_occupancy", "must be in (0, 1]")
     _check(0 <= shrinkage < 1, "shrinkage", "must be in [0, 1)")
     load = calls * aht / interval
@@ -281,6 +296,11 @@ def _erlang_a_search(
         idx = np.flatnonzero(short)
         hi[idx[~ok]] *= 2.0
         short[idx[ok]] = False
+        # A target so close to 1 that no staff reaches it in floating point must not double
+        # forever.
+        if np.any(hi[short] > 2 * MAX_AGENTS):
+            msg = f"target: not reachable with {MAX_AGENTS:,} agents or fewer; lower it"
+            raise InvalidInput(msg, field="target")
     lo = np.zeros_like(hi)  # SL(0) = 0 < target: lo never meets
     open_ = busy & (hi - lo > 1)
     while open_.any():

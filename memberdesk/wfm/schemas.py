@@ -23,7 +23,7 @@ class StaffingOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     interval_seconds: float = Field(
-        default=1800.0, gt=0, le=86_400, description="Interval length in seconds"
+        default=1800.0, ge=1, le=86_400, description="Interval length in seconds"
     )
     target: float = Field(
         default=0.8,
@@ -39,7 +39,7 @@ class StaffingOptions(BaseModel):
     )
     patience_seconds: float | None = Field(
         default=None,
-        gt=0,
+        ge=1,
         le=365 * 86_400,
         description="Mean caller patience in seconds: Erlang A (callers who hang up); "
         "without it, Erlang C",
@@ -67,7 +67,7 @@ class StaffIn(StaffingOptions):
 
     calls: float = Field(ge=0, le=10_000_000, description="Calls (or chats) offered")
     aht_seconds: float = Field(
-        gt=0,
+        ge=1,
         le=86_400,
         description="Average handle time in seconds (seed guides: 360–540 s for common inquiries)",
     )
@@ -101,7 +101,7 @@ class IntervalIn(BaseModel):
     )
     calls: float = Field(ge=0, le=10_000_000, description="Calls offered in the interval")
     aht_seconds: float = Field(
-        gt=0, le=86_400, description="Average handle time in seconds for the interval"
+        ge=1, le=86_400, description="Average handle time in seconds for the interval"
     )
 
 

@@ -310,3 +310,9 @@ def test_unreadable_csvs_are_one_line_errors(tmp_path: Path) -> None:
         res = runner.invoke(app, ["wfm", *args])
         assert res.exit_code == 2, (args, res.output)
         assert "--csv: cannot be read as CSV" in res.output and "Traceback" not in res.output
+
+
+def test_unknown_time_zone_is_named() -> None:
+    res = runner.invoke(app, ["wfm", "schedule", "--tz", "Nowhere/City"])
+    assert res.exit_code == 2 and "--tz: must be an IANA time zone" in res.output
+    assert "Nowhere" not in res.output

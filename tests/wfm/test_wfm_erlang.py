@@ -202,3 +202,22 @@ def test_bad_input_names_the_field(kwargs: dict[str, float], field: str) -> None
     with pytest.raises(InvalidInput) as err:
         erlang.staff(calls, aht, **args)  # type: ignore[arg-type]
     assert err.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"calls": 100, "aht": 0.5}, "aht"),
+        ({"calls": 100, "aht": 420, "interval": 0.5}, "interval"),
+        ({"calls": 100, "aht": 420, "patience": 0.5}, "patience"),
+        ({"calls": 100, "aht": 420, "within": 4e7}, "within"),
+        ({"calls": 1e7, "aht": 420}, "calls"),  # beyond 100,000 Erlangs
+        ({"calls": 100, "aht": 420, "max_occupancy": 1e-5}, "max_occupancy"),
+        ({"calls": 4e6, "aht": 30, "patience": 3e7}, "patience"),  # nobody would hang up
+    ],
+)
+def test_inputs_that_would_run_for_minutes_are_refused(kwargs: dict, field: str) -> None:
+    opts = {"interval": 1800.0, "target": 0.8, "within": 20.0, **kwargs}
+    with pytest.raises(InvalidInput) as err:
+        erlang.staff(opts.pop("calls"), opts.pop("aht"), **opts)
+    assert err.value.field == field
