@@ -132,7 +132,7 @@ def staff(
     ] = None,
     max_occupancy: Annotated[float, typer.Option(help="Highest agent occupancy allowed")] = 1.0,
     shrinkage: Annotated[
-        float, typer.Option(help="Share of paid time off the phones (default: none applied)")
+        float, typer.Option(help="Share of paid time off the phones (0: none applied)")
     ] = 0.0,
     fractional: Annotated[bool, typer.Option(help="Report a fractional requirement")] = False,
     concurrency: Annotated[int, typer.Option(help="Chats one agent works at once")] = 1,
