@@ -387,7 +387,7 @@ def approve_grant(session: Session, ctx: AuditContext, grant_id: int) -> tuple[R
         raise NotAllowed("a role grant is approved by someone other than its requester and holder")
     if grant.kind == GrantKind.CREATE:
         user.disabled = False
-    elif user.role != grant.role:
+    if user.role != grant.role:
         _check_role_change(session, ctx, user, grant.role)
         _apply_role(session, ctx, user, grant.role)
     _decide(grant, ctx, GrantStatus.APPROVED)
@@ -436,19 +436,26 @@ def disable_user(session: Session, ctx: AuditContext, username: str) -> User:
     return user
 
 
+def _awaiting_grant(session: Session, user: User) -> bool:
+    """An account made through a role grant stays off until a grant for the PHI role it holds
+    is approved: enabling it is no way around a pending or rejected grant."""
+    grants = list(session.scalars(select(RoleGrant).where(RoleGrant.user_id == user.id)))
+    if not any(g.kind == GrantKind.CREATE for g in grants):
+        return False
+    if any(g.status == GrantStatus.PENDING for g in grants):
+        return True
+    approved = any(g.status == GrantStatus.APPROVED and g.role == user.role for g in grants)
+    return reads_phi(user.role) and not approved
+
+
 def enable_user(session: Session, ctx: AuditContext, username: str) -> User:
-    """Enable a disabled account (not one waiting for a role grant: approve that instead)."""
+    """Enable a disabled account (not one waiting for, or refused, its role grant)."""
     user = find_user(session, username)
     _not_self(ctx, user, "enable")
-    waiting = session.scalar(
-        select(RoleGrant.id).where(
-            RoleGrant.user_id == user.id,
-            RoleGrant.kind == GrantKind.CREATE,
-            RoleGrant.status != GrantStatus.APPROVED,
+    if _awaiting_grant(session, user):
+        raise Conflict(
+            "this account waits for (or was refused) approval of its role; it is not enabled"
         )
-    )
-    if waiting is not None:
-        raise Conflict("this account waits for (or was refused) its role grant; it is not enabled")
     if not user.disabled:
         raise Conflict("this account is already enabled")
     user.disabled = False

@@ -95,6 +95,12 @@ def test_an_admin_cannot_make_a_phi_account_and_use_it(login, anon, db: Session)
     )
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
     assert admin.client.patch("/api/users/sock-puppet", json={"disabled": False}).status_code == 409
+    # Asked again and approved this time, the account can be enabled.
+    again = admin.client.patch("/api/users/sock-puppet", json={"role": "tier2_specialist"})
+    grant_id = again.json()["pending_grant"]["id"]
+    assert login(Role.ADMIN).client.post(f"/api/role-grants/{grant_id}/approve").status_code == 200
+    enabled = admin.client.patch("/api/users/sock-puppet", json={"disabled": False})
+    assert enabled.status_code == 200 and enabled.json()["role"] == "tier2_specialist"
 
 
 def test_roles_without_phi_apply_at_once(login, db: Session) -> None:
