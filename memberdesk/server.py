@@ -7,17 +7,20 @@ import socket
 from typing import Any
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from memberdesk.app import create_app
 from memberdesk.config import Settings
 
 
-def uvicorn_config(settings: Settings, host: str, port: int, **extra: Any) -> uvicorn.Config:
+def uvicorn_config(
+    settings: Settings, host: str, port: int, app: Any = None, **extra: Any
+) -> uvicorn.Config:
     """The server's configuration: our logging, no access log of its own, proxies trusted only
     when named in MEMBERDESK_TRUSTED_PROXIES."""
     trusted = settings.trusted_proxies
     return uvicorn.Config(
-        create_app(settings),
+        app if app is not None else create_app(settings),
         host=host,
         port=port,
         # Our loggers (redaction filter, JSON option); our middleware writes the access line
@@ -33,9 +36,22 @@ def uvicorn_config(settings: Settings, host: str, port: int, **extra: Any) -> uv
     )
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
-    """Serve until interrupted."""
-    uvicorn.Server(uvicorn_config(settings, host, port)).run()
+def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    """Serve until interrupted, in ``workers`` processes.
+
+    Python runs one thread at a time per process, so a busy centre wants a process per core.
+    Each process builds the app from the environment (the same settings), runs its own worker
+    jobs (safe side by side) and, on SQLite, queues its own writers; SQLite then arbitrates
+    between the few processes.
+    """
+    if workers <= 1:
+        uvicorn.Server(uvicorn_config(settings, host, port)).run()
+        return
+    config = uvicorn_config(
+        settings, host, port, app="memberdesk.app:create_app", factory=True, workers=workers
+    )
+    sock = config.bind_socket()
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def serve_on(settings: Settings, sock: socket.socket) -> uvicorn.Server:
