@@ -300,11 +300,8 @@ def teams_list() -> None:
     _, sessions = _sessions()
     table = Table("id", "team", "accounts")
     with sessions() as session:
-        counts = dict(
-            session.execute(select(User.team_id, func.count()).group_by(User.team_id))
-            .tuples()
-            .all()
-        )
+        rows = session.execute(select(User.team_id, func.count()).group_by(User.team_id))
+        counts: dict[int | None, int] = {team_id: n for team_id, n in rows}
         for t in session.scalars(select(Team).order_by(Team.name)):
             table.add_row(str(t.id), t.name, str(counts.get(t.id, 0)))
     out.print(table)
