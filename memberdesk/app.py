@@ -150,6 +150,8 @@ def create_app(
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         if exc.status_code == 503:
             headers = retry_after()
+        elif exc.status_code == 429:
+            headers = retry_after(60)
         return _error(request, exc.status_code, [exc.detail()], headers)
 
     @app.exception_handler(idempotency.ReplayAnswer)

@@ -8,7 +8,6 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
@@ -158,7 +157,10 @@ def make_engine(settings: Settings) -> Engine:
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            # The file holds PHI (encrypted) and the audit log: 0600 in a 0700 directory.
+            from memberdesk.compliance.crypto import secure_sqlite_file
+
+            secure_sqlite_file(url.database)
         engine = create_engine(
             url,
             hide_parameters=True,  # bound values (PHI) never appear in errors or logs
