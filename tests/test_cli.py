@@ -129,9 +129,12 @@ def test_light_commands_import_no_heavy_library(tmp_path: Path, args: list[str])
     assert imported_by(tmp_path, *args).isdisjoint(HEAVY)
 
 
-def test_erlang_c_staffing_imports_numpy_only(tmp_path: Path) -> None:
-    got = imported_by(tmp_path, "wfm", "staff", "--calls", "100", "--aht", "420", "--json")
-    assert got & set(HEAVY) == {"numpy"}
+def test_staffing_imports_only_what_its_model_needs(tmp_path: Path) -> None:
+    # One interval of Erlang C is plain floats; Erlang A needs SciPy's incomplete gammas.
+    one = imported_by(tmp_path, "wfm", "staff", "--calls", "100", "--aht", "420", "--json")
+    assert one.isdisjoint(HEAVY)
+    a = imported_by(tmp_path, "wfm", "staff", "--calls", "100", "--aht", "420", "--patience", "60")
+    assert a & set(HEAVY) == {"numpy", "scipy"}
 
 
 def test_help_lists_every_command_with_its_help_text() -> None:

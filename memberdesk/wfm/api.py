@@ -17,6 +17,7 @@ from memberdesk.compliance.deps import requires
 from memberdesk.compliance.enums import Permission
 from memberdesk.db import DbRoute
 from memberdesk.errors import InvalidInput
+from memberdesk.wfm.erlang_c import MAX_ERLANGS
 from memberdesk.wfm.schemas import (
     IntervalOut,
     IntervalsIn,
@@ -116,10 +117,10 @@ def staff_intervals(body: IntervalsIn, principal: WfmUser) -> IntervalsOut:
     calls = np.array([i.calls for i in body.intervals])
     aht = np.array([i.aht_seconds for i in body.intervals])
     # Name the first interval past the load bound, rather than the batch as a whole.
-    over = np.flatnonzero(calls * aht / body.interval_seconds > erlang.MAX_ERLANGS)
+    over = np.flatnonzero(calls * aht / body.interval_seconds > MAX_ERLANGS)
     if over.size:
         raise InvalidInput(
-            f"calls × AHT ÷ interval must be at most {erlang.MAX_ERLANGS:,.0f} Erlangs",
+            f"calls × AHT ÷ interval must be at most {MAX_ERLANGS:,.0f} Erlangs",
             field=f"body.intervals.{int(over[0])}.calls",
         )
     try:

@@ -164,6 +164,22 @@ def staff(
     if aht is None:
         # No silent default: AHT drives the answer, and the seeds give a range, not one figure.
         raise _fail("--aht: required, in seconds (the seed guides give 6-9 minutes, 360-540 s)")
+    if patience is None and not fractional and concurrency == 1:
+        # The everyday case, in plain floats: no NumPy to import (start-up is most of the time).
+        from memberdesk.wfm.erlang_c import staff_one
+
+        with _user_errors():
+            one = staff_one(
+                calls,
+                aht,
+                interval=interval,
+                target=target,
+                within=within,
+                max_occupancy=max_occupancy,
+                shrinkage=shrinkage,
+            )
+        _staff_print(one, within, shrinkage, as_json)
+        return
     from memberdesk.wfm import erlang
 
     with _user_errors():
@@ -180,7 +196,10 @@ def staff(
             )
         else:
             got = erlang.staff(calls, aht, **opts)  # type: ignore[arg-type]
-    d = got.as_dict()
+    _staff_print(got.as_dict(), within, shrinkage, as_json)
+
+
+def _staff_print(d: dict[str, Any], within: float, shrinkage: float, as_json: bool) -> None:
     d["asa_seconds"] = _finite(d["asa_seconds"])
     if as_json:
         _emit(d)

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from memberdesk.errors import InvalidInput
+from memberdesk.wfm.erlang_c import MAX_AGENTS, check_inputs
 
 if TYPE_CHECKING:
     from memberdesk.wfm.erlang_a import ErlangAMetrics, erlang_a_metrics, log_erlang_b
@@ -24,12 +25,6 @@ if TYPE_CHECKING:
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-# Beyond any contact centre, and the bound that keeps one answer well under a second: the
-# searches walk one agent at a time up to A / max occupancy.
-MAX_ERLANGS = 100_000.0
-MAX_AGENTS = 200_000
-YEAR = 365 * 86_400.0
-MAX_PATIENT_ARRIVALS = 1e8
 
 __all__ = [
     "ErlangAMetrics",
@@ -135,38 +130,23 @@ def _validate(
     max_occupancy: float,
     shrinkage: float,
 ) -> None:
-    _check(bool(np.all(np.isfinite(calls)) and np.all(calls >= 0)), "calls", "must be >= 0")
-    _check(bool(np.all(np.isfinite(aht)) and np.all(aht > 0)), "aht", "must be > 0 seconds")
-    # Below a second (or above a year) no contact centre works; the bounds also keep the
-    # Erlang A functions' arguments where they are fast and exact.
-    _check(bool(np.all(aht >= 1) and np.all(aht <= YEAR)), "aht", "must be 1 second to a year")
-    _check(math.isfinite(interval) and interval > 0, "interval", "must be > 0 seconds")
-    _check(1 <= interval <= YEAR, "interval", "must be 1 second to a year")
-    _check(0 < target < 1, "target", "must be a fraction strictly between 0 and 1")
-    _check(math.isfinite(within) and within >= 0, "within", "must be >= 0 seconds")
-    _check(within <= YEAR, "within", "must be at most a year")
-    if patience is not None:
-        _check(math.isfinite(patience) and patience > 0, "patience", "must be > 0 seconds")
-        _check(patience >= 1, "patience", "must be at least 1 second")
-        # Callers arriving within one mean patience: past this Erlang A is Erlang C to many
-        # digits, and its incomplete gammas (arguments of that size) turn slow.
-        _check(
-            bool(np.all(calls / interval * patience <= MAX_PATIENT_ARRIVALS)),
-            "patience",
-            "too long for this load: nobody would hang up; leave it out (Erlang C)",
-        )
-    _check(0 < max_occupancy <= 1, "max_occupancy", "must be in (0, 1]")
-    _check(0 <= shrinkage < 1, "shrinkage", "must be in [0, 1)")
-    load = calls * aht / interval
-    _check(
-        bool(np.all(load <= MAX_ERLANGS)),
-        "calls",
-        f"calls x AHT / interval must be at most {MAX_ERLANGS:,.0f} Erlangs",
-    )
-    _check(
-        bool(np.all(load / max_occupancy <= MAX_AGENTS)),
-        "max_occupancy",
-        f"too low for this load: it would need more than {MAX_AGENTS:,} agents",
+    # The rules themselves live in erlang_c (free of NumPy); here only the reductions.
+    calls_ok = bool(np.all(np.isfinite(calls)) and np.all(calls >= 0))
+    aht_ok = bool(np.all(np.isfinite(aht)) and np.all(aht > 0))
+    sane = calls_ok and aht_ok and calls.size > 0 and interval > 0
+    check_inputs(
+        calls_ok=calls_ok,
+        aht_ok=aht_ok,
+        aht_min=float(aht.min()) if aht.size else 1.0,
+        aht_max=float(aht.max()) if aht.size else 1.0,
+        interval=interval,
+        target=target,
+        within=within,
+        patience=patience,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
+        peak_load=float((calls * aht).max()) / interval if sane else 0.0,
+        peak_arrivals_per_second=float(calls.max()) / interval if sane else 0.0,
     )
 
 

@@ -22,11 +22,11 @@ from scipy import stats as sps
 
 from memberdesk.errors import InvalidInput
 from memberdesk.wfm import _simcore
+from memberdesk.wfm.erlang_c import MAX_AGENTS
 
 FloatArray = NDArray[np.float64]
 # A bound on one request's work (about ten seconds on one core), so no input can run for hours.
 MAX_SIMULATED_CALLS = 100_000_000
-MAX_AGENTS = 200_000
 
 
 class Distribution(StrEnum):

@@ -221,3 +221,74 @@ def test_inputs_that_would_run_for_minutes_are_refused(kwargs: dict, field: str)
     with pytest.raises(InvalidInput) as err:
         erlang.staff(opts.pop("calls"), opts.pop("aht"), **opts)
     assert err.value.field == field
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    calls=st.floats(0, 5_000),
+    aht=st.floats(1, 3_600),
+    interval=st.sampled_from([900.0, 1800.0, 3600.0]),
+    target=st.floats(0.05, 0.99),
+    within=st.floats(0, 600),
+    max_occupancy=st.floats(0.5, 1.0),
+    shrinkage=st.floats(0, 0.6),
+)
+def test_one_interval_in_plain_floats_matches_the_arrays(
+    calls: float,
+    aht: float,
+    interval: float,
+    target: float,
+    within: float,
+    max_occupancy: float,
+    shrinkage: float,
+) -> None:
+    from memberdesk.wfm.erlang_c import staff_one
+
+    opts = {
+        "interval": interval,
+        "target": target,
+        "within": within,
+        "max_occupancy": max_occupancy,
+        "shrinkage": shrinkage,
+    }
+    try:
+        want = erlang.staff(calls, aht, **opts).as_dict()
+    except InvalidInput as exc:
+        with pytest.raises(InvalidInput) as err:
+            staff_one(calls, aht, **opts)
+        assert err.value.field == exc.field and err.value.message == exc.message
+        return
+    got = staff_one(calls, aht, **opts)
+    assert set(got) == set(want)
+    assert (got["agents"], got["scheduled"], got["model"]) == (
+        want["agents"],
+        want["scheduled"],
+        want["model"],
+    )
+    for key in ("intensity", "service_level", "asa_seconds", "occupancy", "p_wait"):
+        assert got[key] == pytest.approx(want[key], rel=1e-12, abs=1e-15), key
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"calls": -1.0, "aht": 420.0},
+        {"calls": math.nan, "aht": 420.0},
+        {"calls": 10.0, "aht": 0.5},
+        {"calls": 10.0, "aht": 420.0, "target": 1.0},
+        {"calls": 10.0, "aht": 420.0, "within": -1.0},
+        {"calls": 10.0, "aht": 420.0, "shrinkage": 1.0},
+        {"calls": 10.0, "aht": 420.0, "max_occupancy": 0.0},
+        {"calls": 1e7, "aht": 420.0},
+    ],
+)
+def test_both_paths_refuse_alike(kwargs: dict) -> None:
+    from memberdesk.wfm.erlang_c import staff_one
+
+    opts = {"interval": 1800.0, "target": 0.8, "within": 20.0, **kwargs}
+    calls, aht = opts.pop("calls"), opts.pop("aht")
+    with pytest.raises(InvalidInput) as arrays:
+        erlang.staff(calls, aht, **opts)
+    with pytest.raises(InvalidInput) as floats:
+        staff_one(calls, aht, **opts)
+    assert (arrays.value.field, arrays.value.message) == (floats.value.field, floats.value.message)
