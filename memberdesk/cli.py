@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib
+import inspect
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
@@ -71,7 +72,32 @@ LAZY_APPS: dict[str, LazyApp] = {
 }
 
 
-class LazyGroup(TyperGroup):
+def _summary(command: Any) -> str:
+    """A command's first help paragraph on one line."""
+    text = inspect.cleandoc(command.short_help or command.help or "")
+    return " ".join(text.split("\n\n")[0].split())
+
+
+class PlainHelpGroup(TyperGroup):
+    """Plain-text help listing every command with its whole summary (none cut off).
+
+    memberdesk's own groups print plain help: Typer's rich help imports rich's markdown and
+    syntax renderers, which cost as much start-up as everything else `memberdesk --help` does.
+    """
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The Commands section, each summary in full, wrapped to the terminal."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, _summary(command)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class LazyGroup(PlainHelpGroup):
     """The root group: lists the lazy sub-apps from their help text, loads one when it runs."""
 
     def list_commands(self, ctx: Any) -> list[str]:
@@ -103,11 +129,14 @@ class LazyGroup(TyperGroup):
 
 app = typer.Typer(
     cls=LazyGroup,
+    rich_markup_mode=None,
     help="memberdesk: member services for health plans.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals can hold PHI
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+db_app = typer.Typer(
+    cls=PlainHelpGroup, rich_markup_mode=None, help="Database schema.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 
 

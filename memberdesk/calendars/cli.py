@@ -9,8 +9,13 @@ from typing import Annotated
 
 import typer
 
+from memberdesk.cli import PlainHelpGroup
+
 app = typer.Typer(
-    help="Business calendars: time zones, opening hours, closures.", no_args_is_help=True
+    cls=PlainHelpGroup,
+    rich_markup_mode=None,
+    help="Business calendars: time zones, opening hours, closures.",
+    no_args_is_help=True,
 )
 
 

@@ -9,11 +9,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from memberdesk.calendars.cli import fail
+from memberdesk.cli import PlainHelpGroup
 
 if TYPE_CHECKING:
     from memberdesk.sla.packs import Target
 
-app = typer.Typer(help="SLA and regulatory clocks, policy packs.", no_args_is_help=True)
+app = typer.Typer(
+    cls=PlainHelpGroup,
+    rich_markup_mode=None,
+    help="SLA and regulatory clocks, policy packs.",
+    no_args_is_help=True,
+)
 
 
 @app.command("policies")

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
+from memberdesk.cli import PlainHelpGroup
 from memberdesk.wfm.words import count
 
 # The seed guides give an AHT of 6-9 minutes for common inquiries (20-40 for specialists).
@@ -25,6 +26,8 @@ AHT_HELP = "Average handle time, seconds (the seed guides give 6-9 minutes, 360-
 DEMO_TZ = "America/Los_Angeles"
 
 app = typer.Typer(
+    cls=PlainHelpGroup,
+    rich_markup_mode=None,
     help="Workforce management: staffing, forecasts, schedules, simulation, budget.",
     no_args_is_help=True,
 )
