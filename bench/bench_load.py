@@ -40,7 +40,7 @@ import aiohttp
 from sqlalchemy import func, select, text
 
 from memberdesk.clock import today_utc
-from memberdesk.compliance import auth
+from memberdesk.compliance import accounts, auth
 from memberdesk.compliance.audit import SYSTEM
 from memberdesk.compliance.crypto import load_and_install
 from memberdesk.compliance.enums import Role
@@ -139,7 +139,7 @@ def prepare(settings: Settings, members: int) -> tuple[str, list[str], list[int]
     sessions = make_sessionmaker(engine)
     run_seed(sessions, members=members, seed=1)
     with sessions() as session:
-        user = auth.create_user(
+        user = accounts.create_user(
             session,
             settings,
             SYSTEM,

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fastapi.testclient import TestClient
 
 from memberdesk.app import create_app
-from memberdesk.compliance import auth
+from memberdesk.compliance import accounts
 from memberdesk.compliance.audit import SYSTEM
 from memberdesk.compliance.crypto import load_and_install
 from memberdesk.compliance.enums import Role
@@ -67,7 +67,7 @@ def main() -> None:
         engine = make_engine(settings)
         upgrade(engine)
         with make_sessionmaker(engine)() as session:
-            auth.create_user(
+            accounts.create_user(
                 session,
                 settings,
                 SYSTEM,

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from memberdesk.app import create_app
-from memberdesk.compliance import auth
+from memberdesk.compliance import accounts, auth
 from memberdesk.compliance.audit import SYSTEM
 from memberdesk.compliance.crypto import load_and_install
 from memberdesk.compliance.enums import Role
@@ -143,7 +143,7 @@ def login(app, db: Session, backend_settings: Settings):  # type: ignore[no-unty
     ) -> Persona:
         role = Role(role)
         name = username or f"{role.value}-{secrets.token_hex(3)}"
-        user = auth.create_user(
+        user = accounts.create_user(
             db,
             backend_settings,
             SYSTEM,

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from memberdesk.compliance import auth, crypto
+from memberdesk.compliance import accounts, auth, crypto
 from memberdesk.compliance.audit import SYSTEM
 from memberdesk.compliance.enums import Role
 from memberdesk.config import Settings
@@ -64,7 +64,7 @@ class LiveServer:
         """Create (and commit) an account with the test password and an API token."""
         username = f"{role.value}-{secrets.token_hex(3)}"
         with self.sessions() as session:
-            user = auth.create_user(
+            user = accounts.create_user(
                 session,
                 self.settings,
                 SYSTEM,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from memberdesk.clock import now
-from memberdesk.compliance import audit, auth, reports, retention
+from memberdesk.compliance import accounts, audit, auth, enrolment, reports, retention
 from memberdesk.compliance.audit import decrypt_changes
 from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import PUBLIC, audit_context, audit_ctx, client_addr, requires
@@ -153,7 +153,7 @@ def change_password(body: PasswordChange, session: SessionDep, request: Request)
     temporary password works here only). Sign-in's limits apply. Every session and API token
     of the account ends; sign in again with the new password."""
     try:
-        auth.change_password(
+        accounts.change_password(
             session,
             request.app.state.settings,
             audit_context(request, None),
@@ -187,7 +187,7 @@ def enrol(body: Enrolment, session: SessionDep, request: Request) -> UserOut:
     on their ID card. Failures count like failed sign-ins from the address; the answer never
     says which fact did not match. Members under 18 are served through a parent or guardian."""
     try:
-        user = auth.enrol(
+        user = enrolment.enrol(
             session,
             request.app.state.settings,
             audit_context(request, None),
@@ -296,7 +296,7 @@ def create_user(body: UserIn, session: SessionDep, request: Request, principal: 
     """Create a staff account in an existing team. An account with a role that reads PHI stays
     disabled until another administrator or a compliance officer approves its role grant.
     Member portal accounts are opened by the member (``POST /api/auth/enrol``)."""
-    user, grant = auth.provision_account(
+    user, grant = accounts.provision_account(
         session,
         request.app.state.settings,
         audit_ctx(request, principal),
@@ -322,11 +322,11 @@ def patch_user(
     ctx = audit_ctx(request, principal)
     user, grant = None, None
     if body.role is not None:
-        user, grant = auth.request_role(session, ctx, username, body.role)
+        user, grant = accounts.request_role(session, ctx, username, body.role)
     if body.disabled is True:
-        user = auth.disable_user(session, ctx, username)
+        user = accounts.disable_user(session, ctx, username)
     elif body.disabled is False:
-        user = auth.enable_user(session, ctx, username)
+        user = accounts.enable_user(session, ctx, username)
     if user is None:
         raise InvalidInput("give role or disabled", field="body")
     session.commit()
@@ -340,7 +340,7 @@ def unlock_user(
     username: UsernameP, session: SessionDep, request: Request, principal: Admin
 ) -> UserOut:
     """Clear failed sign-ins and the lock-out they caused (audited)."""
-    user = auth.unlock_user(session, audit_ctx(request, principal), username)
+    user = accounts.unlock_user(session, audit_ctx(request, principal), username)
     session.commit()
     return _user_out(user, None)
 
@@ -357,7 +357,7 @@ def reset_password(
     """Give the account a random temporary password (shown once), which works only to choose
     a new one (``POST /api/auth/password``); its sessions end and its API tokens are revoked.
     Not your own account, and not a member's (members recover through enrolment)."""
-    user, temporary = auth.reset_password(
+    user, temporary = accounts.reset_password(
         session, request.app.state.settings, audit_ctx(request, principal), username
     )
     session.commit()
@@ -374,7 +374,7 @@ def user_tokens(
     username: UsernameP, session: SessionDep, request: Request, principal: Admin
 ) -> list[TokenInfo]:
     """Any account's tokens (administrators), newest first."""
-    user = auth.find_user(session, username)
+    user = accounts.find_user(session, username)
     return _token_infos(
         request.app.state.settings, auth.list_tokens(session, user.id), {user.id: user}
     )
@@ -388,7 +388,7 @@ def user_tokens(
 )
 def list_grants(session: SessionDep, principal: Approver) -> list[RoleGrantOut]:
     """Requests to give an account a role that reads PHI, oldest first."""
-    return [RoleGrantOut.model_validate(g) for g in auth.pending_grants(session)]
+    return [RoleGrantOut.model_validate(g) for g in accounts.pending_grants(session)]
 
 
 @router.post(
@@ -405,7 +405,7 @@ def approve_grant(
 ) -> RoleGrantOut:
     """The second person: not the requester, not the account's holder. The role applies at
     once (a new account is enabled)."""
-    grant, _ = auth.approve_grant(session, audit_ctx(request, principal), grant_id)
+    grant, _ = accounts.approve_grant(session, audit_ctx(request, principal), grant_id)
     session.commit()
     return RoleGrantOut.model_validate(grant)
 
@@ -423,7 +423,7 @@ def reject_grant(
     principal: Approver,
 ) -> RoleGrantOut:
     """The role stays as it was; a new account stays disabled."""
-    grant, _ = auth.reject_grant(session, audit_ctx(request, principal), grant_id)
+    grant, _ = accounts.reject_grant(session, audit_ctx(request, principal), grant_id)
     session.commit()
     return RoleGrantOut.model_validate(grant)
 
@@ -437,7 +437,7 @@ def list_teams(session: SessionDep, principal: Admin) -> list[TeamOut]:
 @router.post("/teams", response_model=TeamOut, status_code=201, tags=USERS, summary="Create a team")
 def create_team(body: TeamIn, session: SessionDep, request: Request, principal: Admin) -> TeamOut:
     """Accounts can only join teams that exist: a mistyped name is an error, not a new team."""
-    team = auth.create_team(session, audit_ctx(request, principal), body.name)
+    team = accounts.create_team(session, audit_ctx(request, principal), body.name)
     session.commit()
     return TeamOut.model_validate(team)
 

@@ -1,11 +1,9 @@
-"""Accounts, sign-in, cookie sessions and API tokens. Never commits.
+"""Sign-in, cookie sessions and API tokens: who is calling. Never commits.
 
-Separation of duties (45 CFR 164.308(a)(3)-(4), workforce clearance and access authorisation):
-no one changes their own role, disables or resets their own account; a role that reads PHI is
-granted by one person and approved by a second (``RoleGrant``); a member-portal account is
-opened by the member, whose identity facts are checked (``enrol``), never by an administrator
-(who sees no PHI and so cannot check them). The command line is the operator's break-glass path
-(it holds the keys anyway): it acts at once, and every act is audited.
+Accounts, teams, role grants and password changes are in ``accounts.py``; member-portal
+enrolment in ``enrolment.py``. Sign-in resists guessing three ways: each account locks after
+``lockout_threshold`` failures, one address is limited per username (``login_rate_limit``), and
+an address that sprays passwords across usernames is slowed down (``SprayGate``).
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ import hashlib
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from sqlalchemy import case, func, select, update
@@ -23,34 +21,22 @@ from sqlalchemy.orm import Session
 from memberdesk.clock import now
 from memberdesk.compliance import audit
 from memberdesk.compliance.audit import AuditContext
-from memberdesk.compliance.enums import AuditAction, GrantKind, GrantStatus, Role
-from memberdesk.compliance.models import (
-    ApiToken,
-    LoginAttempt,
-    RoleGrant,
-    Team,
-    User,
-    WebSession,
-)
+from memberdesk.compliance.enums import AuditAction, Role
+from memberdesk.compliance.models import ApiToken, LoginAttempt, User, WebSession
 from memberdesk.compliance.passwords import (
-    USERNAME_RULE,
     PasswordRejected,
     dummy_hash,
-    generate_password,
     hash_password,
     hasher,
     valid_username,
     verify_password,
 )
-from memberdesk.compliance.permissions import reads_phi
 from memberdesk.config import Settings
 from memberdesk.errors import Conflict, InvalidInput, MemberdeskError, NotFound
 
 TOKEN_PREFIX = "mdt_"  # noqa: S105 - a label, not a secret
 RATE_WINDOW = timedelta(minutes=15)
 DEFAULT_TOKEN_MAX_DAYS: int = Settings.model_fields["token_max_days"].default
-ENROLMENT = "(enrolment)"  # the login_attempts "username" of enrolment tries (never a username)
-PORTAL_MIN_AGE = 18
 
 
 class SignInRefused(MemberdeskError):
@@ -65,13 +51,6 @@ class TooManyAttempts(MemberdeskError):
 
     status_code = 429
     type = "too_many_attempts"
-
-
-class NotAllowed(MemberdeskError):
-    """The caller may use the route, but not for this (separation of duties)."""
-
-    status_code = 403
-    type = "forbidden"
 
 
 class PasswordChangeRequired(MemberdeskError):
@@ -107,548 +86,20 @@ def digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-def _hash_new(settings: Settings, password: str, username: str, field: str) -> str:
+def new_password_hash(settings: Settings, password: str, username: str, field: str) -> str:
+    """The hash of a new password that meets the rules, else a 422 naming ``field``."""
     try:
         return hash_password(password_hasher(settings), password, username)
     except PasswordRejected as exc:
         raise InvalidInput(str(exc), field=field) from None
 
 
-# --- teams -----------------------------------------------------------------------------------
-
-
-def find_team(session: Session, name: str, field: str = "body.team") -> Team:
-    """An existing team by name (a mistyped name is an error, never a new team)."""
-    team = session.scalar(select(Team).where(Team.name == name))
-    if team is None:
-        raise InvalidInput(
-            "no team with this name; an administrator creates teams first", field=field
-        )
-    return team
-
-
-def create_team(session: Session, ctx: AuditContext, name: str) -> Team:
-    """Create a team (audited)."""
-    name = name.strip()
-    if not 1 <= len(name) <= 80:
-        raise InvalidInput("team name must be 1-80 characters", field="body.name")
-    if session.scalar(select(Team.id).where(Team.name == name)) is not None:
-        raise Conflict("a team with this name exists", field="body.name")
-    team = Team(name=name)
-    session.add(team)
-    session.flush()
-    audit.record(
-        session,
-        ctx,
-        AuditAction.TEAM_CREATED,
-        object_type="team",
-        object_id=team.id,
-        changes={"new": {"name": name}},
-    )
-    return team
-
-
-def ensure_team(session: Session, name: str) -> Team:
-    """A team by name, created if missing: for provisioning scripts (demo, test fixtures),
-    never for what a person typed (use ``find_team``)."""
-    team = session.scalar(select(Team).where(Team.name == name))
-    if team is None:
-        team = Team(name=name)
-        session.add(team)
-        session.flush()
-    return team
-
-
-# --- accounts --------------------------------------------------------------------------------
-
-
-def find_user(session: Session, username: str) -> User:
-    """An account by username."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound("no user with this username", field="path.username")
-    return user
-
-
-def create_user(
-    session: Session,
-    settings: Settings,
-    ctx: AuditContext,
-    *,
-    username: str,
-    display_name: str,
-    role: Role,
-    password: str,
-    team: str | None = None,
-    member_id: int | None = None,
-    disabled: bool = False,
-) -> User:
-    """Create an account (audited). The primitive under ``provision_account`` and ``enrol``;
-    a missing team is created, so callers that take a team from a person check it first."""
-    if not valid_username(username):
-        raise InvalidInput(f"username {USERNAME_RULE}", field="body.username")
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict("this username is taken", field="body.username")
-    if (role == Role.MEMBER) != (member_id is not None):
-        raise InvalidInput(
-            "member accounts, and only they, must name a member", field="body.member_id"
-        )
-    hashed = _hash_new(settings, password, username, "body.password")
-    user = User(
-        username=username,
-        display_name=display_name,
-        role=role,
-        password_hash=hashed,
-        team_id=ensure_team(session, team).id if team else None,
-        member_id=member_id,
-        disabled=disabled,
-    )
-    session.add(user)
-    session.flush()
-    audit.record(
-        session,
-        ctx,
-        AuditAction.USER_CREATED,
-        object_type="user",
-        object_id=user.id,
-        changes={"new": {"username": username, "role": role.value, "team": team}},
-    )
-    return user
-
-
-def _needs_second_person(ctx: AuditContext, role: Role) -> bool:
-    # A person acting through the API (not the operator at the command line) may not give a
-    # PHI role on their own say-so.
-    return ctx.actor_id is not None and reads_phi(role)
-
-
-def _grant(
-    session: Session, ctx: AuditContext, user: User, role: Role, kind: GrantKind
-) -> RoleGrant:
-    pending = session.scalar(
-        select(RoleGrant.id).where(
-            RoleGrant.user_id == user.id, RoleGrant.status == GrantStatus.PENDING
-        )
-    )
-    if pending is not None:
-        raise Conflict("a role grant for this account is already waiting for approval")
-    grant = RoleGrant(
-        user_id=user.id,
-        kind=kind,
-        role=role,
-        old_role=user.role if kind == GrantKind.CHANGE else None,
-        requested_by_id=ctx.actor_id,
-        requested_by=ctx.actor,
-    )
-    session.add(grant)
-    session.flush()
-    audit.record(
-        session,
-        ctx,
-        AuditAction.ROLE_GRANT_REQUESTED,
-        object_type="role_grant",
-        object_id=grant.id,
-        detail={"user_id": user.id, "role": role.value, "kind": kind.value},
-    )
-    return grant
-
-
-def provision_account(
-    session: Session,
-    settings: Settings,
-    ctx: AuditContext,
-    *,
-    username: str,
-    display_name: str,
-    role: Role,
-    password: str,
-    team: str | None = None,
-) -> tuple[User, RoleGrant | None]:
-    """A staff account as an administrator (API) or operator (CLI) asks for it: the team must
-    exist; a PHI role asked for through the API leaves the account disabled until a second
-    person approves the grant."""
-    if role == Role.MEMBER:
-        raise InvalidInput(
-            "member portal accounts are opened by the member through enrolment, which checks "
-            "their identity",
-            field="body.role",
-        )
-    if team is not None:
-        find_team(session, team)
-    second = _needs_second_person(ctx, role)
-    user = create_user(
-        session,
-        settings,
-        ctx,
-        username=username,
-        display_name=display_name,
-        role=role,
-        password=password,
-        team=team,
-        disabled=second,
-    )
-    grant = _grant(session, ctx, user, role, GrantKind.CREATE) if second else None
-    return user, grant
-
-
-def _not_self(ctx: AuditContext, user: User, what: str) -> None:
-    if ctx.actor_id is not None and ctx.actor_id == user.id:
-        raise NotAllowed(f"no one may {what} their own account")
-
-
-def _enabled_admins(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(User)
-            .where(User.role == Role.ADMIN, User.disabled.is_(False))
-        )
-        or 0
-    )
-
-
-def _keep_an_admin(session: Session, user: User) -> None:
-    if user.role == Role.ADMIN and not user.disabled and _enabled_admins(session) <= 1:
-        raise Conflict("this is the last enabled administrator; enable or create another first")
-
-
-def request_role(
-    session: Session, ctx: AuditContext, username: str, role: Role
-) -> tuple[User, RoleGrant | None]:
-    """Change a role as asked through the API: at once for a role without PHI, else a grant
-    waiting for a second person."""
-    user = find_user(session, username)
-    if not _needs_second_person(ctx, role):
-        return set_role(session, ctx, username, role), None
-    _check_role_change(session, ctx, user, role)
-    return user, _grant(session, ctx, user, role, GrantKind.CHANGE)
-
-
-def _check_role_change(session: Session, ctx: AuditContext, user: User, role: Role) -> None:
-    _not_self(ctx, user, "change the role of")
-    if role == Role.MEMBER or user.role == Role.MEMBER:
-        raise InvalidInput("member portal accounts cannot change role", field="body.role")
-    if role != Role.ADMIN:
-        _keep_an_admin(session, user)
-
-
-def set_role(session: Session, ctx: AuditContext, username: str, role: Role) -> User:
-    """Change a user's role now; their open sessions end, and tokens follow at once (the role
-    is read on every request)."""
-    user = find_user(session, username)
-    _check_role_change(session, ctx, user, role)
-    _apply_role(session, ctx, user, role)
-    return user
-
-
-def _apply_role(session: Session, ctx: AuditContext, user: User, role: Role) -> None:
-    old = user.role
-    user.role = role
-    _end_all_sessions(session, user.id, "role_changed")
-    audit.record(
-        session,
-        ctx,
-        AuditAction.USER_ROLE_CHANGED,
-        object_type="user",
-        object_id=user.id,
-        changes={"old": {"role": old.value}, "new": {"role": role.value}},
-    )
-
-
-def pending_grants(session: Session) -> list[RoleGrant]:
-    """Grants waiting for a second person, oldest first."""
-    return list(
-        session.scalars(
-            select(RoleGrant).where(RoleGrant.status == GrantStatus.PENDING).order_by(RoleGrant.id)
-        )
-    )
-
-
-def _pending(session: Session, grant_id: int) -> tuple[RoleGrant, User]:
-    grant = session.get(RoleGrant, grant_id)
-    if grant is None:
-        raise NotFound("no role grant with this id", field="path.grant_id")
-    if grant.status != GrantStatus.PENDING:
-        raise Conflict("this role grant was already decided")
-    user = session.get(User, grant.user_id)
-    assert user is not None  # foreign key
-    return grant, user
-
-
-def _decide(grant: RoleGrant, ctx: AuditContext, status: GrantStatus) -> None:
-    grant.status, grant.decided_at = status, now()
-    grant.decided_by_id, grant.decided_by = ctx.actor_id, ctx.actor
-
-
-def approve_grant(session: Session, ctx: AuditContext, grant_id: int) -> tuple[RoleGrant, User]:
-    """The second person approves: the role applies (a new account is enabled)."""
-    grant, user = _pending(session, grant_id)
-    if ctx.actor_id is not None and ctx.actor_id in (grant.requested_by_id, user.id):
-        raise NotAllowed("a role grant is approved by someone other than its requester and holder")
-    if grant.kind == GrantKind.CREATE:
-        user.disabled = False
-    if user.role != grant.role:
-        _check_role_change(session, ctx, user, grant.role)
-        _apply_role(session, ctx, user, grant.role)
-    _decide(grant, ctx, GrantStatus.APPROVED)
-    audit.record(
-        session,
-        ctx,
-        AuditAction.ROLE_GRANT_APPROVED,
-        object_type="role_grant",
-        object_id=grant.id,
-        detail={"user_id": user.id, "role": grant.role.value, "kind": grant.kind.value},
-    )
-    return grant, user
-
-
-def reject_grant(session: Session, ctx: AuditContext, grant_id: int) -> tuple[RoleGrant, User]:
-    """The grant is refused: the role stays as it was (a new account stays disabled)."""
-    grant, user = _pending(session, grant_id)
-    _decide(grant, ctx, GrantStatus.REJECTED)
-    audit.record(
-        session,
-        ctx,
-        AuditAction.ROLE_GRANT_REJECTED,
-        object_type="role_grant",
-        object_id=grant.id,
-        detail={"user_id": user.id, "role": grant.role.value, "kind": grant.kind.value},
-    )
-    return grant, user
-
-
-def disable_user(session: Session, ctx: AuditContext, username: str) -> User:
-    """Disable an account, ending its sessions and revoking its tokens."""
-    user = find_user(session, username)
-    _not_self(ctx, user, "disable")
-    _keep_an_admin(session, user)
-    user.disabled = True
-    _end_all_sessions(session, user.id, "disabled")
-    _revoke_all_tokens(session, user.id)
-    audit.record(
-        session,
-        ctx,
-        AuditAction.USER_DISABLED,
-        object_type="user",
-        object_id=user.id,
-        changes={"old": {"disabled": False}, "new": {"disabled": True}},
-    )
-    return user
-
-
-def _awaiting_grant(session: Session, user: User) -> bool:
-    """An account made through a role grant stays off until a grant for the PHI role it holds
-    is approved: enabling it is no way around a pending or rejected grant."""
-    grants = list(session.scalars(select(RoleGrant).where(RoleGrant.user_id == user.id)))
-    if not any(g.kind == GrantKind.CREATE for g in grants):
-        return False
-    if any(g.status == GrantStatus.PENDING for g in grants):
-        return True
-    approved = any(g.status == GrantStatus.APPROVED and g.role == user.role for g in grants)
-    return reads_phi(user.role) and not approved
-
-
-def enable_user(session: Session, ctx: AuditContext, username: str) -> User:
-    """Enable a disabled account (not one waiting for, or refused, its role grant)."""
-    user = find_user(session, username)
-    _not_self(ctx, user, "enable")
-    if _awaiting_grant(session, user):
-        raise Conflict(
-            "this account waits for (or was refused) approval of its role; it is not enabled"
-        )
-    if not user.disabled:
-        raise Conflict("this account is already enabled")
-    user.disabled = False
-    audit.record(
-        session,
-        ctx,
-        AuditAction.USER_ENABLED,
-        object_type="user",
-        object_id=user.id,
-        changes={"old": {"disabled": True}, "new": {"disabled": False}},
-    )
-    return user
-
-
-def unlock_user(session: Session, ctx: AuditContext, username: str) -> User:
-    """Lift a lock-out after failed sign-ins."""
-    user = find_user(session, username)
-    user.failed_attempts, user.locked_until = 0, None
-    audit.record(session, ctx, AuditAction.USER_UNLOCKED, object_type="user", object_id=user.id)
-    return user
-
-
-def reset_password(
-    session: Session, settings: Settings, ctx: AuditContext, username: str
-) -> tuple[User, str]:
-    """Give an account a random temporary password that must be changed at the next sign-in;
-    its sessions end and its tokens are revoked. Returns the temporary password (shown once)."""
-    user = find_user(session, username)
-    _not_self(ctx, user, "reset the password of")
-    if user.role == Role.MEMBER:
-        raise NotAllowed(
-            "a member portal account is recovered by the member: disable it, and the member "
-            "enrols again with their identity facts"
-        )
-    temporary = generate_password(user.username)
-    user.password_hash = password_hasher(settings).hash(temporary)
-    user.must_change_password = True
-    user.failed_attempts, user.locked_until = 0, None
-    _end_all_sessions(session, user.id, "password_reset")
-    _revoke_all_tokens(session, user.id)
-    audit.record(session, ctx, AuditAction.PASSWORD_RESET, object_type="user", object_id=user.id)
-    return user, temporary
-
-
-def change_password(
-    session: Session,
-    settings: Settings,
-    ctx: AuditContext,
-    *,
-    username: str,
-    current: str,
-    new: str,
-) -> User:
-    """A user changes their own password, proving the current one (sign-in's limits and
-    lock-out apply). Every session and token issued under the old password ends."""
-    # The new password's rules first: a refusal there touches no account.
-    new_hash = _hash_new(settings, new, username[:64], "body.new_password")
-    if new == current:
-        raise InvalidInput("the new password must differ from the current one", field="body")
-    user = authenticate(session, settings, ctx, username, current, action=None)
-    user.password_hash = new_hash
-    user.must_change_password = False
-    _end_all_sessions(session, user.id, "password_changed")
-    _revoke_all_tokens(session, user.id)
-    audit.record(
-        session,
-        AuditContext(
-            user.id, user.username, user.role.value, ctx.purpose, ctx.request_id, ctx.client_addr
-        ),
-        AuditAction.PASSWORD_CHANGED,
-        object_type="user",
-        object_id=user.id,
-    )
-    return user
-
-
-def end_everything(session: Session, user_id: int, reason: str) -> None:
-    """End every session and revoke every API token of an account."""
-    _end_all_sessions(session, user_id, reason)
-    _revoke_all_tokens(session, user_id)
-
-
-def _end_all_sessions(session: Session, user_id: int, reason: str) -> None:
-    session.execute(
-        update(WebSession)
-        .where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
-        .values(ended_at=now(), end_reason=reason)
-    )
-
-
-def _revoke_all_tokens(session: Session, user_id: int) -> None:
-    session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now())
-    )
-
-
-# --- member-portal enrolment -----------------------------------------------------------------
-
-
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def enrol(
-    session: Session,
-    settings: Settings,
-    ctx: AuditContext,
-    *,
-    member_number: str,
-    last_name: str,
-    date_of_birth: date,
-    username: str,
-    password: str,
-) -> User:
-    """Open a member-portal account for the member whose ID, last name and date of birth match
-    (through the blind indexes; nothing decrypted, nothing echoed). Failures count like failed
-    sign-ins from the address; a disabled account of the same member is taken over (recovery)."""
-    from memberdesk.compliance.crypto import bidx_member_number, bidx_name_dob
-    from memberdesk.members.models import Member
-
-    if not valid_username(username):
-        raise InvalidInput(f"username {USERNAME_RULE}", field="body.username")
-    new_hash = _hash_new(settings, password, username, "body.password")
-    stamp = now()
-    client = (ctx.client_addr or "unknown")[:64]
-    if _failures(session, stamp, client, ENROLMENT) >= settings.login_rate_limit:
-        raise TooManyAttempts("too many failed enrolments from this address; try again later")
-    member = session.scalar(
-        select(Member).where(
-            Member.member_number_bidx == bidx_member_number(member_number),
-            Member.purged_at.is_(None),
-        )
-    )
-    if member is None or member.name_dob_bidx != bidx_name_dob(last_name, date_of_birth):
-        session.add(LoginAttempt(at=stamp, username=ENROLMENT, client_addr=client, success=False))
-        audit.record(
-            session, ctx, AuditAction.PORTAL_ENROLMENT_FAILED, detail={"reason": "no_match"}
-        )
-        session.flush()
-        raise InvalidInput(
-            "the member ID, last name and date of birth do not match a member's records",
-            field="body",
-        )
-    if _age(date_of_birth, stamp.date()) < PORTAL_MIN_AGE:
-        raise InvalidInput(
-            f"portal accounts are for members aged {PORTAL_MIN_AGE} or over; a parent or "
-            "guardian asks member services",
-            field="body.date_of_birth",
-        )
-    existing = session.scalar(select(User).where(User.member_id == member.id))
-    if existing is not None and not existing.disabled:
-        raise Conflict(
-            "this member already has a portal account; to recover it, member services disables "
-            "it and the member enrols again",
-            field="body.member_number",
-        )
-    taken = session.scalar(select(User.id).where(User.username == username))
-    if taken is not None and (existing is None or taken != existing.id):
-        raise Conflict("this username is taken", field="body.username")
-    if existing is None:
-        user = create_user(
-            session,
-            settings,
-            ctx,
-            username=username,
-            display_name=username,  # the users table is not encrypted: no member name here
-            role=Role.MEMBER,
-            password=password,
-            member_id=member.id,
-        )
-    else:
-        user = existing
-        user.username, user.password_hash = username, new_hash
-        user.disabled = user.must_change_password = False
-        user.failed_attempts, user.locked_until = 0, None
-    audit.record(
-        session,
-        ctx,
-        AuditAction.PORTAL_ENROLLED,
-        object_type="user",
-        object_id=user.id,
-        member_ids=[member.id],
-        detail={"reenrolled": existing is not None},
-    )
-    return user
-
-
 # --- sign-in ---------------------------------------------------------------------------------
 
 
-def _failures(session: Session, stamp: datetime, client: str, username: str | None) -> int:
+def recent_failures(session: Session, stamp: datetime, client: str, username: str | None) -> int:
+    """Failed attempts from ``client`` in the window before ``stamp``; for one ``username``
+    (sign-in, or ``enrolment.ENROLMENT`` for enrolment tries), or any when None."""
     query = (
         select(func.count())
         .select_from(LoginAttempt)
@@ -665,7 +116,7 @@ def _failures(session: Session, stamp: datetime, client: str, username: str | No
 
 def address_failures(session: Session, client: str) -> int:
     """Failed sign-ins from one address (any username) in the last 15 minutes."""
-    return _failures(session, now(), client[:64], None)
+    return recent_failures(session, now(), client[:64], None)
 
 
 def authenticate(
@@ -687,7 +138,7 @@ def authenticate(
     dummy = dummy_hash(ph)
     # Brute force on one account is stopped by its lock-out; this limit also covers usernames
     # that do not exist, without refusing anyone else behind the same address.
-    if _failures(session, stamp, client, label) >= settings.login_rate_limit:
+    if recent_failures(session, stamp, client, label) >= settings.login_rate_limit:
         raise TooManyAttempts(
             "too many failed sign-ins for this username from this address; try again later"
         )
@@ -891,6 +342,15 @@ def end_session(session: Session, ws: WebSession, reason: str) -> None:
     ws.ended_at, ws.end_reason = now(), reason
 
 
+def end_all_sessions(session: Session, user_id: int, reason: str) -> None:
+    """End every open cookie session of an account."""
+    session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+        .values(ended_at=now(), end_reason=reason)
+    )
+
+
 # --- API tokens ------------------------------------------------------------------------------
 
 
@@ -992,3 +452,18 @@ def touch_token(session: Session, token_id: int, stamp: datetime) -> None:
         )
         .values(last_used_at=stamp)
     )
+
+
+def revoke_all_tokens(session: Session, user_id: int) -> None:
+    """Revoke every API token of an account."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now())
+    )
+
+
+def end_everything(session: Session, user_id: int, reason: str) -> None:
+    """End every session and revoke every API token of an account."""
+    end_all_sessions(session, user_id, reason)
+    revoke_all_tokens(session, user_id)

@@ -89,13 +89,13 @@ def users_create(
 ) -> None:
     """Create a staff account; the password is prompted for (never an argument). Member
     portal accounts are opened by the member through enrolment."""
-    from memberdesk.compliance import auth
+    from memberdesk.compliance import accounts
 
     password = _read_password(password_stdin)
     settings, sessions = _sessions()
     with sessions() as session:
         with _domain_errors(USER_ARG):
-            user, _ = auth.provision_account(
+            user, _ = accounts.provision_account(
                 session,
                 settings,
                 _ctx(),
@@ -110,12 +110,12 @@ def users_create(
 
 
 def _user_command(act: str, username: str) -> None:
-    from memberdesk.compliance import auth
+    from memberdesk.compliance import accounts
 
     action = {
-        "disable": auth.disable_user,
-        "enable": auth.enable_user,
-        "unlock": auth.unlock_user,
+        "disable": accounts.disable_user,
+        "enable": accounts.enable_user,
+        "unlock": accounts.unlock_user,
     }[act]
     _, sessions = _sessions()
     with sessions() as session:
@@ -149,12 +149,12 @@ def users_unlock(username: Annotated[str, typer.Argument(help="Account name")]) 
 def users_reset_password(username: Annotated[str, typer.Argument(help="Account name")]) -> None:
     """Set a random temporary password (printed once) that must be changed at the next
     sign-in; the account's sessions end and its API tokens are revoked."""
-    from memberdesk.compliance import auth
+    from memberdesk.compliance import accounts
 
     settings, sessions = _sessions()
     with sessions() as session:
         with _domain_errors(USER_ARG):
-            _, temporary = auth.reset_password(session, settings, _ctx(), username)
+            _, temporary = accounts.reset_password(session, settings, _ctx(), username)
         session.commit()
     out.print(f"temporary password for {username} (give it to them privately; it works once):")
     print(temporary)
@@ -167,12 +167,12 @@ def users_set_role(
 ) -> None:
     """Change a staff member's role (their sessions end, tokens follow at once). The operator's
     path: it applies at once; through the API a role that reads PHI needs a second person."""
-    from memberdesk.compliance import auth
+    from memberdesk.compliance import accounts
 
     _, sessions = _sessions()
     with sessions() as session:
         with _domain_errors(USER_ARG):
-            auth.set_role(session, _ctx(), username, role)
+            accounts.set_role(session, _ctx(), username, role)
         session.commit()
     out.print(f"{username} is now {role.value}")
 
@@ -181,14 +181,14 @@ def users_set_role(
 def users_tokens(username: Annotated[str, typer.Argument(help="Account name")]) -> None:
     """A user's API tokens: id, prefix, name, issued, last used, expiry, revoked."""
     from memberdesk.clock import now
-    from memberdesk.compliance import auth
+    from memberdesk.compliance import accounts, auth
 
     settings, sessions = _sessions()
     table = Table("id", "prefix", "name", "created", "last used", "expires", "status")
     stamp = now()
     with sessions() as session:
         with _domain_errors(USER_ARG):
-            user = auth.find_user(session, username)
+            user = accounts.find_user(session, username)
         for t in auth.list_tokens(session, user.id):
             status = (
                 "revoked"
@@ -231,13 +231,13 @@ def users_revoke_token(
 @users_app.command("grants")
 def users_grants() -> None:
     """Role grants waiting for a second person's approval."""
-    from memberdesk.compliance import auth
+    from memberdesk.compliance import accounts
     from memberdesk.compliance.models import User
 
     _, sessions = _sessions()
     table = Table("id", "account", "kind", "role", "asked by", "asked at")
     with sessions() as session:
-        for g in auth.pending_grants(session):
+        for g in accounts.pending_grants(session):
             user = session.get(User, g.user_id)
             table.add_row(
                 str(g.id),
@@ -263,12 +263,12 @@ def users_reject(grant_id: Annotated[int, typer.Argument(help="Grant id", min=1)
 
 
 def _decide_grant(grant_id: int, *, approve: bool) -> None:
-    from memberdesk.compliance import auth
+    from memberdesk.compliance import accounts
 
     _, sessions = _sessions()
     with sessions() as session:
         with _domain_errors({"grant_id": "GRANT_ID"}):
-            decide = auth.approve_grant if approve else auth.reject_grant
+            decide = accounts.approve_grant if approve else accounts.reject_grant
             grant, user = decide(session, _ctx(), grant_id)
         session.commit()
     out.print(
@@ -280,12 +280,12 @@ def _decide_grant(grant_id: int, *, approve: bool) -> None:
 @teams_app.command("create")
 def teams_create(name: Annotated[str, typer.Argument(help="Team name")]) -> None:
     """Create a team; staff accounts can join only existing teams."""
-    from memberdesk.compliance import auth
+    from memberdesk.compliance import accounts
 
     _, sessions = _sessions()
     with sessions() as session:
         with _domain_errors({"name": "NAME"}):
-            team = auth.create_team(session, _ctx(), name)
+            team = accounts.create_team(session, _ctx(), name)
         session.commit()
         out.print(f"created team {team.name!r} (#{team.id})", highlight=False)
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from memberdesk.clock import now, today_utc
-from memberdesk.compliance import audit, auth
+from memberdesk.compliance import accounts, audit, auth
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.enums import AuditAction, Role
 from memberdesk.compliance.models import User
@@ -101,9 +101,9 @@ def ensure_demo_users(session: Session, settings: Settings) -> list[dict[str, st
             if role == Role.MEMBER and member_id is None:
                 continue  # no covered subscriber to show: no member login is printed
             if team:
-                auth.ensure_team(session, team)
+                accounts.ensure_team(session, team)
             password = generate_password(username)
-            user = auth.create_user(
+            user = accounts.create_user(
                 session,
                 settings,
                 CTX,

@@ -13,12 +13,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from memberdesk.compliance import auth
+from memberdesk.compliance import accounts, auth
 from memberdesk.compliance.audit import SYSTEM
 from memberdesk.compliance.demo import DEMO_ACCOUNTS, DEMO_FILE, ensure_demo_users
 from memberdesk.compliance.enums import Role
 from memberdesk.compliance.models import AuditEntry, User, WebSession
 from memberdesk.compliance.passwords import PasswordRejected, check_strength
+from memberdesk.errors import Conflict
 from tests import factories as f
 from tests.compliance.test_auth import sign_in
 from tests.conftest import PASSWORD
@@ -187,10 +188,10 @@ def test_the_last_enabled_admin_cannot_be_disabled_or_demoted(
     db.commit()
     own = admin.client.patch(f"/api/users/{admin.user.username}", json={"disabled": True})
     assert own.status_code == 403
-    with pytest.raises(auth.Conflict, match="last enabled administrator"):
-        auth.disable_user(db, SYSTEM, admin.user.username)  # the operator, at the command line
-    with pytest.raises(auth.Conflict, match="last enabled administrator"):
-        auth.set_role(db, SYSTEM, admin.user.username, Role.WFM_ANALYST)
+    with pytest.raises(Conflict, match="last enabled administrator"):
+        accounts.disable_user(db, SYSTEM, admin.user.username)  # the operator, at the command line
+    with pytest.raises(Conflict, match="last enabled administrator"):
+        accounts.set_role(db, SYSTEM, admin.user.username, Role.WFM_ANALYST)
     second = login(Role.ADMIN)
     db.commit()
     assert (

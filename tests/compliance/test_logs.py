@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from memberdesk.cli import app as cli
-from memberdesk.compliance import auth
+from memberdesk.compliance import accounts
 from memberdesk.compliance.enums import Role
 from memberdesk.compliance.redaction import redact
 from memberdesk.config import get_settings
@@ -101,7 +101,7 @@ def test_workflow_logs_hold_no_phi(
         login(Role.MEMBER, member_id=m.id)
 
         def second_portal_account(session, settings, ctx, **_kw):  # type: ignore[no-untyped-def]
-            return auth.create_user(
+            return accounts.create_user(
                 session,
                 settings,
                 ctx,
@@ -112,7 +112,7 @@ def test_workflow_logs_hold_no_phi(
                 member_id=m.id,
             ), None
 
-        monkeypatch.setattr(auth, "provision_account", second_portal_account)
+        monkeypatch.setattr(accounts, "provision_account", second_portal_account)
         with TestClient(
             app, raise_server_exceptions=False, headers={"Authorization": f"Bearer {admin.token}"}
         ) as raw:

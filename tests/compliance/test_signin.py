@@ -13,10 +13,11 @@ from argon2 import PasswordHasher
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from memberdesk.compliance import auth
+from memberdesk.compliance import accounts, auth
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.enums import Role
 from memberdesk.compliance.models import ApiToken, AuditEntry, User
+from memberdesk.errors import InvalidInput
 from tests.conftest import PASSWORD
 
 T0 = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
@@ -100,8 +101,8 @@ def test_the_username_rule_is_one_rule_everywhere(login, backend_settings, db: S
     api = admin.client.post("/api/users", json={**long_name, "username": "u" * 300})
     assert api.status_code == 422 and api.json()["detail"][0]["loc"] == ["body", "username"]
     for bad in ["u" * 65, "Upper", "with space", "-dash-first", "a"]:
-        with pytest.raises(auth.InvalidInput, match="username must be 2-64 characters"):
-            auth.create_user(
+        with pytest.raises(InvalidInput, match="username must be 2-64 characters"):
+            accounts.create_user(
                 db,
                 backend_settings,
                 CTX,
