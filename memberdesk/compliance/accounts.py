@@ -30,6 +30,8 @@ from memberdesk.compliance.permissions import reads_phi
 from memberdesk.config import Settings
 from memberdesk.errors import Conflict, InvalidInput, MemberdeskError, NotFound
 
+USERNAME_TAKEN = "this username is taken"
+
 
 class NotAllowed(MemberdeskError):
     """The caller may use the route, but not for this (separation of duties)."""
@@ -113,7 +115,7 @@ def create_user(
     if not valid_username(username):
         raise InvalidInput(f"username {USERNAME_RULE}", field="body.username")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict("this username is taken", field="body.username")
+        raise Conflict(USERNAME_TAKEN, field="body.username")
     if (role == Role.MEMBER) != (member_id is not None):
         raise InvalidInput(
             "member accounts, and only they, must name a member", field="body.member_id"

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from memberdesk.clock import now
 from memberdesk.compliance import audit
-from memberdesk.compliance.accounts import create_user
+from memberdesk.compliance.accounts import USERNAME_TAKEN, create_user
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.auth import TooManyAttempts, new_password_hash, recent_failures
 from memberdesk.compliance.enums import AuditAction, Role
@@ -26,6 +27,57 @@ from memberdesk.errors import Conflict, InvalidInput
 
 ENROLMENT = "(enrolment)"  # the login_attempts "username" of enrolment tries (never a username)
 PORTAL_MIN_AGE = 18
+
+
+ALREADY_ENROLLED = (
+    "this member already has a portal account; to recover it, member services disables it and "
+    "the member enrols again"
+)
+# Which unique index refused a concurrent enrolment, and what to say: PostgreSQL names the
+# constraint, SQLite its column.
+_CLASHES = {
+    "uq_users_member_id": (ALREADY_ENROLLED, "body.member_number"),
+    "users.member_id": (ALREADY_ENROLLED, "body.member_number"),
+    "uq_users_username": (USERNAME_TAKEN, "body.username"),
+    "users.username": (USERNAME_TAKEN, "body.username"),
+}
+
+
+def _clash(exc: IntegrityError) -> Exception:
+    """The 409 for a unique index an enrolment at the same moment won, else the error itself
+    (any other constraint is a bug, not the member's doing)."""
+    diag = getattr(exc.orig, "diag", None)
+    if diag is not None:
+        found = _CLASHES.get(getattr(diag, "constraint_name", None) or "")
+    else:
+        text = str(exc.orig)
+        found = next((v for k, v in _CLASHES.items() if text.endswith(k)), None)
+    if found is None:
+        return exc
+    return Conflict(found[0], field=found[1])
+
+
+def _take_over(session: Session, user: User, username: str, password_hash: str) -> User:
+    """Recovery: the member's disabled account gets the new username and password. Only while
+    it is still disabled, so of two re-enrolments at once one wins and the other is refused
+    (on PostgreSQL the second UPDATE waits for the first and then matches no row)."""
+    taken = session.execute(  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+        update(User)
+        .where(User.id == user.id, User.disabled.is_(True))
+        .values(
+            username=username,
+            password_hash=password_hash,
+            disabled=False,
+            must_change_password=False,
+            failed_attempts=0,
+            locked_until=None,
+        ),
+        # The account object follows only when the row was really updated.
+        execution_options={"synchronize_session": "fetch"},
+    ).rowcount
+    if not taken:
+        raise Conflict(ALREADY_ENROLLED, field="body.member_number")
+    return user
 
 
 def _age(born: date, on: date) -> int:
@@ -80,30 +132,30 @@ def enrol(
         )
     existing = session.scalar(select(User).where(User.member_id == member.id))
     if existing is not None and not existing.disabled:
-        raise Conflict(
-            "this member already has a portal account; to recover it, member services disables "
-            "it and the member enrols again",
-            field="body.member_number",
-        )
+        raise Conflict(ALREADY_ENROLLED, field="body.member_number")
     taken = session.scalar(select(User.id).where(User.username == username))
     if taken is not None and (existing is None or taken != existing.id):
-        raise Conflict("this username is taken", field="body.username")
-    if existing is None:
-        user = create_user(
-            session,
-            settings,
-            ctx,
-            username=username,
-            display_name=username,  # the users table is not encrypted: no member name here
-            role=Role.MEMBER,
-            password=password,
-            member_id=member.id,
-        )
-    else:
-        user = existing
-        user.username, user.password_hash = username, new_hash
-        user.disabled = user.must_change_password = False
-        user.failed_attempts, user.locked_until = 0, None
+        raise Conflict(USERNAME_TAKEN, field="body.username")
+    # The checks above cannot see an enrolment running at the same moment (PostgreSQL, read
+    # committed): the unique indexes on users.member_id and users.username decide, and the
+    # SAVEPOINT keeps the request's transaction usable after the refused write.
+    try:
+        with session.begin_nested():
+            if existing is None:
+                user = create_user(
+                    session,
+                    settings,
+                    ctx,
+                    username=username,
+                    display_name=username,  # the users table is not encrypted: no member name
+                    role=Role.MEMBER,
+                    password=password,
+                    member_id=member.id,
+                )
+            else:
+                user = _take_over(session, existing, username, new_hash)
+    except IntegrityError as exc:
+        raise _clash(exc) from None
     audit.record(
         session,
         ctx,
