@@ -116,35 +116,40 @@ def erlang_a_metrics(
     m = ~(idle | nobody)
     if not m.any():
         return ErlangAMetrics(sl, pw, pab, asa, occ)
-    nn, la, h = n_[m], lam[m], aht_[m]
-    a = la * h
-    r = patience / h  # theta = 1/patience, mu = 1/aht
-    x = nn * r  # n mu / theta
-    y = a * r  # lambda / theta
-    theta_t = within / patience
-    log_x = np.log(x)
-    log_big_a = log_x + _log_lower_scaled(x, y)  # A(x, y) = 1F1(1; x+1; y) >= 1
-    log_l = log_big_a + log_erlang_b(nn, a)
-    e = np.exp(-np.abs(log_l))
-    inv_a = np.exp(-log_big_a)
-    p_wait = np.where(log_l < 0, e / (1.0 + e * (1.0 - inv_a)), 1.0 / (e + 1.0 - inv_a))
-    log_pi_n = np.log(p_wait) - log_big_a
-    log_s1 = _log_lower_scaled(x + 1.0, y)
-    answered_after_wait = np.exp(log_pi_n + log_x + log_s1)
-    y_t = y * np.exp(-theta_t)  # underflow to 0 here is harmless: gamma(x+1, 0) = 0 exactly
-    log_tail = log_pi_n + log_x + (y - y_t - (x + 1.0) * theta_t) + _log_lower_scaled(x + 1.0, y_t)
-    within_after_wait = answered_after_wait - np.exp(log_tail)
-    p_ab = np.clip(p_wait - answered_after_wait, 0.0, 1.0)
-    sl[m] = np.clip(1.0 - p_wait + within_after_wait, 0.0, 1.0)
-    pw[m] = p_wait
-    pab[m] = p_ab
-    occ[m] = np.minimum(a * (1.0 - p_ab) / nn, 1.0)
-    if with_asa:
-        # E[V; answered] = -d/dtheta' E[exp(-theta' V)] = pi_n (x/theta) (-dS/ds) at s = x + 1.
-        step = 1e-5 * (x + 1.0)
-        below = np.exp(_log_lower_scaled(x + 1.0 - step, y))
-        above = np.exp(_log_lower_scaled(x + 1.0 + step, y))
-        ds = (below - above) / (2.0 * step)
-        wait_answered = np.exp(log_pi_n + log_x) * patience * ds
-        asa[m] = np.where(1.0 - p_ab > 0, wait_answered / np.maximum(1.0 - p_ab, 1e-300), 0.0)
+    # np.where evaluates both branches; the one not taken may divide by zero or take log(0)
+    # at extreme loads. Those values are discarded, so their warnings are noise.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        nn, la, h = n_[m], lam[m], aht_[m]
+        a = la * h
+        r = patience / h  # theta = 1/patience, mu = 1/aht
+        x = nn * r  # n mu / theta
+        y = a * r  # lambda / theta
+        theta_t = within / patience
+        log_x = np.log(x)
+        log_big_a = log_x + _log_lower_scaled(x, y)  # A(x, y) = 1F1(1; x+1; y) >= 1
+        log_l = log_big_a + log_erlang_b(nn, a)
+        e = np.exp(-np.abs(log_l))
+        inv_a = np.exp(-log_big_a)
+        p_wait = np.where(log_l < 0, e / (1.0 + e * (1.0 - inv_a)), 1.0 / (e + 1.0 - inv_a))
+        log_pi_n = np.log(p_wait) - log_big_a
+        log_s1 = _log_lower_scaled(x + 1.0, y)
+        answered_after_wait = np.exp(log_pi_n + log_x + log_s1)
+        y_t = y * np.exp(-theta_t)  # underflow to 0 here is harmless: gamma(x+1, 0) = 0 exactly
+        log_tail = (
+            log_pi_n + log_x + (y - y_t - (x + 1.0) * theta_t) + _log_lower_scaled(x + 1.0, y_t)
+        )
+        within_after_wait = answered_after_wait - np.exp(log_tail)
+        p_ab = np.clip(p_wait - answered_after_wait, 0.0, 1.0)
+        sl[m] = np.clip(1.0 - p_wait + within_after_wait, 0.0, 1.0)
+        pw[m] = p_wait
+        pab[m] = p_ab
+        occ[m] = np.minimum(a * (1.0 - p_ab) / nn, 1.0)
+        if with_asa:
+            # E[V; answered] = -d/dtheta' E[exp(-theta' V)] = pi_n (x/theta) (-dS/ds) at s = x + 1.
+            step = 1e-5 * (x + 1.0)
+            below = np.exp(_log_lower_scaled(x + 1.0 - step, y))
+            above = np.exp(_log_lower_scaled(x + 1.0 + step, y))
+            ds = (below - above) / (2.0 * step)
+            wait_answered = np.exp(log_pi_n + log_x) * patience * ds
+            asa[m] = np.where(1.0 - p_ab > 0, wait_answered / np.maximum(1.0 - p_ab, 1e-300), 0.0)
     return ErlangAMetrics(sl, pw, pab, asa, occ)
