@@ -29,6 +29,7 @@ ENROLMENT = "(enrolment)"  # the login_attempts "username" of enrolment tries (n
 PORTAL_MIN_AGE = 18
 
 
+NO_MATCH = "the member ID, last name and date of birth do not match a member's records"
 ALREADY_ENROLLED = (
     "this member already has a portal account; to recover it, member services disables it and "
     "the member enrols again"
@@ -120,10 +121,7 @@ def enrol(
             session, ctx, AuditAction.PORTAL_ENROLMENT_FAILED, detail={"reason": "no_match"}
         )
         session.flush()
-        raise InvalidInput(
-            "the member ID, last name and date of birth do not match a member's records",
-            field="body",
-        )
+        raise InvalidInput(NO_MATCH, field="body")
     if _age(date_of_birth, stamp.date()) < PORTAL_MIN_AGE:
         raise InvalidInput(
             f"portal accounts are for members aged {PORTAL_MIN_AGE} or over; a parent or "

@@ -1,11 +1,10 @@
 """The site's own pages: sign-in, sign-out and each role's home. Domain pages live with their
-domain (``members/ui.py``) and are included here, so the app mounts one UI router."""
+domain (``members/ui.py``), the public account pages (change password, enrolment) in
+``account_pages.py``; both are included here, so the app mounts one UI router."""
 
 from __future__ import annotations
 
-import hmac
 import re
-import secrets
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from memberdesk.clock import now
 from memberdesk.compliance import audit, auth
+from memberdesk.compliance.api import SIGNIN_PAUSE
 from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import PUBLIC, SESSION_COOKIE, audit_context, audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission, Role
@@ -23,16 +23,29 @@ from memberdesk.compliance.models import Team, User, WebSession
 from memberdesk.db import DbRoute, SessionDep
 from memberdesk.members import ui as members_ui
 from memberdesk.members.models import EmployerGroup, Member
+from memberdesk.web import account_pages
+from memberdesk.web.account_pages import (
+    RESET_NOTICE,
+    form_token,
+    form_token_ok,
+    keep_form_token,
+    password_form,
+    secure,
+)
 from memberdesk.web.pages import allows, render
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 router.include_router(members_ui.router)
+router.include_router(account_pages.router)
 LOGIN_CSRF_COOKIE = "md_login_csrf"
 Anyone = Annotated[Principal, requires(Permission.SESSION)]
 # The sign-in page shows only these fixed sentences, never text taken from the URL.
 NOTICES = {
     "signed_out": "You have signed out.",
     "expired": "Your session ended after {idle} idle minutes; sign in to go on.",
+    "password_changed": "Your password is changed and you are signed out everywhere. Sign in "
+    "with your new password.",
+    "enrolled": "Your member account is ready. Sign in with the username and password you chose.",
 }
 _UNSAFE_NEXT = re.compile(r"[\x00-\x20\x7f\\]")
 ACCOUNTS_SHOWN = 200
@@ -61,9 +74,7 @@ def _notice(request: Request, code: str | None) -> str | None:
     return sentence.format(idle=request.app.state.settings.session_idle_minutes)
 
 
-def _secure(request: Request) -> bool:
-    configured = request.app.state.settings.cookie_secure
-    return request.url.scheme == "https" if configured is None else configured
+# --- signing in ----------------------------------------------------------------------------------
 
 
 def _login_page(
@@ -94,24 +105,16 @@ def login_page(
     request: Request,
     notice: str | None = None,
     next_path: Annotated[str | None, Query(alias="next")] = None,
-) -> HTMLResponse:
+) -> Response:
     """The sign-in form, with a pre-session CSRF token (double submit)."""
-    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    token = form_token(request, LOGIN_CSRF_COOKIE)
     response = _login_page(
         request, token, notice=_notice(request, notice), next_path=safe_next(next_path)
     )
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=_secure(request),
-        path="/login",
-    )
-    return response
+    return keep_form_token(response, request, LOGIN_CSRF_COOKIE, token, "/login")
 
 
-@router.post("/login", dependencies=[PUBLIC])
+@router.post("/login", dependencies=[PUBLIC, SIGNIN_PAUSE])
 def login(
     request: Request,
     session: SessionDep,
@@ -120,15 +123,16 @@ def login(
     csrf_token: Annotated[str, Form()],
     next_field: Annotated[str, Form(alias="next")] = "",
 ) -> Response:
-    """Check the password, open a session, set the cookie, go back where the person was."""
+    """Check the password, open a session, set the cookie, go back where the person was. A
+    password an administrator reset opens no session: the change-password form comes instead."""
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     next_path = safe_next(next_field)
     # Shown again in the form after a refusal; never more than the field allows.
     typed = username[:64]
-    if not expected or not hmac.compare_digest(expected, csrf_token):
+    if not form_token_ok(request, LOGIN_CSRF_COOKIE, csrf_token):
         return _login_page(
             request,
-            expected or "",
+            expected,
             status=403,
             error="Your sign-in form expired. Please try again.",
             username=typed,
@@ -148,11 +152,14 @@ def login(
             username=typed,
             next_path=next_path,
         )
+    if user.must_change_password:
+        session.commit()  # the attempt stands (audited, lock-out counter cleared); no session
+        return password_form(request, username=user.username, notice=RESET_NOTICE)
     token, _ = auth.start_session(session, user)
     session.commit()
     response = RedirectResponse(next_path or "/", status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request), path="/"
+        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure(request), path="/"
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response

@@ -233,8 +233,11 @@ def test_enable_unlock_and_reset(login, anon, app, db: Session) -> None:
         refused = anon.post("/api/auth/token", json={"username": name, "password": temporary})
         assert refused.status_code == 403
         assert refused.json()["detail"][0]["type"] == "password_change_required"
-        assert sign_in(browser, name, temporary).status_code == 303
-        assert browser.get("/api/auth/me").status_code == 401  # the session ends at once
+        # The sign-in form opens no session: it shows the change-password form instead.
+        form = sign_in(browser, name, temporary)
+        assert form.status_code == 200 and "Change your password" in form.text
+        assert "md_session" not in form.headers.get("set-cookie", "")
+        assert browser.get("/api/auth/me").status_code == 401
     weak = anon.post(
         "/api/auth/password",
         json={"username": name, "current_password": temporary, "new_password": "password1234"},

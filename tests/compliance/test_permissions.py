@@ -25,6 +25,10 @@ PUBLIC_ROUTES = {
     ("POST", "/api/auth/token"),
     ("POST", "/api/auth/password"),  # proves the current password itself (also after a reset)
     ("POST", "/api/auth/enrol"),  # a member opens an account by proving identity facts
+    ("GET", "/password"),
+    ("POST", "/password"),  # the page of POST /api/auth/password
+    ("GET", "/enrol"),
+    ("POST", "/enrol"),  # the page of POST /api/auth/enrol
 }
 
 
