@@ -54,6 +54,9 @@ LAZY_APPS: dict[str, LazyApp] = {
         "audit_app",
         "The tamper-evident audit log and PHI access reports.",
     ),
+    "teams": LazyApp(
+        "memberdesk.compliance.cli", "teams_app", "Teams that staff accounts belong to."
+    ),
     "keys": LazyApp("memberdesk.compliance.cli", "keys_app", "Encryption keys."),
     "retention": LazyApp(
         "memberdesk.compliance.cli", "retention_app", "Retention and legal holds."
@@ -281,25 +284,38 @@ def seed(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="Server processes (one per core for a busy centre)", min=1, max=64)
+    ] = 1,
 ) -> None:
-    """Serve the web UI and JSON API."""
-    import uvicorn
+    """Serve the web UI and JSON API (and run the background jobs)."""
+    from memberdesk.server import serve as run
 
-    from memberdesk.app import create_app
+    settings = load_settings()
+    connect(settings).dispose()  # a clear error now, not in each process later
+    console().print(f"memberdesk serving on http://{host}:{port}  (API docs: /docs)")
+    run(settings, host, port, workers)
+
+
+@app.command()
+def worker() -> None:
+    """Run the background jobs (audit sequencer, housekeeping) until stopped."""
+    import signal
+
+    from memberdesk.worker import Worker
 
     settings = load_settings()
     engine = connect(settings)
-    console().print(f"memberdesk serving on http://{host}:{port}  (API docs: /docs)")
-    # log_config=None: uvicorn's loggers go through ours (redaction filter, JSON option);
-    # our middleware writes the access line with the request ID instead of uvicorn's.
-    uvicorn.run(
-        create_app(settings, engine=engine),
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
-    )
+    jobs = Worker(engine)
+    signal.signal(signal.SIGTERM, lambda *_: jobs.stop(timeout=0))
+    console().print("memberdesk worker running; Ctrl-C or SIGTERM stops it")
+    try:
+        jobs.run_forever()
+    except KeyboardInterrupt:
+        jobs.stop(timeout=0)
+        jobs.run_pending()  # seal what is waiting before leaving
+    finally:
+        engine.dispose()
 
 
 @app.command()
@@ -337,7 +353,7 @@ def demo(
     for row in logins:
         table.add_row(row["username"], row["role"], row["password"])
     console().print(table)
-    serve(host=host, port=port)
+    serve(host=host, port=port, workers=1)
 
 
 def main() -> None:
