@@ -162,3 +162,26 @@ def test_signed_in_users_are_served_through_an_unauthenticated_flood(
     assert outcomes["guess 401"] + outcomes["guess 503"] == 200
     assert outcomes["healthz 200"] + outcomes["healthz 503"] == 200
     assert not [k for k in outcomes if k.endswith("500")]
+
+
+def test_a_forged_forwarded_for_changes_nothing(live: LiveServer, agent: Account) -> None:
+    """No proxy is trusted by default: X-Forwarded-For neither moves the caller to another
+    address (to dodge the sign-in limits) nor lands in the audit log."""
+    from memberdesk.compliance.models import AuditEntry
+
+    with httpx.Client(base_url=live.base_url) as client:
+        r = client.post(
+            "/api/auth/token",
+            json={"username": agent.username, "password": "not the password at all"},
+            headers={"X-Forwarded-For": "203.0.113.9"},
+        )
+    assert r.status_code == 401
+    with live.sessions() as session:
+        audit.seal_all(session)
+        session.commit()
+        addr = session.scalars(
+            select(AuditEntry.client_addr)
+            .where(AuditEntry.action == "auth.login_failed")
+            .order_by(AuditEntry.id.desc())
+        ).first()
+    assert addr == "127.0.0.1"
