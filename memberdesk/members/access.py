@@ -89,6 +89,7 @@ def view_360(
     session: Session,
     ctx: AuditContext,
     member: Member,
+    house: list[Member],
     *,
     on: date,
     today: date,
@@ -96,7 +97,8 @@ def view_360(
     path: str,
     own_record: bool = False,
 ) -> Member360:
-    """The member 360, audited with everyone it shows.
+    """The member 360, audited with everyone it shows; ``member`` and ``house`` as
+    ``service.get_household`` loads them.
 
     A member reading their own record sees only their own data: an adult dependant's details
     are their own PHI, and the subscriber's events and payroll are the subscriber's (Civil Code
@@ -105,6 +107,7 @@ def view_360(
     view = views.member_360(
         session,
         member,
+        house,
         on,
         today,
         age_limit,

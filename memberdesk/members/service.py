@@ -9,9 +9,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    LargeBinary,
+    Select,
+    bindparam,
+    func,
+    inspect,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from memberdesk.clock import now
 from memberdesk.compliance.crypto import (
@@ -85,16 +96,98 @@ def enrollment_window(event: LifeEvent, on: date) -> Window:
 # --- lookups --------------------------------------------------------------------------------
 
 
+# Statements the hot routes (the member 360, search) run are built once: building a select,
+# its loader options and its cache key cost more CPU than running it. Values are bound per call.
+_MEMBER_ID = bindparam("member_id", type_=Integer)
+_BIDX = bindparam("bidx", type_=LargeBinary)
+_LIMIT = bindparam("limit", type_=Integer)
+_OFFSET = bindparam("offset", type_=Integer)
+# Member columns no view shows (blind indexes, bookkeeping); loaded on access if ever needed.
+_UNSHOWN = (
+    Member.member_number_bidx,
+    Member.name_dob_bidx,
+    Member.phone_bidx,
+    Member.confidential_phone_bidx,
+    Member.created_at,
+    Member.updated_at,
+    Member.purged_at,
+)
+# ...and the contact details a search result does not show either (decrypting is per value).
+_NOT_IN_SUMMARY = (
+    *_UNSHOWN,
+    Member.address_line1,
+    Member.address_line2,
+    Member.city,
+    Member.postal_code,
+    Member.phone,
+    Member.email,
+    Member.confidential_address,
+    Member.confidential_phone,
+)
+# Coverage comes in the same statement, joined (with plan and carrier): one statement beats a
+# second one for the spans, even for the largest households.
+_MEMBER = select(Member).where(Member.id == _MEMBER_ID).options(joinedload(Member.coverage))
+# The enrolment's holder: the member's subscriber, or the member when they are the subscriber.
+_HOLDER = func.coalesce(
+    select(Member.subscriber_id).where(Member.id == _MEMBER_ID).scalar_subquery(), _MEMBER_ID
+)
+_HOUSEHOLD = (
+    select(Member)
+    .where(or_(Member.id == _HOLDER, Member.subscriber_id == _HOLDER))
+    .order_by(Member.subscriber_id.is_not(None), Member.id)
+    .options(*(defer(c) for c in _UNSHOWN), joinedload(Member.coverage))
+)
+_COVERAGE = (
+    select(CoverageSpan)  # plan and carrier come joined (lazy="joined")
+    .where(CoverageSpan.member_id.in_(bindparam("ids", expanding=True)))
+    .order_by(CoverageSpan.member_id, CoverageSpan.effective_date, CoverageSpan.id)
+)
+_LIFE_EVENTS = (
+    select(LifeEvent)
+    .where(LifeEvent.member_id.in_(bindparam("ids", expanding=True)))
+    .options(defer(LifeEvent.dedup_bidx))
+)
+_ID_CARDS = (
+    select(IdCardRequest)
+    .where(IdCardRequest.member_id == _MEMBER_ID)
+    .order_by(IdCardRequest.requested_at.desc(), IdCardRequest.id.desc())
+)
+
+
+def load_coverage(session: Session, members: Sequence[Member]) -> None:
+    """Load the coverage (oldest first, with plan and carrier) of every member given whose
+    coverage is not loaded yet, in one statement: what ``selectinload`` does, without planning
+    its query again on every call (a third of the 360's CPU when the 360 used it). For pages of
+    members, where a joined collection would defeat LIMIT."""
+    todo = [m for m in members if "coverage" in inspect(m).unloaded]
+    if not todo:
+        return
+    spans: dict[int, list[CoverageSpan]] = {m.id: [] for m in todo}
+    for span in session.scalars(_COVERAGE, {"ids": list(spans)}):
+        spans[span.member_id].append(span)
+    for m in todo:
+        set_committed_value(m, "coverage", spans[m.id])
+
+
 def get_member(session: Session, member_id: int) -> Member:
     """The member with internal id ``member_id``, with coverage loaded."""
-    member = session.get(
-        Member,
-        member_id,
-        options=[selectinload(Member.coverage)],
-    )
+    member = session.scalars(_MEMBER, {"member_id": member_id}).unique().one_or_none()
     if member is None:
         raise NotFound("no member with this id", field="path.member_id")
     return member
+
+
+def get_household(session: Session, member_id: int) -> tuple[Member, list[Member]]:
+    """The member with internal id ``member_id`` and everyone on the same enrolment (subscriber
+    first, the member among them), with employer group and coverage: one statement.
+
+    Columns no view shows are left unloaded. A member already loaded in the session is reused
+    as it is."""
+    house = list(session.scalars(_HOUSEHOLD, {"member_id": member_id}).unique())
+    member = next((m for m in house if m.id == member_id), None)
+    if member is None:
+        raise NotFound("no member with this id", field="path.member_id")
+    return member, house
 
 
 def household_numbers(subscriber_number: str) -> list[bytes]:
@@ -105,26 +198,50 @@ def household_numbers(subscriber_number: str) -> list[bytes]:
     ]
 
 
+@dataclass(frozen=True, eq=False)
+class _Listing:
+    """One page of the members matching a condition (by internal id, summaries only), and how
+    many match in all."""
+
+    page: Select[Member]
+    count: Select[int]
+
+
+def _listing(where: ColumnElement[bool]) -> _Listing:
+    return _Listing(
+        page=select(Member)
+        .where(where)
+        .order_by(Member.id)
+        .limit(_LIMIT)
+        .offset(_OFFSET)
+        .options(*(defer(c) for c in _NOT_IN_SUMMARY)),
+        count=select(func.count()).select_from(Member).where(where),
+    )
+
+
+_BY_NUMBER = _listing(Member.member_number_bidx == _BIDX)
+_BY_HOUSEHOLD = _listing(Member.member_number_bidx.in_(bindparam("bidxs", expanding=True)))
+_BY_NAME_DOB = _listing(Member.name_dob_bidx == _BIDX)
+# A Civil Code 56.107 confidential phone is the member's phone too; both are indexed in the same
+# "phone" domain, so one hash finds either.
+_BY_PHONE = _listing(or_(Member.phone_bidx == _BIDX, Member.confidential_phone_bidx == _BIDX))
+_BY_GROUP = _listing(Member.group_id == bindparam("group_id", type_=Integer))
+
+
 def _search_query(
     member_number: str | None,
     last_name: str | None,
     date_of_birth: date | None,
     phone: str | None,
-) -> Select[Member]:
-    query = select(Member)
+) -> tuple[_Listing, dict[str, object]]:
     if member_number is not None:
         if SUBSCRIBER_NUMBER_RE.match(member_number):
-            return query.where(Member.member_number_bidx.in_(household_numbers(member_number)))
-        return query.where(Member.member_number_bidx == bidx_member_number(member_number))
+            return _BY_HOUSEHOLD, {"bidxs": household_numbers(member_number)}
+        return _BY_NUMBER, {"bidx": bidx_member_number(member_number)}
     if last_name is not None and date_of_birth is not None:
-        return query.where(Member.name_dob_bidx == bidx_name_dob(last_name, date_of_birth))
+        return _BY_NAME_DOB, {"bidx": bidx_name_dob(last_name, date_of_birth)}
     if phone is not None:
-        # A Civil Code 56.107 confidential phone is the member's phone too; both are indexed
-        # in the same "phone" domain, so one hash finds either.
-        wanted = bidx_phone(phone)
-        return query.where(
-            or_(Member.phone_bidx == wanted, Member.confidential_phone_bidx == wanted)
-        )
+        return _BY_PHONE, {"bidx": bidx_phone(phone)}
     raise InvalidInput(
         "give member_number, or last_name with date_of_birth, or phone", field="body"
     )
@@ -140,13 +257,12 @@ def search_members(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Member], int]:
-    """Exact-match search through blind indexes; returns one page and the total."""
-    return _page(
-        session,
-        _search_query(member_number, last_name, date_of_birth, phone),
-        limit,
-        offset,
-    )
+    """Exact-match search through blind indexes; returns one page and the total.
+
+    The members come with group and coverage but without their contact details (a search
+    result shows none; they load if read)."""
+    query, params = _search_query(member_number, last_name, date_of_birth, phone)
+    return _page(session, query, params, limit, offset)
 
 
 def group_members(
@@ -154,37 +270,23 @@ def group_members(
 ) -> tuple[list[Member], int]:
     """Everyone ever enrolled through a group, by internal id; one page and the total."""
     get_group(session, group_id)
-    return _page(session, select(Member).where(Member.group_id == group_id), limit, offset)
+    return _page(session, _BY_GROUP, {"group_id": group_id}, limit, offset)
 
 
 def _page(
-    session: Session, query: Select[Member], limit: int, offset: int
+    session: Session, listing: _Listing, params: dict[str, object], limit: int, offset: int
 ) -> tuple[list[Member], int]:
-    rows = list(
-        session.scalars(
-            query.options(selectinload(Member.coverage))
-            .order_by(Member.id)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-    )
+    rows = list(session.scalars(listing.page, {**params, "limit": limit, "offset": offset}))
+    load_coverage(session, rows)
     # A short first page is the whole answer (the usual case: one member); count only beyond.
     if offset == 0 and len(rows) < limit:
         return rows, len(rows)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    return rows, total
+    return rows, session.scalar(listing.count, params) or 0
 
 
 def household(session: Session, member: Member) -> list[Member]:
     """The subscriber and every dependant on the same enrolment, subscriber first."""
-    sub_id = member.subscriber_id or member.id
-    rows = session.scalars(
-        select(Member)
-        .where((Member.id == sub_id) | (Member.subscriber_id == sub_id))
-        .options(selectinload(Member.coverage))
-        .order_by(Member.subscriber_id.is_not(None), Member.id)
-    ).all()
-    return list(rows)
+    return get_household(session, member.id)[1]
 
 
 # --- eligibility and premium ------------------------------------------------------------------
@@ -241,9 +343,7 @@ def premium_for(
 def list_life_events(session: Session, member: Member) -> list[LifeEvent]:
     """Life events recorded on the member's enrolment (the subscriber's), newest first."""
     sub_id = member.subscriber_id or member.id
-    events = session.scalars(
-        select(LifeEvent).where(LifeEvent.member_id.in_({member.id, sub_id}))
-    ).all()
+    events = session.scalars(_LIFE_EVENTS, {"ids": sorted({member.id, sub_id})}).all()
     # event_date is encrypted (a birth event's date is a date of birth), so order here.
     return sorted(events, key=lambda e: (e.event_date, e.id), reverse=True)
 
@@ -298,13 +398,7 @@ def _is_duplicate_event(exc: IntegrityError) -> bool:
 
 def list_id_cards(session: Session, member: Member) -> list[IdCardRequest]:
     """The member's ID-card requests, newest first."""
-    return list(
-        session.scalars(
-            select(IdCardRequest)
-            .where(IdCardRequest.member_id == member.id)
-            .order_by(IdCardRequest.requested_at.desc(), IdCardRequest.id.desc())
-        )
-    )
+    return list(session.scalars(_ID_CARDS, {"member_id": member.id}))
 
 
 def id_card_refusal(session: Session, member: Member, age_limit: int = 26) -> str | None:

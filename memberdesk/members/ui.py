@@ -22,7 +22,7 @@ from memberdesk.compliance.permissions import policy
 from memberdesk.db import DbRoute, SessionDep
 from memberdesk.errors import MemberdeskError
 from memberdesk.members import access, service, words
-from memberdesk.members.api import own_member
+from memberdesk.members.api import own_member, own_member_id
 from memberdesk.members.enums import IdCardReason, LifeEventType
 from memberdesk.members.models import Member, Plan
 from memberdesk.members.rules import NO_CARD_AFTER_COVERAGE
@@ -163,13 +163,22 @@ def search(
 
 
 def _view(
-    request: Request, session: Session, principal: Principal, member: Member, on: date, own: bool
+    request: Request,
+    session: Session,
+    principal: Principal,
+    member: Member,
+    house: list[Member] | None,
+    on: date,
+    own: bool,
 ) -> Member360:
     """The audited 360, with the fields this role may not see reduced."""
+    if house is None:
+        member, house = service.get_household(session, member.id)
     view = access.view_360(
         session,
         audit_ctx(request, principal),
         member,
+        house,
         on=on,
         today=_today(),
         age_limit=_age_limit(request),
@@ -188,13 +197,14 @@ def _member_page(
     member: Member,
     *,
     own: bool,
+    house: list[Member] | None = None,
     on: date | None = None,
     status: int = 200,
     done: str | None = None,
     errors: dict[str, list[str]] | None = None,
     typed: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    view = _view(request, session, principal, member, on or _today(), own)
+    view = _view(request, session, principal, member, house, on or _today(), own)
     can_write = policy(principal.role).allows(
         Permission.SELF_WRITE if own else Permission.MEMBER_WRITE
     )
@@ -250,12 +260,14 @@ def member_page(
 ) -> HTMLResponse:
     """The member 360 page; ``on`` shows eligibility and premium on another date."""
     when, problems = _on_date(on)
+    member, house = service.get_household(session, member_id)
     return _member_page(
         request,
         session,
         principal,
-        service.get_member(session, member_id),
+        member,
         own=False,
+        house=house,
         on=when,
         status=422 if problems else 200,
         done=done,
@@ -274,12 +286,14 @@ def my_page(
 ) -> HTMLResponse:
     """A member's own coverage, and nobody else's."""
     when, problems = _on_date(on)
+    member, house = service.get_household(session, own_member_id(principal))
     return _member_page(
         request,
         session,
         principal,
-        own_member(session, principal),
+        member,
         own=True,
+        house=house,
         on=when,
         status=422 if problems else 200,
         done=done,

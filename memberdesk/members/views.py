@@ -7,8 +7,9 @@ age-out date, the eligibility sentence).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,12 @@ from memberdesk.members.enums import (
     LifeEventType,
     Relationship,
 )
-from memberdesk.members.models import CoverageSpan, LifeEvent, Member
+from memberdesk.members.models import (
+    CoverageSpan,
+    LifeEvent,
+    Member,
+    Plan,
+)
 from memberdesk.members.schemas import (
     Address,
     ConfidentialCommunication,
@@ -42,6 +48,24 @@ from memberdesk.members.schemas import (
 # A birth or adoption event is dated on the day a child joined the family: a birth date.
 BIRTH_EVENTS = frozenset({LifeEventType.BIRTH, LifeEventType.ADOPTION})
 FULL = BirthDates()
+
+
+def plan_out(plan: Plan) -> PlanOut:
+    """A plan and its carrier, as shown."""
+    return PlanOut.model_validate(plan)
+
+
+class _Plans:
+    """Each plan built once per view, however many spans and eligibilities name it."""
+
+    def __init__(self) -> None:
+        self._shown: dict[int, PlanOut] = {}
+
+    def __call__(self, plan: Plan) -> PlanOut:
+        shown = self._shown.get(plan.id)
+        if shown is None:
+            shown = self._shown[plan.id] = plan_out(plan)
+        return shown
 
 
 class _SentenceDates:
@@ -93,7 +117,11 @@ def birth_dates(
 
 
 def eligibility_out(
-    member: Member, on: date, age_limit: int, dates: BirthDates = FULL
+    member: Member,
+    on: date,
+    age_limit: int,
+    dates: BirthDates = FULL,
+    plans: Callable[[Plan], PlanOut] = plan_out,
 ) -> EligibilityOut:
     """Eligibility with the covering plan."""
     result = service.eligibility(member, on, age_limit)
@@ -103,23 +131,28 @@ def eligibility_out(
         eligible=result.eligible,
         reason=result.reason,
         explanation=result.explain(_SentenceDates(dates)),
-        plan=PlanOut.model_validate(plan) if plan else None,
+        plan=plans(plan) if plan else None,
     )
+
+
+def _summary_fields(member: Member, today: date, age_limit: int) -> dict[str, Any]:
+    group = member.group
+    return {
+        "id": member.id,
+        "member_number": member.member_number,
+        "first_name": member.first_name,
+        "last_name": member.last_name,
+        "date_of_birth": member.date_of_birth.isoformat(),
+        "relationship": member.relationship,
+        "group_number": group.group_number,
+        "group_name": group.name,
+        "eligible_today": service.eligibility(member, today, age_limit).eligible,
+    }
 
 
 def summary(member: Member, today: date, age_limit: int) -> MemberSummary:
     """Search-result line for a member."""
-    return MemberSummary(
-        id=member.id,
-        member_number=member.member_number,
-        first_name=member.first_name,
-        last_name=member.last_name,
-        date_of_birth=member.date_of_birth.isoformat(),
-        relationship=member.relationship,
-        group_number=member.group.group_number,
-        group_name=member.group.name,
-        eligible_today=service.eligibility(member, today, age_limit).eligible,
-    )
+    return MemberSummary(**_summary_fields(member, today, age_limit))
 
 
 def _one_line(member: Member) -> str:
@@ -152,8 +185,9 @@ def detail(member: Member, today: date, age_limit: int) -> MemberDetail:
             phone=member.confidential_phone,
             scope=member.confidential_scope,
         )
+    needs = list(member.accessibility_needs or [])
     return MemberDetail(
-        **summary(member, today, age_limit).model_dump(),
+        **_summary_fields(member, today, age_limit),
         subscriber_id=member.subscriber_id,
         sex=member.sex,
         address=Address(
@@ -168,8 +202,8 @@ def detail(member: Member, today: date, age_limit: int) -> MemberDetail:
         spoken_language=member.spoken_language,
         written_language=member.written_language,
         interpreter_needed=member.interpreter_needed,
-        tty=AccessibilityNeed.TTY.value in (member.accessibility_needs or []),
-        accessibility_needs=list(member.accessibility_needs or []),
+        tty=AccessibilityNeed.TTY.value in needs,
+        accessibility_needs=needs,
         disabled_dependent=member.disabled_dependent,
         confidential_communication=conf,
         contact_routing=contact_routing(member),
@@ -182,6 +216,7 @@ def span_out(
     on: date,
     age_limit: int = 26,
     dates: BirthDates = FULL,
+    plans: Callable[[Plan], PlanOut] = plan_out,
 ) -> CoverageSpanOut:
     """A coverage span, flagged retroactive when its end was keyed after the fact, with the day
     a child's cover under it ended by age when the child is past the limit on ``on`` (the span
@@ -200,7 +235,7 @@ def span_out(
         limit = None
     return CoverageSpanOut(
         id=span.id,
-        plan=PlanOut.model_validate(span.plan),
+        plan=plans(span.plan),
         effective_date=dates.iso(span.effective_date),
         from_birth=span.effective_date == member.date_of_birth,
         termination_date=span.termination_date,
@@ -239,6 +274,7 @@ def life_event_out(
 def member_360(
     session: Session,
     member: Member,
+    house: list[Member],
     on: date,
     today: date,
     age_limit: int,
@@ -246,13 +282,13 @@ def member_360(
     year_only: bool = False,
     own_record: bool = False,
 ) -> Member360:
-    """Everything about one member on one screen.
+    """Everything about one member on one screen, from the member and their household as
+    ``service.get_household`` loads them (coverage included).
 
     ``own_record``: a member reading their own record sees their own data only: not the rest
     of the household, not events on someone else's enrolment, not the subscriber's payroll,
     and no staff notes.
     """
-    house = service.household(session, member)
     events = service.list_life_events(session, member)
     premium = _premium(member, house, on, age_limit)
     if own_record:
@@ -261,10 +297,11 @@ def member_360(
         if premium is not None and premium.subscriber_id != member.id:
             premium = None  # the subscriber's payroll is not the dependant's to read
     dates = birth_dates(year_only, house, events, age_limit)
+    plans = _Plans()
     return Member360(
         as_of=on,
         member=detail(member, today, age_limit),
-        eligibility=eligibility_out(member, on, age_limit, dates),
+        eligibility=eligibility_out(member, on, age_limit, dates, plans),
         group=GroupOut.model_validate(member.group),
         premium=premium,
         household=[
@@ -274,11 +311,11 @@ def member_360(
                 last_name=m.last_name,
                 relationship=m.relationship,
                 date_of_birth=m.date_of_birth.isoformat(),
-                eligibility=eligibility_out(m, on, age_limit, dates),
+                eligibility=eligibility_out(m, on, age_limit, dates, plans),
             )
             for m in house
         ],
-        coverage=[span_out(s, member, on, age_limit, dates) for s in member.coverage],
+        coverage=[span_out(s, member, on, age_limit, dates, plans) for s in member.coverage],
         life_events=[life_event_out(e, on, dates, notes=not own_record) for e in events],
         id_cards=[IdCardOut.model_validate(c) for c in service.list_id_cards(session, member)],
     )
