@@ -206,9 +206,13 @@ def create_app(
 
     from memberdesk.compliance.api import router as compliance_router
     from memberdesk.members.api import router as members_router
+    from memberdesk.sla.api import router as sla_router
     from memberdesk.web.ui import router as ui_router
+    from memberdesk.wfm.api import router as wfm_router
 
     app.include_router(members_router)
     app.include_router(compliance_router)
+    app.include_router(sla_router)
+    app.include_router(wfm_router)
     app.include_router(ui_router)
     return app

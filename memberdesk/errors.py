@@ -22,8 +22,10 @@ class MemberdeskError(Exception):
 
     def detail(self) -> dict[str, object]:
         """The error as one item of the ``detail`` list."""
+        # List positions are numbers, as in FastAPI's own validation errors.
+        loc = [int(p) if p.isdigit() else p for p in self.field.split(".")] if self.field else []
         return {
-            "loc": self.field.split(".") if self.field else [],
+            "loc": loc,
             "msg": self.message,
             "type": self.type,
         }

@@ -184,7 +184,7 @@ def assert_broken(adb: AuditDb, first_bad: int, *phrases: str) -> VerifyResult:
         assert re.search(phrase, result.problem), (phrase, result.problem)
     assert result.as_dict()["first_bad_entry"] == first_bad
 
-    # The command line, as the contract in DESIGN.md states it (its own run is audited, at the
+    # The command line, as its documented contract states it (its own run is audited, at the
     # end of the chain, so the first bad entry does not move).
     out = cli("audit", "verify")
     assert out.exit_code == 1, out.output

@@ -100,6 +100,7 @@ def path_values(db: Session, login) -> dict[str, str]:  # type: ignore[no-untype
         "user_id": str(other.user.id),
         "username": "walk-target",
         "hold_id": "999999",
+        "name": "california-state",
         "token_id": "999999",
         "grant_id": "999999",
     }

@@ -23,7 +23,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 WIDTHS = {"desktop": 1280, "phone": 390}
 LIVE_MEMBERS = 600  # enough for a newborn, an aged-out child and a confidential phone
-# DESIGN.md: Debian's chromium, no sandbox (containers), no network chatter of its own.
+# Debian's chromium, no sandbox (containers), no network chatter of its own.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -88,7 +88,7 @@ def test_interval_errors_name_the_row(wfm) -> None:  # type: ignore[no-untyped-d
     assert "-37" not in response.text
     heavy = [*rows[:1], {**rows[0], "calls": 9_000_000}]
     response = wfm.post("/api/wfm/staff/intervals", json={"intervals": heavy})
-    assert response.json()["detail"][0]["loc"] == ["body", "intervals", "1", "calls"]
+    assert response.json()["detail"][0]["loc"] == ["body", "intervals", 1, "calls"]
     naive = [{**rows[0], "interval_start": "2026-01-05T08:00:00"}]
     response = wfm.post("/api/wfm/staff/intervals", json={"intervals": naive})
     assert response.json()["detail"][0]["loc"] == ["body", "intervals", 0, "interval_start"]
