@@ -170,11 +170,11 @@ def env_for(settings: Settings) -> dict[str, str]:
     return env
 
 
-def start(settings: Settings, members: int) -> Server:
+def start(settings: Settings, members: int, workers: int = 1) -> Server:
     token, numbers, ids = prepare(settings, members)
     port = free_port()
     proc = subprocess.Popen(
-        [MEMBERDESK, "serve", "--port", str(port)],
+        [MEMBERDESK, "serve", "--port", str(port), "--workers", str(workers)],
         env=env_for(settings),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -271,7 +271,7 @@ def line(label: str, n: int, tally: Tally, elapsed: float) -> str:
 
 
 def run_engine(label: str, settings: Settings, args: argparse.Namespace) -> None:
-    srv = start(settings, args.members)
+    srv = start(settings, args.members, args.workers)
     try:
         routes = {"search": search_req(srv), "member 360": m360_req(srv)}
         # Warm-up: first requests pay imports and caches.
@@ -351,10 +351,14 @@ def main() -> None:
     parser.add_argument("--levels", default="10,50,100,200")
     parser.add_argument("--members", type=int, default=15000)
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--workers", type=int, default=1, help="memberdesk serve --workers")
     args = parser.parse_args()
     args.levels = [int(x) for x in args.levels.split(",")]
     engines = args.engines.split(",")
-    print(f"load: {args.seconds:.0f} s per run, {os.cpu_count()} cores, {args.members:,} members")
+    print(
+        f"load: {args.seconds:.0f} s per run, {os.cpu_count()} cores, {args.members:,} members, "
+        f"{args.workers} server process(es)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         if "sqlite" in engines:
             settings = Settings(
