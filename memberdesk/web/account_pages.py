@@ -32,7 +32,7 @@ from memberdesk.web.pages import render
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 PASSWORD_CSRF_COOKIE = "md_password_csrf"  # noqa: S105 - a cookie's name
 ENROL_CSRF_COOKIE = "md_enrol_csrf"
-NOT_THE_SAME = "The two passwords are not the same. Type the new one twice."
+NOT_THE_SAME = "The two passwords are not the same. Type the same password in both boxes."
 FORM_EXPIRED = "Your form expired. Please try again."
 RESET_NOTICE = (
     "An administrator reset your password. Choose a new one to go on: enter the temporary "

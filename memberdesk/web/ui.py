@@ -202,9 +202,9 @@ def _accounts(session: Session) -> dict[str, Any]:
         .order_by(User.role, User.username)
         .limit(ACCOUNTS_SHOWN)
     ).all()
-    by_role = dict(
-        session.execute(select(User.role, func.count()).group_by(User.role)).tuples().all()
-    )
+    by_role: dict[Role, int] = {
+        role: n for role, n in session.execute(select(User.role, func.count()).group_by(User.role))
+    }
     total = sum(by_role.values())
     disabled = session.scalar(select(func.count()).where(User.disabled.is_(True))) or 0
     locked = (

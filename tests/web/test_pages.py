@@ -422,7 +422,7 @@ def test_signed_in_people_change_their_password_from_the_header(
         (
             {"new_password_again": "something else entirely"},
             "new_password_again",
-            "The two passwords are not the same. Type the new one twice.",
+            "The two passwords are not the same. Type the same password in both boxes.",
             422,
         ),
         (
@@ -550,7 +550,7 @@ def test_a_member_enrols_signs_in_and_sees_their_own_record(
         (
             {"password_again": "something else entirely"},
             "password_again",
-            "The two passwords are not the same. Type the new one twice.",
+            "The two passwords are not the same. Type the same password in both boxes.",
             422,
         ),
         (
