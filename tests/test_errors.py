@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from memberdesk.app import create_app
+from memberdesk.compliance import auth
 from memberdesk.compliance.models import AuditEntry
 from memberdesk.config import Settings
 from memberdesk.db import DbRoute, make_engine
@@ -247,8 +249,11 @@ def test_a_lost_postgresql_is_503_and_the_service_recovers_by_itself(
             with TestClient(app) as c:
                 assert c.get("/healthz").status_code == 200
                 proxy.cut()
-                # A token look-up needs the database too: 503, not "invalid token".
-                looked_up = c.get("/api/plans", headers={"Authorization": "Bearer mdt_" + "x" * 43})
+                time.sleep(1.1)  # past the health check's one-second memory
+                # Looking up a well-formed token needs the database too: 503, not "invalid".
+                body = "x" * 43
+                unknown = auth.TOKEN_PREFIX + body + auth._token_check(body)
+                looked_up = c.get("/api/plans", headers={"Authorization": f"Bearer {unknown}"})
                 assert looked_up.status_code == 503
                 gone = c.get("/healthz")
                 assert gone.status_code == 503

@@ -82,6 +82,8 @@ def _principal(user: User, via: str, ws: WebSession | None = None) -> Principal:
 def _from_token(sessions: Sessions, settings: Settings, secret: str) -> Principal | None:
     # One worker-thread call: a read-only look-up (never SQLite's write lock), then, at most
     # every few minutes per token, a short conditional write of its last use.
+    if not auth.well_formed(secret):
+        return None  # a guessed or mistyped token: no database work at all
     stamp = now()
     with sessions.read() as read:
         found = auth.find_token(read, secret)

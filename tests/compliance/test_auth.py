@@ -211,3 +211,28 @@ def test_passwords_are_argon2id_hashes(login, db) -> None:
     user = login(Role.TIER1_AGENT).user
     stored = db.get(User, user.id).password_hash
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_a_made_up_token_is_refused_without_touching_the_database(anon, agent, db) -> None:
+    from sqlalchemy import event
+
+    from memberdesk.compliance import auth as auth_module
+
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    real = agent.token
+    assert auth_module.well_formed(real)
+    guessed = real[:-1] + ("0" if real[-1] != "0" else "1")  # one character off the checksum
+    connection = db.connection()
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        refused = anon.get("/api/auth/me", headers={"Authorization": f"Bearer {guessed}"})
+        assert refused.status_code == 401
+        assert seen == []
+        accepted = anon.get("/api/auth/me", headers={"Authorization": f"Bearer {real}"})
+        assert accepted.status_code == 200 and seen  # a real token is looked up
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
