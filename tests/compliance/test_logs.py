@@ -17,7 +17,7 @@ from memberdesk.compliance.enums import Role
 from memberdesk.compliance.redaction import redact
 from memberdesk.config import get_settings
 from tests import factories as f
-from tests.compliance.test_auth import sign_in
+from tests.compliance.test_auth import form_csrf, sign_in
 from tests.conftest import PASSWORD
 
 
@@ -67,6 +67,21 @@ def test_workflow_logs_hold_no_phi(
                 "/members/search", data={"last_name": m.last_name, "date_of_birth": "1971-03-09"}
             )
             browser.get(f"/members/{m.id}")
+            # The member's own enrolment page: a wrong date of birth, then the right facts.
+            facts = {
+                "csrf_token": form_csrf(browser, "/enrol"),
+                "member_number": m.member_number,
+                "last_name": m.last_name,
+                "date_of_birth": "1971-03-10",
+                "username": "zq-portal",
+                "password": "a long enough passphrase",
+                "password_again": "a long enough passphrase",
+            }
+            assert browser.post("/enrol", data=facts).status_code == 422
+            enrolled = browser.post(
+                "/enrol", data={**facts, "date_of_birth": "1971-03-09"}, follow_redirects=False
+            )
+            assert enrolled.status_code == 303
         c.post("/api/members/search", json={"member_number": m.member_number})
         c.post(
             "/api/members/search", json={"last_name": m.last_name, "date_of_birth": "1971-03-09"}
@@ -98,7 +113,7 @@ def test_workflow_logs_hold_no_phi(
         # account for the same member, named after them, breaks a unique index. (The API no
         # longer lets an administrator link portal accounts, so the service is driven directly.)
         admin = login(Role.ADMIN)
-        login(Role.MEMBER, member_id=m.id)
+        # (The member has the portal account enrolled through the page above.)
 
         def second_portal_account(session, settings, ctx, **_kw):  # type: ignore[no-untyped-def]
             return accounts.create_user(
