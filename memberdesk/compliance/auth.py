@@ -436,7 +436,8 @@ def well_formed(secret: str) -> bool:
     if len(secret) != TOKEN_LENGTH or not secret.startswith(TOKEN_PREFIX):
         return False
     body, check = secret[len(TOKEN_PREFIX) : -TOKEN_CHECK_CHARS], secret[-TOKEN_CHECK_CHARS:]
-    return hmac.compare_digest(check, _token_check(body))
+    # Bytes: compare_digest refuses str holding non-ASCII (a header may carry any byte).
+    return hmac.compare_digest(check.encode(), _token_check(body).encode())
 
 
 def find_token(session: Session, secret: str) -> tuple[ApiToken, User] | None:

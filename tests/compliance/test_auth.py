@@ -232,6 +232,9 @@ def test_a_made_up_token_is_refused_without_touching_the_database(anon, agent, d
         refused = anon.get("/api/auth/me", headers={"Authorization": f"Bearer {guessed}"})
         assert refused.status_code == 401
         assert seen == []
+        odd = "mdt_" + "é" * 43 + "x" * 8  # right length, bytes no token has
+        odd_answer = anon.get("/api/auth/me", headers={"Authorization": f"Bearer {odd}".encode()})
+        assert odd_answer.status_code == 401 and seen == []
         accepted = anon.get("/api/auth/me", headers={"Authorization": f"Bearer {real}"})
         assert accepted.status_code == 200 and seen  # a real token is looked up
     finally:
