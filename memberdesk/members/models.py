@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -206,12 +207,13 @@ class LifeEvent(Base):
     dedup_bidx: Mapped[bytes] = mapped_column(LargeBinary(32))
 
     @orm.validates("event_type", "event_date")
-    def _index_dedup(self, key: str, value: LifeEventType | date | None) -> object:
-        # Kept in step with the two columns it covers, however the event is built.
+    def _index_dedup(self, key: str, value: Any) -> Any:
+        # Kept in step with the two columns it covers, however the event is built (either may
+        # be set first; a pending event reads the other as None until it is).
         kind = value if key == "event_type" else self.event_type
         when = value if key == "event_date" else self.event_date
-        if kind is not None and isinstance(when, date):
-            self.dedup_bidx = bidx_life_event(kind, when)  # type: ignore[arg-type]
+        if kind is not None and when is not None:
+            self.dedup_bidx = bidx_life_event(kind, when)
         return value
 
 
