@@ -205,6 +205,9 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+WRITE_BIND = "memberdesk_write_bind"
+
+
 class Sessions:
     """Where the application gets its sessions: one per request for the route, and short ones
     of its own (sign-in checks, denials, background work). Tests swap in one that hands out
@@ -212,8 +215,16 @@ class Sessions:
 
     def __init__(self, engine: Engine, info: dict[str, Any] | None = None) -> None:
         self._write = sessionmaker(engine, expire_on_commit=False, info=info or {})
-        self._read = sessionmaker(
-            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        reader = engine.execution_options(**{READ_ONLY: True})
+        self._read = sessionmaker(reader, expire_on_commit=False)
+        # SQLite has one write lock for the whole database: a route that reads and then
+        # audits the read does its reading without it and takes it only to write the entry.
+        # PostgreSQL has no such lock, so its reading routes keep one transaction.
+        split = engine.dialect.name == "sqlite"
+        self._reading = sessionmaker(
+            reader if split else engine,
+            expire_on_commit=False,
+            info={**(info or {}), **({WRITE_BIND: engine} if split else {})},
         )
 
     @property
@@ -224,6 +235,10 @@ class Sessions:
     def request(self) -> Session:
         """The request's session (no I/O until first used)."""
         return self._write()
+
+    def reading(self) -> Session:
+        """The session of a route that reads (and audits what it read): see ``begin_writing``."""
+        return self._reading()
 
     def release(self, session: Session) -> None:
         """Return a request's session (a no-op after its route committed)."""
@@ -253,7 +268,30 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         sessions.release(session)
 
 
+async def get_reading_session(request: Request) -> AsyncIterator[Session]:
+    """The session of a reading route (member 360, search, lists): it reads without SQLite's
+    write lock and writes only its audit entry, in a short transaction of its own."""
+    sessions: Sessions = request.app.state.sessions
+    session = sessions.reading()
+    try:
+        yield session
+    finally:
+        sessions.release(session)
+
+
+def begin_writing(session: Session) -> None:
+    """Move a reading session on to writing: its read transaction ends (it wrote nothing) and
+    the next statement begins a write transaction. A no-op for any other session."""
+    write_bind = session.info.get(WRITE_BIND)
+    if write_bind is None or session.bind is write_bind:
+        return
+    if session.in_transaction():
+        session.commit()  # ends the read snapshot; objects stay loaded (expire_on_commit=False)
+    session.bind = write_bind
+
+
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadingSessionDep = Annotated[Session, Depends(get_reading_session, scope="function")]
 
 
 def _ending_transactions(endpoint: Callable[..., Any]) -> Callable[..., Any]:

@@ -96,6 +96,9 @@ class TestSessions:
     def request(self) -> Session:
         return self.db
 
+    def reading(self) -> Session:
+        return self.db
+
     def release(self, session: Session) -> None:
         """The test's session outlives the request."""
 

@@ -53,7 +53,7 @@ from memberdesk.compliance.schemas import (
 )
 from memberdesk.compliance.verify import read_anchor, verify_chain
 from memberdesk.config import Settings
-from memberdesk.db import DbRoute, SessionDep, read_only_connection
+from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep, read_only_connection
 from memberdesk.errors import InvalidInput, NotFound
 from memberdesk.schemas import MAX_AUDIT_ID, Day, LimitQ, OffsetQ, Page, id_path, id_query
 from memberdesk.web.openapi import ErrorOut
@@ -243,7 +243,7 @@ def _token_infos(
 
 
 @router.get("/auth/tokens", response_model=list[TokenInfo], tags=AUTH, summary="My API tokens")
-def my_tokens(session: SessionDep, request: Request, principal: Anyone) -> list[TokenInfo]:
+def my_tokens(session: ReadingSessionDep, request: Request, principal: Anyone) -> list[TokenInfo]:
     """Your tokens, newest first: prefix, name, issued, last used, expiry, revoked."""
     user = session.get(User, principal.user_id)
     assert user is not None
@@ -273,7 +273,7 @@ def revoke_token(
 
 @router.get("/users", response_model=Page[UserOut], tags=USERS, summary="All accounts")
 def list_users(
-    session: SessionDep, principal: Admin, limit: LimitQ = 50, offset: OffsetQ = 0
+    session: ReadingSessionDep, principal: Admin, limit: LimitQ = 50, offset: OffsetQ = 0
 ) -> Page[UserOut]:
     """Every account (administrators)."""
     total = session.scalar(select(func.count()).select_from(User)) or 0
@@ -371,7 +371,7 @@ def reset_password(
     summary="A user's API tokens",
 )
 def user_tokens(
-    username: UsernameP, session: SessionDep, request: Request, principal: Admin
+    username: UsernameP, session: ReadingSessionDep, request: Request, principal: Admin
 ) -> list[TokenInfo]:
     """Any account's tokens (administrators), newest first."""
     user = accounts.find_user(session, username)
@@ -386,7 +386,7 @@ def user_tokens(
     tags=USERS,
     summary="Role grants waiting for approval",
 )
-def list_grants(session: SessionDep, principal: Approver) -> list[RoleGrantOut]:
+def list_grants(session: ReadingSessionDep, principal: Approver) -> list[RoleGrantOut]:
     """Requests to give an account a role that reads PHI, oldest first."""
     return [RoleGrantOut.model_validate(g) for g in accounts.pending_grants(session)]
 
@@ -429,7 +429,7 @@ def reject_grant(
 
 
 @router.get("/teams", response_model=list[TeamOut], tags=USERS, summary="All teams")
-def list_teams(session: SessionDep, principal: Admin) -> list[TeamOut]:
+def list_teams(session: ReadingSessionDep, principal: Admin) -> list[TeamOut]:
     """Teams by name (administrators)."""
     return [TeamOut.model_validate(t) for t in session.scalars(select(Team).order_by(Team.name))]
 
@@ -443,7 +443,7 @@ def create_team(body: TeamIn, session: SessionDep, request: Request, principal: 
 
 
 @router.get("/team", response_model=list[UserOut], tags=USERS, summary="My team")
-def my_team(session: SessionDep, principal: TeamReader) -> list[UserOut]:
+def my_team(session: ReadingSessionDep, principal: TeamReader) -> list[UserOut]:
     """Supervisors see their own team, and only it."""
     if principal.team_id is None:
         raise NotFound("you are not on a team", field="team")
@@ -495,7 +495,7 @@ def access_by_member(
     member_id: Annotated[int, id_path("member")],
     start: StartQ,
     end: EndQ,
-    session: SessionDep,
+    session: ReadingSessionDep,
     request: Request,
     principal: Reporter,
     format: FormatQ = "json",
@@ -527,7 +527,7 @@ def access_by_user(
     user_id: Annotated[int, id_path("user")],
     start: StartQ,
     end: EndQ,
-    session: SessionDep,
+    session: ReadingSessionDep,
     request: Request,
     principal: Reporter,
     format: FormatQ = "json",
@@ -549,7 +549,7 @@ def access_by_user(
     summary="Search the audit log",
 )
 def audit_entries(
-    session: SessionDep,
+    session: ReadingSessionDep,
     request: Request,
     principal: Auditor,
     limit: LimitQ = 50,
@@ -634,7 +634,7 @@ def audit_entries(
     tags=COMPLIANCE,
     summary="Verify the audit chain",
 )
-def audit_verify(session: SessionDep, request: Request, principal: Auditor) -> VerifyOut:
+def audit_verify(session: ReadingSessionDep, request: Request, principal: Auditor) -> VerifyOut:
     """Recompute every hash and checkpoint; names the first bad entry."""
     # Its own read-only connection: a long verification must not hold the write lock.
     with read_only_connection(request.app.state.engine) as conn:
@@ -656,7 +656,7 @@ def audit_verify(session: SessionDep, request: Request, principal: Auditor) -> V
     tags=COMPLIANCE,
     summary="Legal holds",
 )
-def list_holds(session: SessionDep, principal: HoldManager) -> list[LegalHoldOut]:
+def list_holds(session: ReadingSessionDep, principal: HoldManager) -> list[LegalHoldOut]:
     """Active and released holds, newest first."""
     rows = session.scalars(select(LegalHold).order_by(LegalHold.id.desc()))
     return [LegalHoldOut.model_validate(h) for h in rows]

@@ -42,7 +42,7 @@ from memberdesk.compliance.models import (
     AuditMemberAccess,
     AuditPending,
 )
-from memberdesk.db import table_of
+from memberdesk.db import begin_writing, table_of
 
 GENESIS = "0" * 64
 CHECKPOINT_EVERY = 1000
@@ -212,6 +212,7 @@ def record_many(session: Session, ctx: AuditContext, events: Iterable[Event]) ->
     pending = [_pending_row(ctx, ev, stamp) for ev in events]
     if not pending:
         return []
+    begin_writing(session)  # a reading route writes its audit entry in a transaction of its own
     if session.info.get(DEFER_SEALING):
         session.execute(insert(table_of(AuditPending)), pending)
         session.info[WROTE_PENDING] = True
@@ -222,6 +223,7 @@ def record_many(session: Session, ctx: AuditContext, events: Iterable[Event]) ->
 def seal_pending(session: Session, limit: int = SEAL_BATCH) -> int:
     """Seal up to ``limit`` committed pending entries into the chain, oldest first; returns how
     many. Never commits (the caller commits, which releases the head lock)."""
+    begin_writing(session)
     head = _lock_head(session)  # first: a second sequencer waits here, then sees fewer rows
     columns = [c for c in table_of(AuditPending).columns if c.name != "id"]
     found = session.execute(

@@ -18,7 +18,7 @@ from memberdesk.compliance.deps import Forbidden, audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission
 from memberdesk.compliance.masking import BirthDates, hides_birth_dates, masked_for
 from memberdesk.compliance.permissions import policy
-from memberdesk.db import DbRoute, SessionDep
+from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import NotFound
 from memberdesk.members import access, service, views
 from memberdesk.members.models import Carrier, EmployerGroup, LifeEvent, Member, Plan
@@ -92,7 +92,7 @@ def _read(
 )
 def search(
     body: MemberSearch,
-    session: SessionDep,
+    session: ReadingSessionDep,
     request: Request,
     principal: Searcher,
     limit: LimitQ = 50,
@@ -116,7 +116,7 @@ def search(
 @router.get("/members/{member_id}", response_model=Member360, summary="Member 360", tags=MEMBERS)
 def member_360(
     member_id: MemberId,
-    session: SessionDep,
+    session: ReadingSessionDep,
     request: Request,
     principal: Reader,
     as_of: AsOfQ = None,
@@ -152,7 +152,11 @@ def _dates(
     tags=MEMBERS,
 )
 def member_eligibility(
-    member_id: MemberId, session: SessionDep, request: Request, principal: Reader, on: AsOfQ = None
+    member_id: MemberId,
+    session: ReadingSessionDep,
+    request: Request,
+    principal: Reader,
+    on: AsOfQ = None,
 ) -> Any:
     """Covered or not on a date, with the reason (terminated, not yet effective, aged out,
     group terminated) and a sentence to read to the member."""
@@ -172,7 +176,7 @@ def member_eligibility(
     tags=MEMBERS,
 )
 def member_coverage(
-    member_id: MemberId, session: SessionDep, request: Request, principal: Reader
+    member_id: MemberId, session: ReadingSessionDep, request: Request, principal: Reader
 ) -> list[CoverageSpanOut]:
     """All coverage spans, oldest first, with retroactive terminations flagged."""
     member = service.get_member(session, member_id)
@@ -192,7 +196,7 @@ def member_coverage(
 )
 def member_life_events(
     member_id: MemberId,
-    session: SessionDep,
+    session: ReadingSessionDep,
     request: Request,
     principal: Reader,
     as_of: AsOfQ = None,
@@ -242,7 +246,7 @@ def add_life_event(
     tags=MEMBERS,
 )
 def member_id_cards(
-    member_id: MemberId, session: SessionDep, request: Request, principal: Reader
+    member_id: MemberId, session: ReadingSessionDep, request: Request, principal: Reader
 ) -> list[IdCardOut]:
     """ID-card requests of the member, newest first."""
     member = service.get_member(session, member_id)
@@ -302,7 +306,7 @@ def patch_id_card(
 
 
 @router.get("/me", response_model=Member360, summary="My member record", tags=PORTAL)
-def my_record(session: SessionDep, request: Request, principal: SelfReader) -> Any:
+def my_record(session: ReadingSessionDep, request: Request, principal: SelfReader) -> Any:
     """The signed-in member's own record, and only their own data: no other household member,
     no events on the subscriber's enrolment, no subscriber's payroll, no staff notes."""
     member, house = service.get_household(session, own_member_id(principal))
@@ -349,7 +353,7 @@ def own_member(session: Session, principal: Principal) -> Member:
 
 @router.get("/groups", response_model=Page[GroupOut], summary="Employer groups", tags=GROUPS)
 def list_groups(
-    session: SessionDep,
+    session: ReadingSessionDep,
     principal: GroupReader,
     limit: LimitQ = 50,
     offset: OffsetQ = 0,
@@ -369,7 +373,7 @@ def list_groups(
 @router.get(
     "/groups/{group_id}", response_model=GroupDetail, summary="One employer group", tags=GROUPS
 )
-def get_group(group_id: GroupId, session: SessionDep, principal: GroupReader) -> GroupDetail:
+def get_group(group_id: GroupId, session: ReadingSessionDep, principal: GroupReader) -> GroupDetail:
     """The group, its contribution rule and enrolment counts."""
     group = service.get_group(session, group_id)
     subs, total = service.group_counts(session, group_id)
@@ -386,7 +390,7 @@ def get_group(group_id: GroupId, session: SessionDep, principal: GroupReader) ->
 )
 def group_members(
     group_id: GroupId,
-    session: SessionDep,
+    session: ReadingSessionDep,
     request: Request,
     principal: Searcher,
     limit: LimitQ = 50,
@@ -412,13 +416,13 @@ def group_members(
 
 
 @router.get("/plans", response_model=list[PlanOut], summary="Plans", tags=PLANS)
-def list_plans(session: SessionDep, principal: PlanReader) -> list[PlanOut]:
+def list_plans(session: ReadingSessionDep, principal: PlanReader) -> list[PlanOut]:
     """Every plan offered on the marketplace, by code."""
     return [PlanOut.model_validate(p) for p in session.scalars(select(Plan).order_by(Plan.code))]
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut, summary="One plan", tags=PLANS)
-def get_plan(plan_id: PlanId, session: SessionDep, principal: PlanReader) -> PlanOut:
+def get_plan(plan_id: PlanId, session: ReadingSessionDep, principal: PlanReader) -> PlanOut:
     """A plan with its rates, deductible and out-of-pocket maximum."""
     plan = session.get(Plan, plan_id)
     if plan is None:
@@ -427,7 +431,7 @@ def get_plan(plan_id: PlanId, session: SessionDep, principal: PlanReader) -> Pla
 
 
 @router.get("/carriers", response_model=list[CarrierOut], summary="Carriers", tags=PLANS)
-def list_carriers(session: SessionDep, principal: PlanReader) -> list[CarrierOut]:
+def list_carriers(session: ReadingSessionDep, principal: PlanReader) -> list[CarrierOut]:
     """Carriers on the marketplace."""
     carriers = session.scalars(select(Carrier).order_by(Carrier.code))
     return [CarrierOut.model_validate(c) for c in carriers]

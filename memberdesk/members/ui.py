@@ -19,7 +19,7 @@ from memberdesk.compliance.deps import audit_ctx, requires
 from memberdesk.compliance.enums import Permission
 from memberdesk.compliance.masking import masked_for
 from memberdesk.compliance.permissions import policy
-from memberdesk.db import DbRoute, SessionDep
+from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import MemberdeskError
 from memberdesk.members import access, service, words
 from memberdesk.members.api import own_member, own_member_id
@@ -111,7 +111,7 @@ def plain_errors(errors: list[ErrorDetails]) -> list[str]:
 @router.post("/members/search")
 def search(
     request: Request,
-    session: SessionDep,
+    session: ReadingSessionDep,
     principal: Searcher,
     member_number: Annotated[str, Form()] = "",
     last_name: Annotated[str, Form()] = "",
@@ -253,7 +253,7 @@ def _on_date(value: str | None) -> tuple[date | None, list[str]]:
 def member_page(
     member_id: MemberId,
     request: Request,
-    session: SessionDep,
+    session: ReadingSessionDep,
     principal: Reader,
     on: Annotated[str | None, Query(description="Eligibility on this date")] = None,
     done: str | None = None,
@@ -279,7 +279,7 @@ def member_page(
 @router.get("/me")
 def my_page(
     request: Request,
-    session: SessionDep,
+    session: ReadingSessionDep,
     principal: SelfReader,
     on: Annotated[str | None, Query(description="Eligibility on this date")] = None,
     done: str | None = None,
@@ -413,7 +413,7 @@ def record_life_event(
 
 
 @router.get("/plans")
-def plans_page(request: Request, session: SessionDep, principal: PlanReader) -> HTMLResponse:
+def plans_page(request: Request, session: ReadingSessionDep, principal: PlanReader) -> HTMLResponse:
     """Every plan on the marketplace with its deductible, out-of-pocket maximum and rates."""
     plans: list[Any] = list(session.scalars(select(Plan).order_by(Plan.code)))
     return render(request, "members/plans.html", principal, plans=plans)

@@ -20,7 +20,7 @@ from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import PUBLIC, SESSION_COOKIE, audit_context, audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission, Role
 from memberdesk.compliance.models import Team, User, WebSession
-from memberdesk.db import DbRoute, SessionDep
+from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.members import ui as members_ui
 from memberdesk.members.models import EmployerGroup, Member
 from memberdesk.web import account_pages
@@ -239,7 +239,7 @@ def _accounts(session: Session) -> dict[str, Any]:
 
 
 @router.get("/")
-def home(request: Request, session: SessionDep, principal: Anyone) -> Response:
+def home(request: Request, session: ReadingSessionDep, principal: Anyone) -> Response:
     """Each role's starting point: member search, the member's own record, or what the role
     can do here (QA, workforce planning, administration)."""
     if principal.role == Role.MEMBER:
