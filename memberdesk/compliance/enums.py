@@ -37,6 +37,12 @@ class Permission(StrEnum):
     RETENTION_MANAGE = "retention.manage"
     WFM_USE = "wfm.use"
     SLA_READ = "sla.read"
+    CONTACT_READ = "contact.read"
+    CONTACT_WRITE = "contact.write"
+    CASE_READ = "case.read"
+    CASE_WRITE = "case.write"
+    CASE_ASSIGN = "case.assign"  # supervisors: reassign work, see every queue and who holds what
+    QUEUE_MANAGE = "queue.manage"  # queues, agent skills and capacity (no PHI)
     ROLE_GRANT_APPROVE = "role_grant.approve"  # second person for grants of PHI roles
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
@@ -90,6 +96,8 @@ class AuditAction(StrEnum):
     KEYS_ROTATION_STARTED = "compliance.keys_rotation_started"
     KEYS_ROTATED = "compliance.keys_rotated"
     ACCESS_DENIED = "auth.access_denied"
+    # contacts and callbacks (contacts/)
+    # cases, queues and routing (cases/)
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.

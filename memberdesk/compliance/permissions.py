@@ -34,6 +34,11 @@ PHI_PERMISSIONS = frozenset(
         Permission.APPEAL_READ,
         Permission.APPEAL_CLINICAL_READ,
         Permission.APPEAL_WRITE,
+        Permission.CONTACT_READ,
+        Permission.CONTACT_WRITE,
+        Permission.CASE_READ,
+        Permission.CASE_WRITE,
+        Permission.CASE_ASSIGN,
         Permission.AUDIT_READ,
         Permission.ACCESS_REPORT_READ,
     }
