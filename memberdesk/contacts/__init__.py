@@ -1,0 +1,1 @@
+"""Contacts on every channel, identity verification, one-contact resolution, voicemail callbacks."""
