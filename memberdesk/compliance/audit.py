@@ -127,8 +127,11 @@ def _lock_head(session: Session) -> Tip:
     # FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the write lock. A plain
     # Core read: an ORM head kept in the session's identity map (across a commit, say) could
     # hold a stale tip, and the append would reuse an id another writer has taken.
+    # Core, not ORM, statements here and in _append: every audited request runs them, and
+    # the ORM's statement handling cost more than the statements themselves.
+    head = table_of(AuditHead)
     row = session.execute(
-        select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1).with_for_update()
+        select(head.c.last_id, head.c.last_hash).where(head.c.id == 1).with_for_update()
     ).first()
     if row is None:  # pragma: no cover - the migration inserts it
         raise RuntimeError("audit_head row missing; run `memberdesk db upgrade`")
@@ -199,9 +202,8 @@ def _append(session: Session, head: Tip, pending: list[dict[str, Any]]) -> list[
         session.execute(insert(table_of(AuditMemberAccess)), access)
     for cp_last_id, cp_hash in checkpoints:
         write_checkpoint(session, cp_last_id, cp_hash)
-    session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(last_id=last_id, last_hash=last_hash)
-    )
+    head = table_of(AuditHead)
+    session.execute(update(head).where(head.c.id == 1).values(last_id=last_id, last_hash=last_hash))
     return [r["id"] for r in rows]
 
 
