@@ -67,6 +67,14 @@ LAZY_APPS: dict[str, LazyApp] = {
         "Business calendars: time zones, opening hours, closures.",
     ),
     "sla": LazyApp("memberdesk.sla.cli", "app", "SLA and regulatory clocks, policy packs."),
+    "contacts": LazyApp(
+        "memberdesk.contacts.cli",
+        "contacts_app",
+        "Contacts: one-contact resolution over a period.",
+    ),
+    "callbacks": LazyApp(
+        "memberdesk.contacts.cli", "callbacks_app", "Voicemail callbacks: what is due today."
+    ),
     "wfm": LazyApp(
         "memberdesk.wfm.cli",
         "app",

@@ -79,6 +79,26 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Per record type retention overrides in years (never below 6)",
     )
+    # Contacts and callbacks.
+    fcr_window_days: int = Field(
+        default=7,
+        ge=1,
+        le=366,
+        description="One-contact resolution: a repeat contact on the same reason within this "
+        "many calendar days undoes a resolved contact",
+    )
+    verification_min_facts: int = Field(
+        default=2, ge=1, le=8, description="Distinct identity facts checked before disclosure"
+    )
+    callback_max_attempts: int = Field(
+        default=3, ge=1, le=20, description="Failed callback attempts before a letter is sent"
+    )
+    callback_min_business_days: int = Field(
+        default=2,
+        ge=1,
+        le=20,
+        description="Business days the failed callback attempts must span before a letter",
+    )
 
     @field_validator("retention_years")
     @classmethod

@@ -97,6 +97,21 @@ class AuditAction(StrEnum):
     KEYS_ROTATED = "compliance.keys_rotated"
     ACCESS_DENIED = "auth.access_denied"
     # contacts and callbacks (contacts/)
+    CONTACT_LOGGED = "contact.logged"
+    CONTACT_UPDATED = "contact.updated"
+    CONTACT_READ = "contact.read"
+    CONTACT_LISTED = "contact.listed"
+    IDENTITY_VERIFIED = "contact.identity_verified"
+    FCR_REPORT = "contact.fcr_report"
+    VOICEMAIL_RECORDED = "callback.voicemail_recorded"
+    CALLBACK_READ = "callback.read"
+    CALLBACK_LISTED = "callback.listed"
+    CALLBACK_CLAIMED = "callback.claimed"  # get-next handed a callback out
+    CALLBACK_ATTEMPTED = "callback.attempted"
+    LETTER_LISTED = "letter.listed"
+    LETTER_SENT = "letter.sent"
+    PORTAL_MESSAGE_SENT = "portal.message_sent"
+    PORTAL_MESSAGES_READ = "portal.messages_read"
     # cases, queues and routing (cases/)
 
 
@@ -113,6 +128,21 @@ PHI_ACCESS_ACTIONS = frozenset(
         AuditAction.ID_CARD_REQUESTED,
         AuditAction.ID_CARD_UPDATED,
         AuditAction.PORTAL_ENROLLED,
+        # contacts and callbacks: who was contacted, about what, when (FCR_REPORT is counts only)
+        AuditAction.CONTACT_LOGGED,
+        AuditAction.CONTACT_UPDATED,
+        AuditAction.CONTACT_READ,
+        AuditAction.CONTACT_LISTED,
+        AuditAction.IDENTITY_VERIFIED,
+        AuditAction.VOICEMAIL_RECORDED,
+        AuditAction.CALLBACK_READ,
+        AuditAction.CALLBACK_LISTED,
+        AuditAction.CALLBACK_CLAIMED,
+        AuditAction.CALLBACK_ATTEMPTED,
+        AuditAction.LETTER_LISTED,
+        AuditAction.LETTER_SENT,
+        AuditAction.PORTAL_MESSAGE_SENT,
+        AuditAction.PORTAL_MESSAGES_READ,
     }
 )
 

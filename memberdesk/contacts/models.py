@@ -130,6 +130,7 @@ class Callback(Base):
     attempts: Mapped[list[CallbackAttempt]] = relationship(
         back_populates="callback", order_by="CallbackAttempt.id", lazy="selectin"
     )
+    letter: Mapped[LetterTask | None] = relationship(back_populates="callback", uselist=False)
 
 
 class CallbackAttempt(Base):
@@ -160,3 +161,5 @@ class LetterTask(Base):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The outbound letter contact recorded when it was sent.
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+
+    callback: Mapped[Callback | None] = relationship(back_populates="letter")

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from memberdesk.clock import now
+from memberdesk.contacts.schemas import ContactSummary
 from memberdesk.members.enums import (
     ConfidentialScope,
     CoverageSource,
@@ -317,3 +318,11 @@ class Member360(BaseModel):
     coverage: list[CoverageSpanOut] = Field(description="Coverage history, oldest first")
     life_events: list[LifeEventOut] = Field(description="Qualifying life events, newest first")
     id_cards: list[IdCardOut] = Field(description="ID-card requests, newest first")
+    policy_pack: str = Field(
+        description="Policy pack governing the member's work (calchoice, oregon-medicaid, "
+        "erisa-group): its calendar and targets run their clocks"
+    )
+    contacts: list[ContactSummary] = Field(
+        default_factory=list,
+        description="The latest 10 contacts, newest first (staff views; empty in the portal)",
+    )

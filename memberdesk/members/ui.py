@@ -19,6 +19,7 @@ from memberdesk.compliance.deps import audit_ctx, requires
 from memberdesk.compliance.enums import Permission
 from memberdesk.compliance.masking import masked_for
 from memberdesk.compliance.permissions import policy
+from memberdesk.contacts import words as contact_words
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import MemberdeskError
 from memberdesk.members import access, service, words
@@ -227,6 +228,7 @@ def _member_page(
         event_types=[(t.value, words.label(t)) for t in LifeEventType],
         can_write=can_write,
         card_refusal=_card_refusal(refusal, own),
+        recent_contacts=contact_words.history_rows(view.contacts),
     )
 
 

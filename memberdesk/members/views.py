@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from memberdesk.compliance.masking import BirthDates
+from memberdesk.contacts import service as contacts
 from memberdesk.members import service, words
 from memberdesk.members.eligibility import age_out_date
 from memberdesk.members.enums import (
@@ -28,6 +29,7 @@ from memberdesk.members.models import (
     Member,
     Plan,
 )
+from memberdesk.members.packs import pack_for
 from memberdesk.members.schemas import (
     Address,
     ConfidentialCommunication,
@@ -48,6 +50,7 @@ from memberdesk.members.schemas import (
 # A birth or adoption event is dated on the day a child joined the family: a birth date.
 BIRTH_EVENTS = frozenset({LifeEventType.BIRTH, LifeEventType.ADOPTION})
 FULL = BirthDates()
+RECENT = 10  # contacts on the 360
 
 
 def plan_out(plan: Plan) -> PlanOut:
@@ -318,6 +321,9 @@ def member_360(
         coverage=[span_out(s, member, on, age_limit, dates, plans) for s in member.coverage],
         life_events=[life_event_out(e, on, dates, notes=not own_record) for e in events],
         id_cards=[IdCardOut.model_validate(c) for c in service.list_id_cards(session, member)],
+        policy_pack=pack_for(member),
+        # Staff views only: a member's portal shows their messages, not agents' call logs.
+        contacts=[] if own_record else contacts.recent_contacts(session, member.id, RECENT),
     )
 
 

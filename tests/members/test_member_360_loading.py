@@ -71,7 +71,8 @@ def test_household_and_coverage_in_one_statement_and_the_360_in_three(
         assert [m.id for m in house] == [sub, *deps]  # subscriber first
         with statements(db) as seen:
             view = views.member_360(db, member, house, today, today, 26)
-        assert len(seen) == 2, seen  # life events, ID cards: coverage never lazy-loads
+        # life events, ID cards, recent contacts: coverage never lazy-loads
+        assert len(seen) == 3, seen
         assert [h.id for h in view.household] == [m.id for m in house]
         assert len(view.coverage) == (2 if who == sub else 1)
 
