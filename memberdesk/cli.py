@@ -75,6 +75,10 @@ LAZY_APPS: dict[str, LazyApp] = {
     "callbacks": LazyApp(
         "memberdesk.contacts.cli", "callbacks_app", "Voicemail callbacks: what is due today."
     ),
+    "cases": LazyApp("memberdesk.cases.cli", "cases_app", "Cases: look one up (audited)."),
+    "queues": LazyApp(
+        "memberdesk.cases.cli", "queues_app", "Work queues and their load (counts only)."
+    ),
     "wfm": LazyApp(
         "memberdesk.wfm.cli",
         "app",

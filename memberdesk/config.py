@@ -100,6 +100,19 @@ class Settings(BaseSettings):
         description="Business days the failed callback attempts must span before a letter",
     )
 
+    # Cases, queues and routing.
+    case_default_capacity: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        description="Open cases an agent may hold when no capacity was set for them",
+    )
+    case_document_max_bytes: int = Field(
+        default=524_288,
+        ge=1024,
+        description="Largest case document accepted (keep it below max_body_bytes)",
+    )
+
     @field_validator("retention_years")
     @classmethod
     def _hipaa_minimum(cls, value: dict[str, int]) -> dict[str, int]:

@@ -113,6 +113,21 @@ class AuditAction(StrEnum):
     PORTAL_MESSAGE_SENT = "portal.message_sent"
     PORTAL_MESSAGES_READ = "portal.messages_read"
     # cases, queues and routing (cases/)
+    CASE_CREATED = "case.created"
+    CASE_READ = "case.read"
+    CASE_LISTED = "case.listed"
+    CASE_STATE_CHANGED = "case.state_changed"
+    CASE_ESCALATED = "case.escalated"
+    CASE_AUTO_ESCALATED = "case.auto_escalated"
+    CASE_DEESCALATED = "case.deescalated"
+    CASE_ASSIGNED = "case.assigned"
+    CASE_NOTE_ADDED = "case.note_added"
+    CASE_CONTACT_LINKED = "case.contact_linked"
+    CASE_STEP_DONE = "case.checklist_step_done"
+    CASE_TRANSFER_REQUESTED = "case.transfer_requested"
+    CASE_TRANSFER_DECIDED = "case.transfer_decided"
+    CASE_DOCUMENT_ADDED = "case.document_added"
+    AGENT_SKILLS_SET = "queue.agent_skills_set"
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.
@@ -143,6 +158,19 @@ PHI_ACCESS_ACTIONS = frozenset(
         AuditAction.LETTER_SENT,
         AuditAction.PORTAL_MESSAGE_SENT,
         AuditAction.PORTAL_MESSAGES_READ,
+        AuditAction.CASE_CREATED,
+        AuditAction.CASE_READ,
+        AuditAction.CASE_LISTED,
+        AuditAction.CASE_STATE_CHANGED,
+        AuditAction.CASE_ESCALATED,
+        AuditAction.CASE_DEESCALATED,
+        AuditAction.CASE_ASSIGNED,
+        AuditAction.CASE_NOTE_ADDED,
+        AuditAction.CASE_CONTACT_LINKED,
+        AuditAction.CASE_STEP_DONE,
+        AuditAction.CASE_TRANSFER_REQUESTED,
+        AuditAction.CASE_TRANSFER_DECIDED,
+        AuditAction.CASE_DOCUMENT_ADDED,
     }
 )
 

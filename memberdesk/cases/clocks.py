@@ -1,0 +1,123 @@
+"""Case clocks on their rows: started from the member's pack, paused only where the target
+allows, met or stopped when the case does what the target asks.
+
+The pure ``memberdesk.sla.clocks.Clock`` does the arithmetic; the row keeps its deadline and
+warning time (indexed, for the sweeper) and the clock's history as JSON to rebuild it from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from memberdesk.cases.enums import OPEN_CLOCK_STATES, ClockState
+from memberdesk.cases.models import Case, CaseClock
+from memberdesk.sla import Clock, ClockError, PackError, Target, get_pack, get_target
+from memberdesk.sla.packs import UnknownTargetError
+
+
+def pack_target(pack: str, target_id: str, at: datetime) -> Target | None:
+    """The pack's clock target in effect at ``at``, or None where the pack has no such clock
+    (a Medicaid pack has no Tier 1 hand-off target, for one)."""
+    try:
+        calendar = get_pack(pack, None).get_calendar()
+        target = get_target(pack, target_id, at.astimezone(calendar.tz).date())
+    except (UnknownTargetError, PackError):
+        return None
+    return target if target.is_clock else None
+
+
+def zone_of(pack: str) -> ZoneInfo:
+    """The time zone of the pack's calendar (deadlines are shown in it)."""
+    return get_pack(pack).get_calendar().tz
+
+
+def _store(row: CaseClock, clock: Clock) -> None:
+    row.due_at = clock.due
+    row.warn_at = clock.warning_at
+    row.data = clock.to_dict()
+
+
+def start(case: Case, target_id: str, at: datetime) -> CaseClock | None:
+    """Start the pack's ``target_id`` clock on the case (None when the pack has none)."""
+    target = pack_target(case.pack, target_id, at)
+    if target is None:
+        return None
+    clock = Clock.for_target(target, at)
+    row = CaseClock(
+        pack=case.pack,
+        target=target_id,
+        kind=str(clock.kind),
+        amount=clock.amount,
+        started_at=at,
+        state=ClockState.RUNNING,
+    )
+    _store(row, clock)
+    case.clocks.append(row)
+    return row
+
+
+def rebuild(row: CaseClock) -> Clock:
+    """The pure clock of a row: the same target version, its pauses replayed."""
+    target = pack_target(row.pack, row.target, row.started_at)
+    if target is None:  # the pack dropped the target: keep the stored deadline as it is
+        raise ClockError(f"{row.pack}/{row.target} is no longer a clock of its pack")
+    clock = Clock.for_target(target, row.started_at)
+    for start_iso, end_iso, reason in row.data.get("pauses", []):
+        clock.pause(datetime.fromisoformat(start_iso), reason)
+        if end_iso:
+            clock.resume(datetime.fromisoformat(end_iso))
+    return clock
+
+
+def open_clocks(case: Case, targets: Iterable[str] | None = None) -> list[CaseClock]:
+    """The case's open clocks (of ``targets`` when given)."""
+    wanted = set(targets) if targets is not None else None
+    return [
+        c
+        for c in case.clocks
+        if c.state in OPEN_CLOCK_STATES and (wanted is None or c.target in wanted)
+    ]
+
+
+def pause(case: Case, at: datetime, reason: str) -> None:
+    """Pause every running clock whose target may pause (regulatory clocks never do)."""
+    for row in open_clocks(case):
+        if row.state is ClockState.PAUSED or not row.data.get("may_pause"):
+            continue
+        clock = rebuild(row)
+        clock.pause(at, reason)
+        row.state = ClockState.PAUSED
+        _store(row, clock)
+
+
+def resume(case: Case, at: datetime) -> None:
+    """Resume paused clocks; each deadline moves by exactly the paused time."""
+    for row in open_clocks(case):
+        if row.state is not ClockState.PAUSED:
+            continue
+        clock = rebuild(row)
+        clock.resume(at)
+        row.state = ClockState.BREACHED if row.breached_at else ClockState.RUNNING
+        _store(row, clock)
+
+
+def close(case: Case, targets: Iterable[str] | None, at: datetime, met: bool) -> list[CaseClock]:
+    """Meet (or stop) the open clocks of ``targets`` (all when None); returns them."""
+    closed = open_clocks(case, targets)
+    for row in closed:
+        if row.state is ClockState.PAUSED:
+            clock = rebuild(row)
+            clock.satisfy(at) if met else clock.stop(at)
+            _store(row, clock)
+        row.state = ClockState.MET if met else ClockState.STOPPED
+        row.closed_at = at
+    return closed
+
+
+def shown_state(row: CaseClock, at: datetime) -> ClockState:
+    """The state to show: a running clock past its deadline is breached, swept or not."""
+    if row.state is ClockState.RUNNING and row.due_at is not None and at > row.due_at:
+        return ClockState.BREACHED
+    return row.state
