@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -14,6 +14,7 @@ from memberdesk.cases.states import ALLOWED
 from memberdesk.compliance import audit
 from memberdesk.compliance.enums import Role
 from memberdesk.compliance.models import AuditEntry
+from tests import factories as f
 from tests.cases.conftest import clock, open_case
 
 
@@ -221,3 +222,46 @@ def test_nothing_is_written_by_a_refused_state_change(client, member, db: Sessio
     r = client.post(f"/api/cases/{case['id']}/state", json={"state": "closed", "rationale": "x y"})
     assert r.status_code == 409
     assert db.scalar(select(func.count()).select_from(CaseNote)) == notes
+
+
+def _contact(client, member_id: int, channel: str, hours_ago: float = 1) -> int:  # type: ignore[no-untyped-def]
+    start = datetime.now(UTC) - timedelta(hours=hours_ago)
+    r = client.post(
+        "/api/contacts",
+        json={
+            "member_id": member_id,
+            "channel": channel,
+            "direction": "inbound",
+            "reasons": ["billing"],
+            "started_at": start.isoformat(),
+            "ended_at": (start + timedelta(minutes=5)).isoformat(),
+            "resolved": False,
+        },
+    )
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def test_a_case_from_a_written_contact_owes_a_reply_and_links_it(client, member, db) -> None:
+    email = _contact(client, member.id, "email")
+    case = open_case(client, member.id, case_type="billing", contact_id=email)
+    reply = clock(case, "email_reply")
+    assert reply["kind"] == "business_days" and reply["amount"] == 1
+    # Counted from when the message arrived, not from when the case was opened.
+    assert datetime.fromisoformat(reply["started_at"]) < datetime.fromisoformat(
+        case["created_at"]
+    ) - timedelta(minutes=30)
+    phone = _contact(client, member.id, "phone")
+    url = f"/api/cases/{case['id']}/contacts"
+    assert client.post(url, json={"contact_id": phone}).status_code == 201
+    assert client.post(url, json={"contact_id": phone}).status_code == 409
+    other = f.member(db, last_name="Elsewhere")
+    theirs = _contact(client, other.id, "phone")
+    r = client.post(url, json={"contact_id": theirs})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "contact_id"]
+    linked = client.get(f"/api/cases/{case['id']}").json()["contacts"]
+    assert [c["contact_id"] for c in linked] == [email, phone]
+    waiting = client.post(f"/api/cases/{case['id']}/state", json={"state": "waiting_on_member"})
+    assert clock(waiting.json(), "email_reply")["state"] == "met"
+    by_phone = open_case(client, member.id, case_type="billing", contact_id=phone)
+    assert "email_reply" not in [c["target"] for c in by_phone["clocks"]]
