@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy.orm import Session
 
-from memberdesk.cases import queries, service, views
+from memberdesk.cases import queries, records, service, views
 from memberdesk.cases.enums import CaseState, CaseType
 from memberdesk.cases.schemas import (
     CaseDetail,
@@ -240,7 +240,7 @@ def add_note(
     corrects (``corrects``)."""
     at = now()
     case = service.get_case(session, case_id)
-    note = service.add_note(
+    note = records.add_note(
         session, audit_ctx(request, principal), case, body.text, body.corrects, at
     )
     session.commit()
@@ -267,7 +267,7 @@ def link_contact(
     """Link a contact of the case's member (422 for another member's or an unknown one)."""
     at = now()
     case = service.get_case(session, case_id)
-    contact = service.link_contact(
+    contact = records.link_contact(
         session, audit_ctx(request, principal), case, body.contact_id, at
     )
     session.commit()
@@ -291,7 +291,7 @@ def tick_step(
     """Mark a step of the case's checklist done (404 for a step the checklist lacks)."""
     at = now()
     case = service.get_case(session, case_id)
-    step = service.tick_step(session, audit_ctx(request, principal), case, step_id, at)
+    step = records.tick_step(session, audit_ctx(request, principal), case, step_id, at)
     session.commit()
     return StepOut(
         id=step.step_id,

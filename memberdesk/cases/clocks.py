@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from memberdesk.cases.enums import OPEN_CLOCK_STATES, ClockState
 from memberdesk.cases.models import Case, CaseClock
+from memberdesk.clock import now
 from memberdesk.sla import Clock, ClockError, PackError, Target, get_pack, get_target
 from memberdesk.sla.packs import UnknownTargetError
 
@@ -44,7 +45,12 @@ def start(case: Case, target_id: str, at: datetime) -> CaseClock | None:
     target = pack_target(case.pack, target_id, at)
     if target is None:
         return None
-    clock = Clock.for_target(target, at)
+    try:
+        clock = Clock.for_target(target, at)
+    except ClockError:
+        # Started before the pack version took effect (an old message): count from now.
+        at = max(at, now())
+        clock = Clock.for_target(target, at)
     row = CaseClock(
         pack=case.pack,
         target=target_id,
@@ -107,10 +113,12 @@ def close(case: Case, targets: Iterable[str] | None, at: datetime, met: bool) ->
     """Meet (or stop) the open clocks of ``targets`` (all when None); returns them."""
     closed = open_clocks(case, targets)
     for row in closed:
-        if row.state is ClockState.PAUSED:
+        try:
             clock = rebuild(row)
             clock.satisfy(at) if met else clock.stop(at)
             _store(row, clock)
+        except ClockError:  # the pack dropped the target: the row's own state is the record
+            pass
         row.state = ClockState.MET if met else ClockState.STOPPED
         row.closed_at = at
     return closed

@@ -57,7 +57,7 @@ def route_queue(session: Session, tier: int, case_type: CaseType, language: str)
         and (q.case_types is None or case_type.value in q.case_types)
     ]
     if not fitting:
-        raise Conflict(f"no active Tier {tier} queue takes {case_type} cases", field="body.tier")
+        raise Conflict(f"no active Tier {tier} queue takes {case_type} cases")
     fitting.sort(key=lambda q: (q.language is None, q.case_types is None))
     return fitting[0]
 

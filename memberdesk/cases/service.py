@@ -56,9 +56,10 @@ from memberdesk.members.packs import pack_for
 WRITTEN = frozenset({Channel.EMAIL, Channel.PORTAL})
 
 
-def _record(
+def record_change(
     session: Session, ctx: AuditContext, action: AuditAction, case: Case, **kw: Any
 ) -> None:
+    """Audit a change of ``case`` (with its member)."""
     audit.record(
         session,
         ctx,
@@ -81,7 +82,8 @@ def get_case(session: Session, case_id: int, *, lock: bool = False) -> Case:
     return found
 
 
-def _contact(session: Session, contact_id: int, member_id: int, field: str) -> Contact:
+def member_contact(session: Session, contact_id: int, member_id: int, field: str) -> Contact:
+    """A contact of the member (or of an unidentified caller), else 422 naming ``field``."""
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise InvalidInput("no contact with this id", field=field)
@@ -105,7 +107,9 @@ def create_case(
     member = session.get(Member, member_id)
     if member is None:
         raise InvalidInput("no member with this id", field="body.member_id")
-    contact = _contact(session, contact_id, member_id, "body.contact_id") if contact_id else None
+    contact = (
+        member_contact(session, contact_id, member_id, "body.contact_id") if contact_id else None
+    )
     language = member.spoken_language or "en"
     queue = routing.route_queue(session, 1, case_type, language)
     template = template_for(case_type)
@@ -147,7 +151,7 @@ def create_case(
     if contact is not None:
         session.add(CaseContact(case_id=case.id, contact_id=contact.id, linked_by_id=ctx.actor_id))
     session.flush()
-    _record(
+    record_change(
         session,
         ctx,
         AuditAction.CASE_CREATED,
@@ -158,9 +162,10 @@ def create_case(
     return case
 
 
-def _note(
+def append_note(
     session: Session, case: Case, ctx: AuditContext, kind: str, text: str, at: datetime
 ) -> CaseNote:
+    """A new note on the case (notes are only ever added)."""
     note = CaseNote(case_id=case.id, author_id=ctx.actor_id, kind=kind, text=text, created_at=at)
     session.add(note)
     return note
@@ -224,9 +229,9 @@ def change_state(
     case.updated_at = at
     if rationale:
         kind = "resolution" if wanted is CaseState.RESOLVED else "state_change"
-        _note(session, case, ctx, kind, rationale, at)
+        append_note(session, case, ctx, kind, rationale, at)
     session.flush()
-    _record(
+    record_change(
         session,
         ctx,
         AuditAction.CASE_STATE_CHANGED,
@@ -234,65 +239,6 @@ def change_state(
         changes={"old": {"state": current.value}, "new": {"state": wanted.value}},
     )
     return case
-
-
-def add_note(
-    session: Session,
-    ctx: AuditContext,
-    case: Case,
-    text: str,
-    corrects_id: int | None,
-    at: datetime,
-) -> CaseNote:
-    """Append a note; a correction is an addendum pointing at the note it corrects."""
-    if corrects_id is not None:
-        target = session.get(CaseNote, corrects_id)
-        if target is None or target.case_id != case.id:
-            raise InvalidInput("no note of this case has this id", field="body.corrects")
-    note = _note(session, case, ctx, "correction" if corrects_id else "note", text, at)
-    note.corrects_id = corrects_id
-    session.flush()
-    _record(
-        session,
-        ctx,
-        AuditAction.CASE_NOTE_ADDED,
-        case,
-        detail={"note_id": note.id, "corrects": corrects_id},
-    )
-    return note
-
-
-def link_contact(
-    session: Session, ctx: AuditContext, case: Case, contact_id: int, at: datetime
-) -> Contact:
-    """Link a contact of the case's member to the case (linking twice is a 409)."""
-    contact = _contact(session, contact_id, case.member_id, "body.contact_id")
-    if session.get(CaseContact, (case.id, contact.id)) is not None:
-        raise Conflict("the contact is already linked to this case", field="body.contact_id")
-    session.add(
-        CaseContact(case_id=case.id, contact_id=contact.id, linked_by_id=ctx.actor_id, linked_at=at)
-    )
-    session.flush()
-    _record(session, ctx, AuditAction.CASE_CONTACT_LINKED, case, detail={"contact_id": contact.id})
-    return contact
-
-
-def tick_step(
-    session: Session, ctx: AuditContext, case: Case, step_id: str, at: datetime
-) -> ChecklistStep:
-    """Mark a checklist step done (once; ticking it again changes nothing)."""
-    step = session.scalars(
-        select(ChecklistStep).where(
-            ChecklistStep.case_id == case.id, ChecklistStep.step_id == step_id
-        )
-    ).first()
-    if step is None:
-        raise NotFound("this case's checklist has no such step", field="path.step_id")
-    if step.done_at is None:
-        step.done_at, step.done_by_id = at, ctx.actor_id
-        session.flush()
-        _record(session, ctx, AuditAction.CASE_STEP_DONE, case, detail={"step_id": step.step_id})
-    return step
 
 
 def _move(
@@ -351,7 +297,7 @@ def escalate(
     except TransitionError as exc:
         raise Conflict(str(exc), field="body.reason") from None
     handoff = _move(session, ctx, case, to_tier, HandoffKind.ESCALATED, reason.value, rationale, at)
-    _record(
+    record_change(
         session,
         ctx,
         AuditAction.CASE_ESCALATED,
@@ -371,7 +317,7 @@ def deescalate(
     except TransitionError as exc:
         raise Conflict(str(exc), field="path.case_id") from None
     handoff = _move(session, ctx, case, to_tier, HandoffKind.DEESCALATED, None, rationale, at)
-    _record(
+    record_change(
         session,
         ctx,
         AuditAction.CASE_DEESCALATED,
@@ -410,7 +356,7 @@ def assign(
         )
     )
     session.flush()
-    _record(
+    record_change(
         session,
         ctx,
         AuditAction.CASE_ASSIGNED,
@@ -419,6 +365,23 @@ def assign(
         detail={"via": via},
     )
     return case
+
+
+def overdue_handoffs(session: Session, now: datetime, limit: int = 1000) -> list[int]:
+    """Ids of Tier 1 cases whose hand-off clock has run out, by deadline (for the sweeper;
+    uses the (state, due_at) index of case_clocks). Pass each to ``escalate_overdue``."""
+    return list(
+        session.scalars(
+            select(CaseClock.case_id)
+            .where(
+                CaseClock.state.in_((ClockState.RUNNING, ClockState.BREACHED)),
+                CaseClock.due_at <= now,
+                CaseClock.target == TIER_CLOCK[1],
+            )
+            .order_by(CaseClock.due_at)
+            .limit(limit)
+        )
+    )
 
 
 def escalate_overdue(session: Session, case_id: int, now: datetime, actor: AuditContext) -> bool:

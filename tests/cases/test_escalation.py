@@ -110,10 +110,13 @@ def test_the_handoff_deadline_escalates_once(client, member, db: Session) -> Non
     case = open_case(client, member.id, case_type="billing")
     due = datetime.fromisoformat(clock(case, "tier1_handoff")["due_at"])
     assert not service.escalate_overdue(db, case["id"], due - timedelta(minutes=1), SYSTEM)
+    assert case["id"] not in service.overdue_handoffs(db, due - timedelta(minutes=1))
     with time_machine.travel(due + timedelta(minutes=5), tick=False):
         at = datetime.now(UTC)
+        assert case["id"] in service.overdue_handoffs(db, at)
         assert service.escalate_overdue(db, case["id"], at, SYSTEM)
         assert not service.escalate_overdue(db, case["id"], at, SYSTEM)  # idempotent
+        assert case["id"] not in service.overdue_handoffs(db, at)
         moved = client.get(f"/api/cases/{case['id']}").json()
     assert moved["tier"] == 2 and moved["assignee"] is None
     assert moved["queue"]["name"] == "Tier 2 Benefits and billing"
