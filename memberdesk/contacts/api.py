@@ -42,6 +42,7 @@ from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import InvalidInput
 from memberdesk.members import service as members_service
 from memberdesk.members.api import own_member, own_member_id
+from memberdesk.members.packs import pack_for
 from memberdesk.schemas import LimitQ, OffsetQ, Page, id_path
 
 router = APIRouter(prefix="/api", route_class=DbRoute)
@@ -255,7 +256,7 @@ def list_callbacks(
         session,
         state=state,
         assigned_to=principal.user_id if mine else None,
-        due_before=callbacks.end_of_local_day(now(), "calchoice") if due_today else None,
+        due_before=callbacks.end_of_local_day(now(), pack_for(None)) if due_today else None,
         limit=limit,
         offset=offset,
     )

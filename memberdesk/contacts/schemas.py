@@ -120,6 +120,10 @@ class ContactIn(_Strict):
 class ContactPatch(_Strict):
     """Wrap-up: end time, handle seconds, disposition, resolution; notes are appended."""
 
+    member_id: DbId | None = Field(
+        default=None,
+        description="Identify the caller: the member, set once on a contact logged without one",
+    )
     ended_at: When | None = Field(default=None, description="When the contact ended")
     talk_seconds: Seconds | None = Field(default=None, description="Talk time, seconds")
     hold_seconds: Seconds | None = Field(default=None, description="Hold time, seconds")

@@ -123,6 +123,18 @@ def wrap_up(session: Session, contact: Contact, patch: ContactPatch) -> dict[str
     if ended is not None and ended < contact.started_at:
         raise InvalidInput("ended_at must not be before started_at", field="body.ended_at")
     old: dict[str, Any] = {}
+    member_id = fields.pop("member_id", None)
+    if member_id is not None and member_id != contact.member_id:
+        member_for_body(session, member_id, "body.member_id")  # unknown: 422 before anything
+        if contact.member_id is not None:
+            raise Conflict(
+                "this contact already names a member; log a new contact instead",
+                field="body.member_id",
+            )
+        old["member_id"] = None
+        contact.member_id = member_id
+        for r in contact.reasons:  # FCR finds repeats through the reasons' copy
+            r.member_id = member_id
     for name, value in fields.items():
         if name == "notes":
             old["notes"] = "(appended)"
@@ -383,7 +395,9 @@ def send_message(
     session: Session, member: Member, *, subject: str, body: str, at: datetime
 ) -> Contact:
     """A member's secure message: an inbound portal contact due for a reply by ``email_reply``."""
-    clock = Clock.for_target(get_target(pack_for(member), "email_reply", at.date()), at)
+    pack = pack_for(member)
+    on = at.astimezone(pack_tz(member)).date()  # the pack version in effect that local day
+    clock = Clock.for_target(get_target(pack, "email_reply", on), at)
     contact = Contact(
         member_id=member.id,
         agent_id=None,  # the member wrote it; the audit log names their account

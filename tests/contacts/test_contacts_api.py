@@ -137,7 +137,8 @@ def test_wrap_up_appends_notes_and_never_overwrites(client, db: Session) -> None
         ({"ended_at": "2026-11-20T08:00:00-08:00"}, ["body", "ended_at"]),
         ({"wrap_seconds": -1}, ["body", "wrap_seconds"]),
         ({"ended_at": "2026-11-20T10:00:00"}, ["body", "ended_at"]),
-        ({"member_id": 5}, ["body", "member_id"]),
+        ({"member_id": 2_000_000_000}, ["body", "member_id"]),
+        ({"agent_id": 5}, ["body", "agent_id"]),
     ]:
         bad = client.patch(f"/api/contacts/{cid}", json={**change, "notes": SECRET})
         assert bad.status_code == 422, bad.text
@@ -145,6 +146,28 @@ def test_wrap_up_appends_notes_and_never_overwrites(client, db: Session) -> None
         assert SECRET not in bad.text
     assert client.get(f"/api/contacts/{cid}").json()["notes"] == "first\n\nsecond\n\nthird"
     assert client.patch("/api/contacts/2000000000", json={"resolved": True}).status_code == 404
+    # The member of a contact is set once: another member is a 409, nothing changed.
+    other = f.member(db)
+    moved = client.patch(f"/api/contacts/{cid}", json={"member_id": other.id})
+    assert moved.status_code == 409 and moved.json()["detail"][0]["loc"] == ["body", "member_id"]
+    assert client.get(f"/api/contacts/{cid}").json()["member_id"] == m.id
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_an_unidentified_caller_is_identified_then_verified(client, db: Session) -> None:
+    m = f.member(db)
+    cid = client.post("/api/contacts", json=body(None)).json()["id"]
+    facts = {"facts": ["name", "date_of_birth"]}
+    assert client.post(f"/api/contacts/{cid}/verification", json=facts).status_code == 409
+    r = client.patch(f"/api/contacts/{cid}", json={"member_id": m.id})
+    assert r.status_code == 200 and r.json()["member_id"] == m.id
+    assert client.post(f"/api/contacts/{cid}/verification", json=facts).status_code == 200
+    history = client.get(f"/api/members/{m.id}/contacts").json()["items"]
+    assert [c["id"] for c in history] == [cid]
+    reasons = db.get(Contact, cid)
+    assert reasons is not None and {x.member_id for x in reasons.reasons} == {m.id}
+    entry = audited(db, AuditAction.CONTACT_UPDATED, cid)[0]
+    assert entry.object_id == str(cid)
 
 
 @time_machine.travel(FROZEN, tick=False)
