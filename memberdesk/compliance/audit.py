@@ -202,8 +202,8 @@ def _append(session: Session, head: Tip, pending: list[dict[str, Any]]) -> list[
         session.execute(insert(table_of(AuditMemberAccess)), access)
     for cp_last_id, cp_hash in checkpoints:
         write_checkpoint(session, cp_last_id, cp_hash)
-    head = table_of(AuditHead)
-    session.execute(update(head).where(head.c.id == 1).values(last_id=last_id, last_hash=last_hash))
+    tip = table_of(AuditHead)
+    session.execute(update(tip).where(tip.c.id == 1).values(last_id=last_id, last_hash=last_hash))
     return [r["id"] for r in rows]
 
 
