@@ -183,6 +183,16 @@ def post_state(
     return _change_state(case_id, body, session, request, principal)
 
 
+@router.patch(
+    "/cases/{case_id}/state", response_model=CaseOut, summary="Move a case on", tags=CASES
+)
+def patch_state(
+    case_id: CaseId, body: StateIn, session: SessionDep, request: Request, principal: Writer
+) -> CaseOut:
+    """The same as ``POST /api/cases/{case_id}/state``."""
+    return _change_state(case_id, body, session, request, principal)
+
+
 @router.patch("/cases/{case_id}", response_model=CaseOut, summary="Move a case on", tags=CASES)
 def patch_case(
     case_id: CaseId, body: StateIn, session: SessionDep, request: Request, principal: Writer

@@ -156,3 +156,35 @@ def test_warm_transfer_accept_decline_and_stats(client, member, login, superviso
     warm_without_question = {**body, "member_question": None}
     r = client.post(f"/api/cases/{case['id']}/transfers", json=warm_without_question)
     assert r.status_code == 422
+
+
+def test_a_transfer_to_a_queue_is_taken_by_someone_who_works_it(
+    client, spanish_member, login
+) -> None:  # type: ignore[no-untyped-def]
+    case = open_case(client, spanish_member.id, case_type="benefits")
+    queues = {q["name"]: q["id"] for q in login(Role.SUPERVISOR).client.get("/api/queues").json()}
+    body = {
+        "to_queue_id": queues["Tier 1 General"],
+        "context_summary": "Member prefers English for this matter",
+        "warm": False,
+    }
+    wrong_tier = {**body, "to_queue_id": queues["Tier 2 Claims"]}
+    r = client.post(f"/api/cases/{case['id']}/transfers", json=wrong_tier)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "to_queue_id"]
+    t = client.post(f"/api/cases/{case['id']}/transfers", json=body)
+    assert t.status_code == 201, t.text
+    tier2 = login(Role.TIER2_SPECIALIST)
+    assert tier2.client.post(f"/api/transfers/{t.json()['id']}/accept").status_code == 403
+    taker = login(Role.TIER1_AGENT)
+    ok = taker.client.post(f"/api/transfers/{t.json()['id']}/accept")
+    assert ok.status_code == 200
+    moved = client.get(f"/api/cases/{case['id']}").json()
+    assert moved["queue"]["name"] == "Tier 1 General" and moved["assignee"]["id"] == taker.user.id
+    again = taker.client.post(f"/api/transfers/{t.json()['id']}/decline", json={"reason": "x"})
+    assert again.status_code == 409
+
+
+def test_patch_state_is_the_same_move(client, member) -> None:
+    case = open_case(client, member.id)
+    r = client.patch(f"/api/cases/{case['id']}/state", json={"state": "waiting_on_third_party"})
+    assert r.status_code == 200 and r.json()["state"] == "waiting_on_third_party"
