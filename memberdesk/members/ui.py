@@ -46,6 +46,7 @@ _DAY = TypeAdapter(Day)
 DONE = {
     "id_card": "ID card requested. You can follow it below.",
     "life_event": "Life event recorded. Its special enrolment window is shown below.",
+    "contact": "Call saved. It is the first line of Recent contacts below.",
 }
 # Plain words for a form field that did not pass, whatever the validator said.
 FIELD_HELP = {
@@ -204,12 +205,14 @@ def _member_page(
     done: str | None = None,
     errors: dict[str, list[str]] | None = None,
     typed: dict[str, str] | None = None,
+    call: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     view = _view(request, session, principal, member, house, on or _today(), own)
     can_write = policy(principal.role).allows(
         Permission.SELF_WRITE if own else Permission.MEMBER_WRITE
     )
     refusal = service.id_card_refusal(session, member, _age_limit(request)) if can_write else None
+    desk_links = {} if own else _desk_links(session, principal, member, call)
     session.commit()
     reasons = PORTAL_REASONS if own else list(IdCardReason)
     return render(
@@ -229,7 +232,38 @@ def _member_page(
         can_write=can_write,
         card_refusal=_card_refusal(refusal, own),
         recent_contacts=contact_words.history_rows(view.contacts),
+        call=call,
+        **desk_links,
     )
+
+
+def _desk_links(
+    session: Session, principal: Principal, member: Member, call: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The agent desktop's entry points on a staff member page: start a call (or go back to
+    the one in progress) and the member's portal messages awaiting a reply (a count)."""
+    from memberdesk.contacts import desk  # the desktop builds on this page, not the reverse
+
+    pol = policy(principal.role)
+    open_call = None
+    if call is None and pol.allows(Permission.CONTACT_WRITE):
+        found = desk.open_call(session, principal.user_id, member.id, now())
+        open_call = found.id if found else None
+    waiting = desk.awaiting_count(session, member.id) if pol.allows(Permission.CONTACT_READ) else 0
+    return {"open_call": open_call, "messages_waiting": waiting}
+
+
+def member_page_with_call(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    member: Member,
+    *,
+    call: dict[str, Any],
+    status: int = 200,
+) -> HTMLResponse:
+    """The member 360 with the agent desktop's contact bar for the call in progress."""
+    return _member_page(request, session, principal, member, own=False, status=status, call=call)
 
 
 def _card_refusal(refusal: str | None, own: bool) -> str | None:

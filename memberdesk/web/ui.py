@@ -20,6 +20,7 @@ from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import PUBLIC, SESSION_COOKIE, audit_context, audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission, Role
 from memberdesk.compliance.models import Team, User, WebSession
+from memberdesk.contacts import ui as contacts_ui
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.members import ui as members_ui
 from memberdesk.members.models import EmployerGroup, Member
@@ -36,6 +37,7 @@ from memberdesk.web.pages import allows, render
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 router.include_router(members_ui.router)
+router.include_router(contacts_ui.router)
 router.include_router(account_pages.router)
 LOGIN_CSRF_COOKIE = "md_login_csrf"
 Anyone = Annotated[Principal, requires(Permission.SESSION)]
