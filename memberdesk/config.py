@@ -112,6 +112,16 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest case document accepted (keep it below max_body_bytes)",
     )
+    # The SLA worker (memberdesk worker, and the loop inside memberdesk serve).
+    sla_sweep_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How often the SLA worker fires due warnings, breaches and escalations",
+    )
+    sla_sweep_batch: int = Field(
+        default=500, ge=1, le=10_000, description="Rows the SLA worker fires per transaction"
+    )
 
     @field_validator("retention_years")
     @classmethod

@@ -1,9 +1,10 @@
-"""Background jobs: the audit sequencer and housekeeping.
+"""Background jobs: the audit sequencer, the SLA sweep and housekeeping.
 
 ``memberdesk worker`` runs them in the foreground; ``memberdesk serve`` runs the same loop in a
 thread for the embedded default. Several workers may run against one PostgreSQL: every job is
-safe to run concurrently (the sequencer serialises on the audit head row; purges are plain
-deletes of expired rows).
+safe to run concurrently (the sequencer serialises on the audit head row; the SLA sweep fires
+each event by a conditional UPDATE, see ``memberdesk.sla.sweep``; purges are plain deletes of
+expired rows).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import Engine, delete, select
 from memberdesk.clock import now
 from memberdesk.compliance import audit
 from memberdesk.compliance.models import AuditPending, IdempotencyKey
+from memberdesk.config import get_settings
 from memberdesk.db import Sessions
 
 log = logging.getLogger("memberdesk.worker")
@@ -59,13 +61,48 @@ def purge_idempotency_keys(sessions: Sessions) -> bool:
     return False
 
 
+class SlaSweep:
+    """The SLA sweep as a job: fires due warnings, breaches and automatic escalations."""
+
+    def __init__(self, engine: Engine, batch: int, fired: Callable[[], None]) -> None:
+        # On PostgreSQL the sweep's audit entries wait for the sequencer, as requests' do, so
+        # concurrent workers never queue on the chain's head while they hold due rows.
+        self.sessions = Sessions(
+            engine, info={audit.DEFER_SEALING: engine.dialect.name == "postgresql"}
+        )
+        self.batch = batch
+        self.fired = fired
+
+    def __call__(self, _: Sessions) -> bool:
+        from memberdesk.sla.sweep import sweep  # the domains' models: only when it runs
+
+        with self.sessions.write() as session:
+            result = sweep(session, batch=self.batch)
+        if result.total:
+            log.info(
+                "SLA sweep fired %d: %s",
+                result.total,
+                ", ".join(f"{n} {k}" for k, n in result.fired.items() if n),
+            )
+            self.fired()
+        return False  # a sweep drains everything due before it returns
+
+
 class Worker:
     """Runs the jobs until stopped; ``kick`` wakes the audit sequencer at once."""
 
-    def __init__(self, engine: Engine, seal_every: float = 0.5) -> None:
+    def __init__(
+        self, engine: Engine, seal_every: float = 0.5, sweep_every: float | None = None
+    ) -> None:
+        settings = get_settings()
         self.sessions = Sessions(engine)
         self.jobs = [
             Job("audit sequencer", seal_every, seal_audit),
+            Job(
+                "SLA sweep",
+                sweep_every if sweep_every is not None else settings.sla_sweep_seconds,
+                SlaSweep(engine, settings.sla_sweep_batch, self.kick),
+            ),
             Job("idempotency purge", 600.0, purge_idempotency_keys),
         ]
         self._wake = threading.Event()

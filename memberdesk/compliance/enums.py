@@ -128,6 +128,9 @@ class AuditAction(StrEnum):
     CASE_TRANSFER_DECIDED = "case.transfer_decided"
     CASE_DOCUMENT_ADDED = "case.document_added"
     AGENT_SKILLS_SET = "queue.agent_skills_set"
+    # the SLA worker: a stored deadline's warning time or deadline passed (each fired once)
+    SLA_WARNED = "sla.warned"
+    SLA_BREACHED = "sla.breached"
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.

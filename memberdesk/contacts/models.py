@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import text
 
 from memberdesk.clock import now
 from memberdesk.compliance.crypto import EncryptedString
@@ -22,6 +23,14 @@ from memberdesk.db import Base, UTCDateTime
 from memberdesk.members.models import str_enum
 
 
+# Conditions of the SLA sweeper's partial indexes; its queries repeat them word for word so
+# both databases use the indexes (a bound parameter would not match them).
+UNWARNED_REPLY = "answered_at IS NULL AND reply_warned_at IS NULL AND reply_warn_at IS NOT NULL"
+UNBREACHED_REPLY = "answered_at IS NULL AND reply_breached_at IS NULL AND reply_due_at IS NOT NULL"
+UNWARNED_CALLBACK = "state = 'open' AND warned_at IS NULL"
+UNBREACHED_CALLBACK = "state = 'open' AND breached_at IS NULL"
+
+
 class Contact(Base):
     """One interaction with a member (or an unidentified caller) on any channel."""
 
@@ -31,6 +40,20 @@ class Contact(Base):
         Index("ix_contacts_member_id_started_at", "member_id", "started_at"),
         # Portal messages still awaiting a reply, found by deadline (a sweeper reads these).
         Index("ix_contacts_reply_due_at", "reply_due_at"),
+        # The SLA sweeper: unanswered messages not yet warned / breached (partial indexes, so
+        # answered messages and every call never cost it a look).
+        Index(
+            "ix_contacts_reply_unwarned",
+            "reply_warn_at",
+            postgresql_where=text(UNWARNED_REPLY),
+            sqlite_where=text(UNWARNED_REPLY),
+        ),
+        Index(
+            "ix_contacts_reply_unbreached",
+            "reply_due_at",
+            postgresql_where=text(UNBREACHED_REPLY),
+            sqlite_where=text(UNBREACHED_REPLY),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +81,9 @@ class Contact(Base):
     reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reply_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set once by the SLA sweeper (conditional updates), so each fires exactly once.
+    reply_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reply_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
@@ -101,6 +127,18 @@ class Callback(Base):
         # Get-next and the sweeper: open callbacks by deadline.
         Index("ix_callbacks_state_due_at", "state", "due_at"),
         Index("ix_callbacks_assigned_to_id_state", "assigned_to_id", "state"),
+        Index(
+            "ix_callbacks_unwarned",
+            "warn_at",
+            postgresql_where=text(UNWARNED_CALLBACK),
+            sqlite_where=text(UNWARNED_CALLBACK),
+        ),
+        Index(
+            "ix_callbacks_unbreached",
+            "due_at",
+            postgresql_where=text(UNBREACHED_CALLBACK),
+            sqlite_where=text(UNBREACHED_CALLBACK),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
