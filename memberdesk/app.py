@@ -231,6 +231,7 @@ def create_app(
     from memberdesk.cases.api import router as cases_router
     from memberdesk.cases.api_docs import router as documents_router
     from memberdesk.cases.api_work import router as work_router
+    from memberdesk.cases.portal import router as cases_portal_router
     from memberdesk.compliance.api import router as compliance_router
     from memberdesk.contacts.api import router as contacts_router
     from memberdesk.members.api import router as members_router
@@ -243,6 +244,7 @@ def create_app(
     app.include_router(cases_router)
     app.include_router(work_router)
     app.include_router(documents_router)
+    app.include_router(cases_portal_router)
     app.include_router(sla_router)
     app.include_router(wfm_router)
     app.include_router(contacts_router)

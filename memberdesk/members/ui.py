@@ -213,6 +213,7 @@ def _member_page(
     )
     refusal = service.id_card_refusal(session, member, _age_limit(request)) if can_write else None
     desk_links = {} if own else _desk_links(session, principal, member, call)
+    open_cases = None if own else _open_cases(request, session, principal, member)
     session.commit()
     reasons = PORTAL_REASONS if own else list(IdCardReason)
     return render(
@@ -233,8 +234,20 @@ def _member_page(
         card_refusal=_card_refusal(refusal, own),
         recent_contacts=contact_words.history_rows(view.contacts),
         call=call,
+        open_cases=open_cases,
         **desk_links,
     )
+
+
+def _open_cases(
+    request: Request, session: Session, principal: Principal, member: Member
+) -> list[dict[str, Any]] | None:
+    """The member's open cases with their next deadline, for staff who read cases (audited)."""
+    if not policy(principal.role).allows(Permission.CASE_READ):
+        return None
+    from memberdesk.cases.ui import member_open_cases  # the case pages build on this page
+
+    return member_open_cases(session, audit_ctx(request, principal), member.id, now())
 
 
 def _desk_links(

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from memberdesk.cases import ui as cases_ui
 from memberdesk.clock import now
 from memberdesk.compliance import audit, auth
 from memberdesk.compliance.api import SIGNIN_PAUSE
@@ -38,6 +39,7 @@ from memberdesk.web.pages import allows, render
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 router.include_router(members_ui.router)
 router.include_router(contacts_ui.router)
+router.include_router(cases_ui.router)
 router.include_router(account_pages.router)
 LOGIN_CSRF_COOKIE = "md_login_csrf"
 Anyone = Annotated[Principal, requires(Permission.SESSION)]

@@ -1,0 +1,146 @@
+"""Plain words for the cases pages (pure): a page never shows a code such as ``billing`` or
+``waiting_on_member``, and a deadline is said both as a time and as "due in 3 h 20 min"."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from memberdesk.cases.enums import (
+    CaseState,
+    CaseType,
+    ClockState,
+    EscalationReason,
+    HandoffKind,
+    Priority,
+    TransferStatus,
+)
+from memberdesk.members.words import day
+
+CASE_TYPES = {
+    CaseType.ELIGIBILITY: "Eligibility",
+    CaseType.BILLING: "Billing or premium",
+    CaseType.ID_CARD: "ID card",
+    CaseType.BENEFITS: "Benefits",
+    CaseType.CLAIMS: "Claims",
+    CaseType.PLAN_COMPARISON: "Comparing plans",
+    CaseType.ENROLLMENT: "Enrolment or life event",
+    CaseType.APPEAL: "Appeal",
+    CaseType.GRIEVANCE: "Grievance",
+    CaseType.REGULATORY_INQUIRY: "Regulatory inquiry",
+    CaseType.LEGAL_REFERRAL: "Legal referral",
+    CaseType.OTHER: "Something else",
+}
+STATES = {
+    CaseState.NEW: "New",
+    CaseState.IN_PROGRESS: "In progress",
+    CaseState.WAITING_ON_MEMBER: "Waiting on the member",
+    CaseState.WAITING_ON_THIRD_PARTY: "Waiting on someone else (provider, employer, pharmacy)",
+    CaseState.RESOLVED: "Resolved",
+    CaseState.CLOSED: "Closed",
+    CaseState.REOPENED: "Reopened",
+}
+# What a member reads about their own case: no tiers, queues or people.
+MEMBER_STATES = {
+    CaseState.NEW: "Received: we will start on it soon",
+    CaseState.IN_PROGRESS: "We are working on it",
+    CaseState.WAITING_ON_MEMBER: "Waiting for something from you",
+    CaseState.WAITING_ON_THIRD_PARTY: "Waiting on another organisation (for example your doctor)",
+    CaseState.RESOLVED: "Resolved",
+    CaseState.CLOSED: "Closed",
+    CaseState.REOPENED: "Reopened: we are working on it again",
+}
+PRIORITIES = {
+    Priority.LOW: "Low",
+    Priority.NORMAL: "Normal",
+    Priority.HIGH: "High",
+    Priority.URGENT: "Urgent",
+}
+TIERS = {
+    1: "Tier 1 — member services",
+    2: "Tier 2 — benefits specialists",
+    3: "Tier 3 — appeals and compliance",
+}
+REASONS = {
+    EscalationReason.NEEDS_SPECIALIST: "Needs a specialist",
+    EscalationReason.BILLING_DISPUTE: "Billing dispute",
+    EscalationReason.CLAIM_DISPUTE: "Claim dispute",
+    EscalationReason.COMPLAINT: "Complaint",
+    EscalationReason.FORMAL_APPEAL: "Formal appeal",
+    EscalationReason.REGULATORY: "Regulatory matter",
+    EscalationReason.LEGAL: "Legal matter",
+    EscalationReason.OTHER: "Something else",
+}
+CLOCKS = {
+    "tier1_handoff": "Hand-off to Tier 2 if not resolved",
+    "claim_research": "Research finished",
+    "email_reply": "Written reply to the member",
+    "tier3_assignment": "Case manager assigned",
+}
+CLOCK_STATES = {
+    ClockState.RUNNING: "Running",
+    ClockState.PAUSED: "Paused while waiting on the member",
+    ClockState.MET: "Met",
+    ClockState.BREACHED: "Missed",
+    ClockState.STOPPED: "No longer needed",
+}
+HANDOFFS = {
+    HandoffKind.ESCALATED: "Escalated",
+    HandoffKind.AUTO_ESCALATED: "Moved up automatically (hand-off deadline passed)",
+    HandoffKind.DEESCALATED: "De-escalated",
+    HandoffKind.ASSIGNED: "Assigned",
+    HandoffKind.TRANSFERRED: "Transferred",
+}
+NOTE_KINDS = {
+    "note": "Note",
+    "correction": "Correction (addendum)",
+    "resolution": "Resolution rationale",
+    "state_change": "Why the state changed",
+}
+TRANSFERS = {
+    TransferStatus.PENDING: "Waiting for an answer",
+    TransferStatus.ACCEPTED: "Accepted",
+    TransferStatus.DECLINED: "Declined",
+}
+ZONE_NAMES = {"America/Los_Angeles": "Pacific time", "America/New_York": "Eastern time"}
+
+
+def clock_name(target: str) -> str:
+    """A clock's target in words (an unknown one spelled out, never as a code)."""
+    return CLOCKS.get(target, target.replace("_", " ").capitalize())
+
+
+def span(seconds: float) -> str:
+    """``3 h 20 min``, ``45 min``, ``48 h``, ``3 days 4 h`` (at least a minute)."""
+    minutes = max(int(seconds // 60), 1)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 72:
+        return f"{hours} h" + (f" {rest} min" if rest else "")
+    days, hours = divmod(hours, 24)
+    return f"{days} days" + (f" {hours} h" if hours else "")
+
+
+def countdown(due: datetime, at: datetime) -> tuple[str, bool]:
+    """``due in 3 h 20 min`` or ``overdue by 2 h``, and whether it is overdue."""
+    gap = (due - at).total_seconds()
+    if gap < 0:
+        return f"overdue by {span(-gap)}", True
+    return f"due in {span(gap)}", False
+
+
+def local_time(at: datetime, tz: tzinfo) -> str:
+    """``Mon 30 Nov 2026, 5:00 pm Pacific time``."""
+    local = at.astimezone(tz)
+    hour = local.hour % 12 or 12
+    clock = f"{hour}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
+    zone = ZONE_NAMES.get(str(getattr(tz, "key", "")), local.tzname() or "")
+    return f"{_WEEKDAYS[local.weekday()]} {day(local.date())}, {clock} {zone}".strip()
+
+
+def age(seconds: int | None) -> str:
+    """How long the oldest item has waited: ``3 h 5 min``, or a dash when nothing waits."""
+    return "—" if seconds is None else span(seconds)
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
