@@ -232,7 +232,12 @@ def _member_page(
         event_types=[(t.value, words.label(t)) for t in LifeEventType],
         can_write=can_write,
         card_refusal=_card_refusal(refusal, own),
-        recent_contacts=contact_words.history_rows(view.contacts),
+        recent_contacts=contact_words.history_rows(
+            # The call in progress is not history yet (its reasons come when it is saved).
+            c
+            for c in view.contacts
+            if c.id not in (desk_links.get("in_progress") or ())
+        ),
         call=call,
         open_cases=open_cases,
         **desk_links,
@@ -263,7 +268,8 @@ def _desk_links(
         found = desk.open_call(session, principal.user_id, member.id, now())
         open_call = found.id if found else None
     waiting = desk.awaiting_count(session, member.id) if pol.allows(Permission.CONTACT_READ) else 0
-    return {"open_call": open_call, "messages_waiting": waiting}
+    in_progress = [i for i in (open_call, call and call["id"]) if i]
+    return {"open_call": open_call, "messages_waiting": waiting, "in_progress": in_progress}
 
 
 def member_page_with_call(
