@@ -235,6 +235,7 @@ def create_app(
     from memberdesk.compliance.api import router as compliance_router
     from memberdesk.contacts.api import router as contacts_router
     from memberdesk.members.api import router as members_router
+    from memberdesk.navigators.api import router as navigators_router
     from memberdesk.sla.api import router as sla_router
     from memberdesk.web.ui import router as ui_router
     from memberdesk.wfm.api import router as wfm_router
@@ -248,5 +249,6 @@ def create_app(
     app.include_router(sla_router)
     app.include_router(wfm_router)
     app.include_router(contacts_router)
+    app.include_router(navigators_router)
     app.include_router(ui_router)
     return app

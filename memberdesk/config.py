@@ -112,6 +112,22 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest case document accepted (keep it below max_body_bytes)",
     )
+
+    # Member navigators: the complex-needs rules (a threshold of 0 turns its rule off).
+    navigator_rule_contacts: int = Field(
+        default=3, ge=0, le=1000, description="Contacts within the window that flag a member"
+    )
+    navigator_rule_contact_days: int = Field(
+        default=30, ge=1, le=366, description="Days the contact rule looks back"
+    )
+    navigator_rule_open_cases: int = Field(
+        default=2, ge=0, le=1000, description="Open cases that flag a member"
+    )
+    navigator_rule_interpreter_disability: bool = Field(
+        default=True,
+        description="Flag a member who needs an interpreter and has a disability or "
+        "accessibility need on file",
+    )
     # The SLA worker (memberdesk worker, and the loop inside memberdesk serve).
     sla_sweep_seconds: float = Field(
         default=30.0,

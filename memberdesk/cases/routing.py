@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.sql.selectable import ScalarSelect
 
@@ -21,6 +21,7 @@ from memberdesk.cases.states import OPEN_STATES, TIER_CLOCK
 from memberdesk.compliance.enums import Role
 from memberdesk.compliance.models import User
 from memberdesk.errors import Conflict, InvalidInput, NotFound
+from memberdesk.navigators import offers
 
 # Tiers an agent works when no skills were set for them, from their role.
 ROLE_TIERS: dict[Role, list[int]] = {
@@ -137,28 +138,60 @@ def _next_due() -> ScalarSelect[datetime | None]:
     )
 
 
-def pick_case(session: Session, skills: Skills) -> int | None:
-    """Lock and return the id of the best unassigned case these skills allow (or None)."""
-    queue_ids = select(Queue.id).where(
-        Queue.active.is_(True),
-        Queue.tier.in_(skills.tiers),
-        or_(Queue.language.is_(None), Queue.language.in_(skills.languages)),
+def _open_cases(skills: Skills, owned: bool = False) -> Select[int]:
+    # ``owned``: a navigator's own members, whose work is theirs whatever its language or type.
+    queues = select(Queue.id).where(Queue.active.is_(True), Queue.tier.in_(skills.tiers))
+    if not owned:
+        queues = queues.where(or_(Queue.language.is_(None), Queue.language.in_(skills.languages)))
+    stmt = select(Case.id).where(
+        Case.queue_id.in_(queues), Case.assignee_id.is_(None), Case.state.in_(OPEN_STATES)
     )
+    if skills.case_types is not None and not owned:
+        stmt = stmt.where(Case.case_type.in_(skills.case_types))
+    return stmt
+
+
+def pick_case(
+    session: Session,
+    skills: Skills,
+    *,
+    user_id: int | None = None,
+    navigator: bool = False,
+    at: datetime | None = None,
+) -> int | None:
+    """Lock and return the id of the best unassigned case these skills allow (or None).
+
+    A ``navigator`` gets their own members' waiting cases first, at any tier they work and in
+    any language (they own those members end to end, with an interpreter where needed). With
+    ``user_id`` and ``at``, a case of a member whose navigator is someone else is left to that
+    navigator for ``FIRST_OFFER`` after it entered its queue."""
     due = _next_due()
     rank = case(*((Case.priority == p.value, r) for p, r in PRIORITY_RANK.items()), else_=9)
-    stmt = select(Case.id).where(
-        Case.queue_id.in_(queue_ids),
-        Case.assignee_id.is_(None),
-        Case.state.in_(OPEN_STATES),
-    )
-    if skills.case_types is not None:
-        stmt = stmt.where(Case.case_type.in_(skills.case_types))
-    stmt = (
-        stmt.order_by(due.is_(None), due, rank, Case.created_at, Case.id)
-        .limit(1)
-        .with_for_update(skip_locked=True, of=Case)
-    )
-    return session.scalar(stmt)
+
+    def best(stmt: Select[int]) -> int | None:
+        return session.scalar(
+            stmt.order_by(due.is_(None), due, rank, Case.created_at, Case.id)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=Case)
+        )
+
+    if navigator and user_id is not None and offers.owns_any(session, user_id):
+        own = best(
+            _open_cases(skills, owned=True).where(Case.member_id.in_(offers.navigated_by(user_id)))
+        )
+        if own is not None:
+            return own
+    stmt = _open_cases(skills)
+    if user_id is not None and at is not None:
+        stmt = stmt.where(
+            not_(
+                and_(
+                    Case.member_id.in_(offers.held_for_others(user_id)),
+                    Case.queued_at > at - offers.FIRST_OFFER,
+                )
+            )
+        )
+    return best(stmt)
 
 
 def take(case_obj: Case, user_id: int, at: datetime) -> None:

@@ -16,7 +16,7 @@ from memberdesk.cases.states import OPEN_STATES
 from memberdesk.compliance import audit
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.deps import Forbidden
-from memberdesk.compliance.enums import AuditAction
+from memberdesk.compliance.enums import AuditAction, Role
 from memberdesk.compliance.models import User
 from memberdesk.contacts import callbacks
 from memberdesk.errors import Conflict, InvalidInput, NotFound
@@ -36,7 +36,9 @@ def next_item(
     session: Session, ctx: AuditContext, user: User, at: datetime, default_capacity: int
 ) -> WorkItem | None:
     """Voicemail callbacks first (members are waiting on the phone line), then the best case
-    the caller's skills allow within their capacity; None when nothing waits for them."""
+    the caller's skills allow within their capacity; None when nothing waits for them. A
+    navigator gets their own members' callbacks and cases before anyone else's, and other
+    agents leave a navigated member's new work to its navigator for a while (``offers``)."""
     cb = callbacks.claim_next(session, user.id, at)
     if cb is not None:
         audit.record(
@@ -57,7 +59,9 @@ def next_item(
             f"you hold {holding} open cases, your capacity of {skills.capacity}: resolve or "
             "hand one over first"
         )
-    case_id = routing.pick_case(session, skills)
+    case_id = routing.pick_case(
+        session, skills, user_id=user.id, navigator=user.role is Role.NAVIGATOR, at=at
+    )
     if case_id is None:
         return None
     case = service.get_case(session, case_id)

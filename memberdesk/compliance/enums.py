@@ -43,6 +43,7 @@ class Permission(StrEnum):
     CASE_WRITE = "case.write"
     CASE_ASSIGN = "case.assign"  # supervisors: reassign work, see every queue and who holds what
     QUEUE_MANAGE = "queue.manage"  # queues, agent skills and capacity (no PHI)
+    NAVIGATOR_MANAGE = "navigator.manage"  # flag, unflag and assign member navigators
     ROLE_GRANT_APPROVE = "role_grant.approve"  # second person for grants of PHI roles
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
@@ -128,6 +129,13 @@ class AuditAction(StrEnum):
     CASE_TRANSFER_DECIDED = "case.transfer_decided"
     CASE_DOCUMENT_ADDED = "case.document_added"
     AGENT_SKILLS_SET = "queue.agent_skills_set"
+    # member navigators (navigators/)
+    NAVIGATOR_FLAGGED = "navigator.flagged"  # by hand (with a reason) or by the rules
+    NAVIGATOR_ASSIGNED = "navigator.assigned"
+    NAVIGATOR_UNFLAGGED = "navigator.unflagged"
+    NAVIGATOR_READ = "navigator.read"  # a member's flag with its reasons
+    NAVIGATOR_CASELOAD_READ = "navigator.caseload_read"  # the members a navigator owns
+    NAVIGATOR_RULES_RUN = "navigator.rules_run"  # counts only
     # the SLA worker: a stored deadline's warning time or deadline passed (each fired once)
     SLA_WARNED = "sla.warned"
     SLA_BREACHED = "sla.breached"
@@ -174,6 +182,12 @@ PHI_ACCESS_ACTIONS = frozenset(
         AuditAction.CASE_TRANSFER_REQUESTED,
         AuditAction.CASE_TRANSFER_DECIDED,
         AuditAction.CASE_DOCUMENT_ADDED,
+        # member navigators: who has complex needs, and why
+        AuditAction.NAVIGATOR_FLAGGED,
+        AuditAction.NAVIGATOR_ASSIGNED,
+        AuditAction.NAVIGATOR_UNFLAGGED,
+        AuditAction.NAVIGATOR_READ,
+        AuditAction.NAVIGATOR_CASELOAD_READ,
     }
 )
 

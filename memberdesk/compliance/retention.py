@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
@@ -121,6 +122,58 @@ def _deidentify(session: Session, ids: list[int], stamp: datetime) -> None:
         member.purged_at = stamp
     session.execute(
         table_of(LifeEvent).update().where(LifeEvent.member_id.in_(ids)).values(notes=None)
+    )
+    _deidentify_work(session, ids)
+
+
+def _deidentify_work(session: Session, ids: list[int]) -> None:
+    """The free text and contact data of the member's contacts, callbacks, cases, transfers,
+    documents and navigator flag go with the identifiers; the rows stay (dates, channels,
+    reasons, states and clocks feed statistics and the audit trail)."""
+    # Imported here: compliance must not import the work domains at module load (they import
+    # compliance themselves).
+    from memberdesk.cases.models import (
+        Case,
+        CaseDocument,
+        CaseHandoff,
+        CaseNote,
+        Transfer,
+    )
+    from memberdesk.contacts.models import Callback, CallbackAttempt, Contact
+    from memberdesk.navigators.models import MemberNavigator
+
+    def scrub(model: type[Any], where: Any, **values: Any) -> None:
+        session.execute(table_of(model).update().where(where).values(**values))
+
+    cases = select(Case.id).where(Case.member_id.in_(ids))
+    callbacks = select(Callback.id).where(Callback.member_id.in_(ids))
+    scrub(Contact, Contact.member_id.in_(ids), notes=None, subject=None)
+    scrub(Callback, Callback.member_id.in_(ids), phone=PURGED)
+    scrub(CallbackAttempt, CallbackAttempt.callback_id.in_(callbacks), note=None)
+    scrub(Case, Case.member_id.in_(ids), summary=PURGED)
+    scrub(CaseNote, CaseNote.case_id.in_(cases), text=PURGED)
+    scrub(CaseHandoff, CaseHandoff.case_id.in_(cases), rationale=None)
+    scrub(
+        Transfer,
+        Transfer.case_id.in_(cases),
+        context_summary=PURGED,
+        member_question=None,
+        decline_reason=None,
+    )
+    # The document itself goes; its type, size and date stay. The digest goes too: it would
+    # confirm a copy of the document held elsewhere.
+    scrub(
+        CaseDocument,
+        CaseDocument.case_id.in_(cases),
+        filename=PURGED,
+        content="",
+        sha256="",
+    )
+    scrub(
+        MemberNavigator,
+        MemberNavigator.member_id.in_(ids),
+        reason=None,
+        unflag_reason=None,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from memberdesk.calendars import get_calendar
@@ -35,6 +35,7 @@ from memberdesk.contacts.schemas import (
 from memberdesk.errors import Conflict, NotFound
 from memberdesk.members.models import Member
 from memberdesk.members.packs import pack_for
+from memberdesk.navigators import offers
 from memberdesk.sla.clocks import Clock
 from memberdesk.sla.packs import get_target
 
@@ -78,24 +79,42 @@ def record_voicemail(
 def claim_next(session: Session, user_id: int, now: datetime) -> Callback | None:
     """The open, unassigned callback due first, now assigned to ``user_id`` (None if none).
 
+    A navigator's own members' callbacks come first; a callback of a member whose navigator is
+    someone else is left to that navigator for ``offers.FIRST_OFFER``, and never past its
+    warning time (a voicemail is returned the same day, whoever returns it).
+
     On PostgreSQL the row is locked with ``FOR UPDATE SKIP LOCKED``: concurrent agents each
     skip rows another transaction is claiming, so no two get the same callback. On SQLite the
     writing session already holds the database's write lock (BEGIN IMMEDIATE)."""
-    query = (
-        select(Callback)
-        .where(Callback.state == CallbackState.OPEN, Callback.assigned_to_id.is_(None))
-        .order_by(Callback.due_at, Callback.id)
-        .limit(1)
+    waiting = select(Callback).where(
+        Callback.state == CallbackState.OPEN, Callback.assigned_to_id.is_(None)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    cb = session.scalars(query).first()
+    cb = None
+    if offers.owns_any(session, user_id):
+        cb = _first(session, waiting.where(Callback.member_id.in_(offers.navigated_by(user_id))))
+    if cb is None:
+        held = and_(
+            # An unknown caller's callback (no member) is held for nobody; NULL IN (...) is
+            # NULL, so say so, or NOT (...) would hide it from everyone.
+            Callback.member_id.is_not(None),
+            Callback.member_id.in_(offers.held_for_others(user_id)),
+            Callback.created_at > now - offers.FIRST_OFFER,
+            or_(Callback.warn_at.is_(None), Callback.warn_at > now),
+        )
+        cb = _first(session, waiting.where(not_(held)))
     if cb is None:
         return None
     cb.assigned_to_id = user_id
     cb.assigned_at = now
     session.flush()
     return cb
+
+
+def _first(session: Session, query: Select[Callback]) -> Callback | None:
+    query = query.order_by(Callback.due_at, Callback.id).limit(1)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).first()
 
 
 def _letter_id(cb: Callback) -> int | None:

@@ -23,6 +23,7 @@ from memberdesk.members.enums import (
     TerminationReason,
 )
 from memberdesk.members.rules import MEMBER_NUMBER_RE, SUBSCRIBER_NUMBER_RE
+from memberdesk.navigators.schemas import NavigatorBrief
 from memberdesk.schemas import Day
 
 PHONE_DIGITS_RE = re.compile(r"^\d{10}$")
@@ -325,4 +326,9 @@ class Member360(BaseModel):
     contacts: list[ContactSummary] = Field(
         default_factory=list,
         description="The latest 10 contacts, newest first (staff views; empty in the portal)",
+    )
+    navigator: NavigatorBrief | None = Field(
+        default=None,
+        description="The member navigator who owns the member, when flagged for complex needs "
+        "(staff views; null in the portal)",
     )

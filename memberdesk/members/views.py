@@ -46,6 +46,7 @@ from memberdesk.members.schemas import (
     PlanOut,
     PremiumOut,
 )
+from memberdesk.navigators import service as navigators
 
 # A birth or adoption event is dated on the day a child joined the family: a birth date.
 BIRTH_EVENTS = frozenset({LifeEventType.BIRTH, LifeEventType.ADOPTION})
@@ -324,6 +325,7 @@ def member_360(
         policy_pack=pack_for(member),
         # Staff views only: a member's portal shows their messages, not agents' call logs.
         contacts=[] if own_record else contacts.recent_contacts(session, member.id, RECENT),
+        navigator=None if own_record else navigators.brief(session, member.id),
     )
 
 

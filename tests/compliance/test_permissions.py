@@ -79,6 +79,10 @@ def test_matrix_is_data_and_validated() -> None:
     assert policy(Role.TIER3_APPEALS).allows(Permission.APPEAL_CLINICAL_READ)
     assert policy(Role.COMPLIANCE_OFFICER).allows(Permission.ACCESS_REPORT_READ)
     assert not policy(Role.ADMIN).allows(Permission.MEMBER_READ)
+    # Navigators and their supervisors flag, unflag and assign navigators; agents refer.
+    assert policy(Role.NAVIGATOR).allows(Permission.NAVIGATOR_MANAGE)
+    assert policy(Role.SUPERVISOR).allows(Permission.NAVIGATOR_MANAGE)
+    assert not policy(Role.TIER1_AGENT).allows(Permission.NAVIGATOR_MANAGE)
     with pytest.raises(ValueError, match="not a valid"):
         parse_matrix('[roles.tier1_agent]\npermissions = ["member.teleport"]')
     with pytest.raises(ValueError, match="cannot mask"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, date, datetime
 
 import pytest
@@ -112,3 +113,165 @@ def test_retention_never_below_the_hipaa_six_years() -> None:
 def test_retention_is_refused_to_other_roles(login) -> None:
     assert login(Role.TIER1_AGENT).client.post("/api/compliance/retention/run").status_code == 403
     assert login(Role.ADMIN).client.post("/api/compliance/retention/run").status_code == 403
+
+
+# The free text and contact data of the work domains go with the member's identifiers.
+SECRETS = {
+    "contact": "Caller disclosed an HIV diagnosis",
+    "subject": "My dialysis bill",
+    "phone": "7075550123",
+    "attempt": "Spoke to daughter about chemo",
+    "summary": "Premium error after a psychiatric stay",
+    "note": "Member reports domestic violence",
+    "rationale": "Needs Tier 2: bankruptcy filing",
+    "context": "Member is pregnant and uninsured",
+    "question": "Ask about the oncology referral",
+    "decline": "Declined: conflict with the member's spouse",
+    "navigator": "Homeless and on insulin",
+    "unflag": "Moved into hospice",
+}
+PDF = b"%PDF-1.4\n% the member's lab results\n%%EOF\n"
+
+
+def _work_for(member: Member, login) -> None:  # type: ignore[no-untyped-def]
+    """Contacts, a voicemail worked once, a case with a note, a hand-off, a declined transfer
+    and a document, and a navigator flag: each holding a secret."""
+    agent, other, nav = (
+        login(Role.TIER1_AGENT),
+        login(Role.TIER1_AGENT),
+        login(Role.NAVIGATOR),
+    )
+    c = agent.client
+    contact = c.post(
+        "/api/contacts",
+        json={
+            "member_id": member.id,
+            "channel": "phone",
+            "direction": "inbound",
+            "reasons": ["billing"],
+            "started_at": "2026-11-02T10:00:00-08:00",
+            "notes": SECRETS["contact"],
+        },
+    )
+    assert contact.status_code == 201, contact.text
+    vm = c.post(
+        "/api/voicemails",
+        json={
+            "member_id": member.id,
+            "phone": SECRETS["phone"],
+            "received_at": "2026-11-02T09:00:00-08:00",
+        },
+    ).json()
+    tried = c.post(
+        f"/api/callbacks/{vm['id']}/attempts",
+        json={"outcome": "no_answer", "note": SECRETS["attempt"]},
+    )
+    assert tried.status_code in (200, 201), tried.text
+    case = c.post(
+        "/api/cases",
+        json={"member_id": member.id, "case_type": "billing", "summary": SECRETS["summary"]},
+    ).json()
+    base = f"/api/cases/{case['id']}"
+    assert c.post(f"{base}/notes", json={"text": SECRETS["note"]}).status_code == 201
+    transfer = c.post(
+        f"{base}/transfers",
+        json={
+            "to_user_id": other.user.id,
+            "context_summary": SECRETS["context"],
+            "member_question": SECRETS["question"],
+        },
+    ).json()
+    declined = other.client.post(
+        f"/api/transfers/{transfer['id']}/decline", json={"reason": SECRETS["decline"]}
+    )
+    assert declined.status_code == 200, declined.text
+    up = c.post(
+        f"{base}/escalate",
+        json={"reason": "billing_dispute", "rationale": SECRETS["rationale"]},
+    )
+    assert up.status_code == 200, up.text
+    doc = c.post(
+        f"{base}/documents",
+        json={"filename": "labs-march.pdf", "content_base64": base64.b64encode(PDF).decode()},
+    )
+    assert doc.status_code == 201, doc.text
+    flagged = nav.client.post(
+        f"/api/members/{member.id}/navigator", json={"reason": SECRETS["navigator"]}
+    )
+    assert flagged.status_code == 201
+    unflagged = nav.client.post(
+        f"/api/members/{member.id}/navigator/unflag", json={"reason": SECRETS["unflag"]}
+    )
+    assert unflagged.status_code == 200
+
+
+def _texts(db: Session, member_id: int) -> list[object]:
+    """Every free-text or contact value the work domains hold for the member, decrypted."""
+    from memberdesk.cases.models import Case, CaseDocument, CaseHandoff, CaseNote, Transfer
+    from memberdesk.contacts.models import Callback, CallbackAttempt, Contact
+    from memberdesk.navigators.models import MemberNavigator
+
+    db.expire_all()
+    cases = select(Case.id).where(Case.member_id == member_id)
+    callbacks = select(Callback.id).where(Callback.member_id == member_id)
+    out: list[object] = []
+    for c in db.scalars(select(Contact).where(Contact.member_id == member_id)):
+        out += [c.notes, c.subject]
+    for cb in db.scalars(select(Callback).where(Callback.member_id == member_id)):
+        out.append(cb.phone)
+    out += [
+        a.note
+        for a in db.scalars(
+            select(CallbackAttempt).where(CallbackAttempt.callback_id.in_(callbacks))
+        )
+    ]
+    out += [c.summary for c in db.scalars(select(Case).where(Case.member_id == member_id))]
+    out += [n.text for n in db.scalars(select(CaseNote).where(CaseNote.case_id.in_(cases)))]
+    out += [
+        h.rationale for h in db.scalars(select(CaseHandoff).where(CaseHandoff.case_id.in_(cases)))
+    ]
+    for t in db.scalars(select(Transfer).where(Transfer.case_id.in_(cases))):
+        out += [t.context_summary, t.member_question, t.decline_reason]
+    for d in db.scalars(select(CaseDocument).where(CaseDocument.case_id.in_(cases))):
+        out += [d.filename, d.content, d.sha256]
+    nav = db.get(MemberNavigator, member_id)
+    if nav is not None:
+        out += [nav.reason, nav.unflag_reason]
+    return out
+
+
+def _portal_message(db: Session, member: Member) -> None:
+    from memberdesk.clock import now
+    from memberdesk.contacts.service import send_message
+
+    send_message(db, member, subject=SECRETS["subject"], body=SECRETS["contact"], at=now())
+    db.flush()
+
+
+def test_deidentifying_a_member_clears_the_text_of_their_work(login, db: Session) -> None:
+    gone = f.member(db, last_name="Workgone", spans=OLD)
+    held = f.member(db, last_name="Workheld", spans=OLD)
+    for m in (gone, held):
+        _work_for(m, login)
+        _portal_message(db, m)
+    officer = login(Role.COMPLIANCE_OFFICER).client
+    hold = officer.post(
+        "/api/compliance/legal-holds",
+        json={"matter": "Roe v. Plan", "member_id": held.id, "reason": "subpoena"},
+    )
+    assert hold.status_code == 201
+    document = base64.b64encode(PDF).decode()
+    before = " ".join(str(v) for v in _texts(db, gone.id))
+    assert all(s in before for s in SECRETS.values())  # the fixture put every secret there
+    assert document in before
+
+    retention.run(db, SYSTEM, {}, dry_run=False)
+
+    after = _texts(db, gone.id)
+    text = " ".join(str(v) for v in after)
+    assert not [k for k, s in SECRETS.items() if s in text]
+    assert document not in text and "labs-march" not in text
+    # Only placeholders are left: the rows stay, for statistics and the audit trail.
+    assert {v for v in after} <= {None, "", retention.PURGED}
+    kept = " ".join(str(v) for v in _texts(db, held.id))
+    assert all(s in kept for s in SECRETS.values())

@@ -92,7 +92,8 @@ def test_contacts_load_in_one_statement_whatever_their_number(client, db: Sessio
             view = views.member_360(db, member, house, today, today, 26)
         counted.append(len(seen))
         assert len(view.contacts) == shown
-    assert counted == [3, 3]  # life events, ID cards, contacts (with reasons and agents)
+    # life events, ID cards, contacts (with reasons and agents), the navigator flag
+    assert counted == [4, 4]
 
 
 @time_machine.travel(FROZEN, tick=False)

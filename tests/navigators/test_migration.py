@@ -1,0 +1,18 @@
+"""Migration 0009: the migrated member_navigators table is the model's own."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine
+
+from memberdesk.db import Base
+from memberdesk.models import import_all_models
+
+
+def test_the_migrated_schema_is_the_models_schema(engine: Engine) -> None:
+    import_all_models()
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    mine = [d for d in diffs if "member_navigators" in repr(d)]
+    assert mine == []
