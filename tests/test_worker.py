@@ -1,5 +1,6 @@
 """The worker: the audit sequencer seals what requests left pending, `audit verify` notices when
-nobody does, and `memberdesk worker` runs until told to stop."""
+nobody does, the SLA sweep runs on its interval, and `memberdesk worker` runs until told to
+stop."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from memberdesk.compliance.enums import AuditAction
 from memberdesk.compliance.models import AuditEntry, AuditPending
 from memberdesk.compliance.verify import verify_chain
 from memberdesk.config import Settings
+from memberdesk.contacts.enums import CallbackState
+from memberdesk.contacts.models import Callback
 from memberdesk.db import make_engine, read_only_connection
 from memberdesk.worker import Worker
 from tests.dbutil import BACKENDS, fresh_database
@@ -119,3 +122,37 @@ def test_memberdesk_worker_runs_until_stopped(settings: Settings) -> None:
             proc.kill()
     assert proc.returncode == 0, errors
     assert "worker running" in out
+
+
+def test_the_worker_runs_the_sla_sweep_on_its_interval(settings: Settings) -> None:
+    engine = make_engine(settings)
+    due = now() - timedelta(hours=1)
+    with Session(engine) as session:
+        session.add(
+            Callback(
+                phone="(415) 555-0142",
+                received_at=due - timedelta(hours=4),
+                pack="calchoice",
+                due_at=due,
+                warn_at=due - timedelta(hours=1),
+                state=CallbackState.OPEN,
+            )
+        )
+        session.commit()
+    worker = Worker(engine, sweep_every=3600.0)
+    assert [(j.name, j.every) for j in worker.jobs][1] == ("SLA sweep", 3600.0)
+    assert Worker(engine).jobs[1].every == Settings().sla_sweep_seconds == 30.0
+    worker.run_pending()  # sweeps; on PostgreSQL its entries wait for the sequencer ...
+    worker.run_pending()  # ... which the sweep woke, and which seals them now
+    with Session(engine) as session:
+        cb = session.scalars(select(Callback)).one()
+        assert cb.warned_at is not None and cb.breached_at is not None
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.object_type == "callback")
+        ).all()
+    assert actions == [AuditAction.SLA_WARNED.value, AuditAction.SLA_BREACHED.value]
+    assert counts(settings)[0] == 0
+    worker.run_pending()  # the sweep's interval has not come round: nothing more
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(AuditEntry)) == 2
+    engine.dispose()
