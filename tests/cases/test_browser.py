@@ -16,8 +16,17 @@ from playwright.sync_api import Page, expect
 
 from memberdesk.compliance.enums import Role
 from tests.livesrv import Account, LiveServer
-from tests.web.conftest import CHROMIUM, NO_CHROMIUM, Person, page_problems
-from tests.web.conftest import checked, chromium, live, people, screens  # noqa: F401 (fixtures)
+from tests.web.conftest import (  # noqa: F401 (fixtures)
+    CHROMIUM,
+    NO_CHROMIUM,
+    Person,
+    checked,
+    chromium,
+    live,
+    page_problems,
+    people,
+    screens,
+)
 from tests.web.test_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
@@ -29,12 +38,12 @@ def tick(page: Page, step: str) -> None:
     page.get_by_role("button", name=re.compile(rf"^Tick\W+{re.escape(step)}")).click()
 
 
-def api_case(live: LiveServer, agent: Account, member_id: int, **body: Any) -> dict[str, Any]:
+def api_case(server: LiveServer, agent: Account, member_id: int, **body: Any) -> dict[str, Any]:
     """Open a case through the API, as another part of the desk would."""
     payload = {"member_id": member_id, "case_type": "billing", "summary": "Premium charged twice"}
     payload.update(body)
     with httpx.Client(
-        base_url=live.base_url, headers={"Authorization": f"Bearer {agent.token}"}
+        base_url=server.base_url, headers={"Authorization": f"Bearer {agent.token}"}
     ) as api:
         r = api.post("/api/cases", json=payload)
         assert r.status_code == 201, r.text
@@ -42,7 +51,10 @@ def api_case(live: LiveServer, agent: Account, member_id: int, **body: Any) -> d
 
 
 def test_open_tick_and_escalate_a_case_to_tier_2(
-    live: LiveServer, checked: Page, screens: Path, people: list[Person]
+    live: LiveServer,
+    checked: Page,
+    screens: Path,
+    people: list[Person],  # noqa: F811
 ) -> None:
     agent = live.add_user(Role.TIER1_AGENT, team="Team A")
     who = people[0]
@@ -98,7 +110,10 @@ def test_open_tick_and_escalate_a_case_to_tier_2(
 
 
 def test_get_next_as_a_tier_2_specialist(
-    live: LiveServer, checked: Page, screens: Path, people: list[Person]
+    live: LiveServer,
+    checked: Page,
+    screens: Path,
+    people: list[Person],  # noqa: F811
 ) -> None:
     opener = live.add_user(Role.TIER1_AGENT, team="Team A")
     case = api_case(live, opener, people[1].id, priority="urgent")
@@ -128,7 +143,10 @@ def test_get_next_as_a_tier_2_specialist(
 
 
 def test_supervisor_console_with_queues_and_a_reassignment(
-    live: LiveServer, checked: Page, screens: Path, people: list[Person]
+    live: LiveServer,
+    checked: Page,
+    screens: Path,
+    people: list[Person],  # noqa: F811
 ) -> None:
     opener = live.add_user(Role.TIER1_AGENT, team="Team A")
     case = api_case(live, opener, people[2].id, case_type="eligibility", summary="Card refused")
@@ -159,7 +177,10 @@ def test_supervisor_console_with_queues_and_a_reassignment(
 
 
 def test_member_portal_case_list(
-    live: LiveServer, checked: Page, screens: Path, people: list[Person]
+    live: LiveServer,
+    checked: Page,
+    screens: Path,
+    people: list[Person],  # noqa: F811
 ) -> None:
     who = people[3]
     opener = live.add_user(Role.TIER1_AGENT, team="Team A")
