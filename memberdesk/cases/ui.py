@@ -16,15 +16,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 from sqlalchemy.orm import Session
 
-from memberdesk.cases import documents, queries, records, service, ui_views, ui_work
+from memberdesk.cases import documents, records, service, ui_open, ui_views, ui_work
 from memberdesk.cases import words as case_words
-from memberdesk.cases.enums import CaseState, CaseType, Priority
+from memberdesk.cases.enums import CaseState
 from memberdesk.cases.models import Case
-from memberdesk.cases.schemas import CaseIn, DeescalateIn, EscalateIn, NoteIn, StateIn, TransferIn
+from memberdesk.cases.schemas import DeescalateIn, EscalateIn, NoteIn, StateIn, TransferIn
 from memberdesk.cases.states import ALLOWED, missing_steps
+from memberdesk.cases.ui_forms import PageRefusal, plain, sentence
 from memberdesk.cases.work import request_transfer
 from memberdesk.clock import now
 from memberdesk.compliance import audit
@@ -34,14 +34,12 @@ from memberdesk.compliance.deps import audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import MemberdeskError
-from memberdesk.members import access as members_access
-from memberdesk.members import service as members_service
-from memberdesk.members.ui import sentence
 from memberdesk.schemas import id_path
 from memberdesk.web.pages import render
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 router.include_router(ui_work.router)
+router.include_router(ui_open.router)
 Reader = Annotated[Principal, requires(Permission.CASE_READ)]
 Writer = Annotated[Principal, requires(Permission.CASE_WRITE)]
 CaseId = Annotated[int, id_path("case")]
@@ -62,39 +60,6 @@ DONE = {
     "next": "Get next gave you this case. It is yours now.",
     "accepted": "Transfer accepted. The case is yours now.",
 }
-# Plain words for a form field that did not pass, whatever the validator said.
-FIELD_HELP = {
-    "case_type": "Choose what the case is about.",
-    "priority": "Choose a priority.",
-    "summary": "Write what the member needs (up to 4,000 characters).",
-    "text": "Write the note (up to 4,000 characters).",
-    "corrects": "Choose the note this corrects.",
-    "state": "Choose the state to move the case to.",
-    "rationale": "Write the decision rationale: why (up to 4,000 characters).",
-    "reason": "Choose why the case needs the next tier.",
-    "context_summary": "Write what the receiver needs to know (up to 4,000 characters).",
-    "member_question": "Write the question the member should ask (up to 4,000 characters).",
-    "to_user_id": "Choose who or which queue receives the case.",
-    "to_queue_id": "Choose who or which queue receives the case.",
-}
-RULE_HELP = {
-    "give exactly one of to_user_id and to_queue_id": "Choose who or which queue receives "
-    "the case.",
-    "a warm transfer needs the member_question to coach the member": "A warm transfer needs "
-    "the question the member should ask.",
-}
-
-
-def plain(errors: list[ErrorDetails]) -> list[str]:
-    """Validation errors as sentences a person can act on."""
-    out: list[str] = []
-    for err in errors:
-        field = next((str(p) for p in reversed(err["loc"]) if str(p) in FIELD_HELP), None)
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        text = FIELD_HELP[field] if field else RULE_HELP.get(msg, sentence(msg))
-        if text not in out:
-            out.append(text)
-    return out
 
 
 def _read(session: Session, request: Request, principal: Principal, case: Case) -> None:
@@ -184,14 +149,6 @@ def _act(
         errors={section: problems},
         typed=typed,
     )
-
-
-class PageRefusal(Exception):
-    """A change refused, already said in plain words for the page."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.message, self.status = message, status
 
 
 def _text(value: str) -> str | None:
@@ -430,105 +387,3 @@ def download_document(
         media_type=doc.content_type,
         headers={"Content-Disposition": f'attachment; filename="document-{doc.id}"'},
     )
-
-
-# --- opening a case from the member page ------------------------------------------------------
-
-
-def _open_form(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    member_id: int,
-    *,
-    status: int = 200,
-    errors: list[str] | None = None,
-    typed: dict[str, str] | None = None,
-) -> HTMLResponse:
-    member = members_service.get_member(session, member_id)
-    members_access.record_read(session, audit_ctx(request, principal), member, request.url.path)
-    session.commit()
-    return render(
-        request,
-        "cases/open.html",
-        principal,
-        status=status,
-        member={"id": member.id, "name": ui_views.member_name(member)},
-        types=[(t.value, case_words.CASE_TYPES[t]) for t in CaseType],
-        priorities=[(p.value, case_words.PRIORITIES[p]) for p in Priority],
-        errors=errors or [],
-        typed=typed or {"priority": Priority.NORMAL.value},
-    )
-
-
-@router.get("/members/{member_id}/cases/new")
-def open_case_page(
-    member_id: MemberId, request: Request, session: ReadingSessionDep, principal: Writer
-) -> HTMLResponse:
-    """The "Open a case" form: what it is about, priority, summary."""
-    return _open_form(request, session, principal, member_id)
-
-
-@router.post("/members/{member_id}/cases")
-def open_case(
-    member_id: MemberId,
-    request: Request,
-    session: SessionDep,
-    principal: Writer,
-    case_type: Annotated[str, Form()] = "",
-    priority: Annotated[str, Form()] = "normal",
-    summary: Annotated[str, Form()] = "",
-) -> Response:
-    """Open a Tier 1 case for the member; on to its page."""
-    typed = {"case_type": case_type, "priority": priority, "summary": summary}
-    try:
-        body = CaseIn.model_validate(
-            {
-                "member_id": member_id,
-                "case_type": case_type,
-                "priority": priority,
-                "summary": summary,
-            }
-        )
-        case = service.create_case(
-            session,
-            audit_ctx(request, principal),
-            member_id=body.member_id,
-            case_type=body.case_type,
-            summary=body.summary,
-            priority=body.priority,
-            contact_id=None,
-            at=now(),
-        )
-    except ValidationError as exc:
-        errors, status = plain(exc.errors()), 422
-    except MemberdeskError as exc:
-        errors, status = [sentence(exc.message)], exc.status_code
-    else:
-        session.commit()
-        return RedirectResponse(f"/cases/{case.id}?done=opened", status_code=303)
-    return _open_form(
-        request, session, principal, member_id, status=status, errors=errors, typed=typed
-    )
-
-
-# --- the member page's "Open cases" ------------------------------------------------------------
-
-
-def member_open_cases(
-    session: Session, ctx: AuditContext, member_id: int, at: datetime
-) -> list[dict[str, Any]]:
-    """The member's open cases for the member 360, each with its next deadline (audited)."""
-    rows = list(queries.member_open_cases(session, member_id))
-    if rows:
-        audit.record(
-            session,
-            ctx,
-            AuditAction.CASE_LISTED,
-            object_type="member",
-            object_id=member_id,
-            member_ids=[member_id],
-            detail={"cases": [c.id for c in rows][:200]},
-        )
-    names = ui_views.usernames(session, [c.assignee_id for c in rows])
-    return [ui_views.case_line(c, at, names) for c in rows]

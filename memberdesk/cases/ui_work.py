@@ -19,6 +19,7 @@ from memberdesk.cases.enums import ClockState, TransferStatus
 from memberdesk.cases.models import Case, CaseClock, Queue, Transfer
 from memberdesk.cases.schemas import DeclineIn
 from memberdesk.cases.states import OPEN_STATES
+from memberdesk.cases.ui_forms import sentence
 from memberdesk.clock import now
 from memberdesk.compliance import audit
 from memberdesk.compliance.audit import AuditContext
@@ -32,7 +33,6 @@ from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import Conflict, MemberdeskError
 from memberdesk.members.models import Member
 from memberdesk.members.packs import pack_for
-from memberdesk.members.ui import sentence
 from memberdesk.schemas import id_path
 from memberdesk.web.pages import ROLE_NAMES, render
 

@@ -250,7 +250,7 @@ def _open_cases(
     """The member's open cases with their next deadline, for staff who read cases (audited)."""
     if not policy(principal.role).allows(Permission.CASE_READ):
         return None
-    from memberdesk.cases.ui import member_open_cases  # the case pages build on this page
+    from memberdesk.cases.ui_open import member_open_cases  # case pages build on this page
 
     return member_open_cases(session, audit_ctx(request, principal), member.id, now())
 
