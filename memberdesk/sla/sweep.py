@@ -211,7 +211,9 @@ def escalate_due(session: Session, at: datetime, limit: int = BATCH) -> tuple[in
         .join(CaseClock, CaseClock.case_id == Case.id)
         .where(
             CaseClock.target == HANDOFF,
-            CaseClock.state.in_((ClockState.RUNNING, ClockState.BREACHED)),
+            # Only running: the sweep never breaches a hand-off clock (it moves the case), so
+            # the (state, due_at) index reads just the clocks that are due and unfired.
+            CaseClock.state == ClockState.RUNNING,
             CaseClock.due_at <= at,
             Case.tier == 1,
             Case.state.in_(OPEN_STATES),
@@ -289,7 +291,7 @@ def due_counts(session: Session, at: datetime) -> dict[str, int]:
             .join(CaseClock, CaseClock.case_id == Case.id)
             .where(
                 CaseClock.target == HANDOFF,
-                CaseClock.state.in_((ClockState.RUNNING, ClockState.BREACHED)),
+                CaseClock.state == ClockState.RUNNING,
                 CaseClock.due_at <= at,
                 Case.tier == 1,
                 Case.state.in_(OPEN_STATES),
