@@ -79,6 +79,11 @@ LAZY_APPS: dict[str, LazyApp] = {
     "queues": LazyApp(
         "memberdesk.cases.cli", "queues_app", "Work queues and their load (counts only)."
     ),
+    "navigators": LazyApp(
+        "memberdesk.navigators.cli",
+        "navigators_app",
+        "Member navigators: run the complex-needs rules, show a caseload.",
+    ),
     "wfm": LazyApp(
         "memberdesk.wfm.cli",
         "app",
@@ -292,6 +297,49 @@ def seed(
     run_seed(make_sessionmaker(engine), members=members, seed=seed, console=console())
 
 
+@app.command("seed-work")
+def seed_work(
+    seed: Annotated[int, typer.Option(help="Random seed (same seed and day, same work)")] = 1,
+) -> None:
+    """Add demo work to a seeded book: cases, contacts, callbacks, transfers, navigators."""
+    if seed < 0:
+        raise fail("--seed must be zero or positive")
+    from memberdesk.migrate import upgrade
+
+    settings = load_settings()
+    engine = connect(settings)
+    upgrade(engine)
+    _seed_work(engine, settings, seed, logins=True)
+
+
+def _seed_work(engine: Engine, settings: Settings, seed: int, logins: bool) -> None:
+    """Demo work unless the database holds cases already (with ``logins``, the demo logins
+    are made or repaired first: the work is theirs)."""
+    from sqlalchemy import func, select
+
+    from memberdesk.cases.demo import seed_work as make_work
+    from memberdesk.cases.models import Case
+    from memberdesk.clock import now
+    from memberdesk.compliance.demo import ensure_demo_users
+    from memberdesk.db import make_sessionmaker
+
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        if session.scalar(select(func.count()).select_from(Case)):
+            console().print("database already holds cases; not adding demo work")
+            return
+        if logins:
+            ensure_demo_users(session, settings)
+        try:
+            made = make_work(session, settings, seed=seed, at=now())
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        session.commit()
+    console().print(
+        "demo work: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in made.counts.items())
+    )
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
@@ -336,7 +384,7 @@ def demo(
     port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
     members: Annotated[int, typer.Option(help="Members to seed into an empty database")] = 15000,
 ) -> None:
-    """Migrate, seed a 15,000-member plan if the database is empty, and serve it."""
+    """Migrate, seed a 15,000-member plan and its work if the database is empty, and serve it."""
     from rich.table import Table
     from sqlalchemy import func, select
 
@@ -359,6 +407,7 @@ def demo(
     with sessions() as session:
         logins = ensure_demo_users(session, settings)
         session.commit()
+    _seed_work(engine, settings, seed=1, logins=False)
     table = Table(
         "username", "role", "password", title="Demo logins (also in var/demo-logins.json)"
     )
