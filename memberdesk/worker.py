@@ -26,6 +26,7 @@ from memberdesk.db import Sessions
 
 log = logging.getLogger("memberdesk.worker")
 IDEMPOTENCY_KEEP = timedelta(hours=24)
+NAVIGATOR_RULES_EVERY = 900.0
 # After a wake-up, wait this long so one sealing transaction takes many requests' entries.
 GATHER_SECONDS = 0.02
 
@@ -58,6 +59,19 @@ def purge_idempotency_keys(sessions: Sessions) -> bool:
             delete(IdempotencyKey).where(IdempotencyKey.created_at < now() - IDEMPOTENCY_KEEP)
         )
         session.commit()
+    return False
+
+
+def flag_navigators(sessions: Sessions) -> bool:
+    """Run the member-navigator complex-needs rules (each member is flagged once, whatever
+    other workers do; see ``memberdesk.navigators.auto``)."""
+    from memberdesk.navigators.auto import flag_by_rules  # the domains' models: only when it runs
+
+    with sessions.write() as session:
+        n = flag_by_rules(session, now())
+        session.commit()
+    if n:
+        log.info("navigator rules flagged %d member(s)", n)
     return False
 
 
@@ -104,6 +118,8 @@ class Worker:
                 SlaSweep(engine, settings.sla_sweep_batch, self.kick),
             ),
             Job("idempotency purge", 600.0, purge_idempotency_keys),
+            # Contacts and cases accrue slowly: a quarter-hour is soon enough for a new flag.
+            Job("navigator rules", NAVIGATOR_RULES_EVERY, flag_navigators),
         ]
         self._wake = threading.Event()
         self._stop = threading.Event()

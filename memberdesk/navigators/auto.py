@@ -143,6 +143,8 @@ def flag_by_rules(
     found = candidates(session, now, config)
     loads = service.caseloads(session) if found else {}
     flagged = 0
+    # In member-id order (``candidates`` sorts), so concurrent workers wait on one another's
+    # first shared member rather than each holding a row the other needs.
     for mid, fired in found.items():
         nav = service.least_loaded(loads)
         values = service.flag_values(FlagSource.RULE, fired, None, nav, None, now)

@@ -138,3 +138,17 @@ def test_caseload_counts_open_cases_and_callbacks(
     agent = login(Role.TIER1_AGENT)
     not_nav = supervisor.client.get(f"/api/navigators/{agent.user.id}/caseload")
     assert not_nav.status_code == 404
+
+
+def test_the_member_page_names_the_navigator(app, navigator, member, agent) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.compliance.test_auth import sign_in
+
+    flag(navigator.client, member.id)
+    with TestClient(app) as browser:
+        sign_in(browser, agent.user.username)
+        page = browser.get(f"/members/{member.id}")
+    assert page.status_code == 200
+    assert f"Member navigator: {navigator.user.display_name}" in page.text
+    assert REASON not in page.text
