@@ -151,36 +151,33 @@ def _open_cases(skills: Skills, owned: bool = False) -> Select[int]:
     return stmt
 
 
+def _best(session: Session, stmt: Select[int]) -> int | None:
+    due = _next_due()
+    rank = case(*((Case.priority == p.value, r) for p, r in PRIORITY_RANK.items()), else_=9)
+    return session.scalar(
+        stmt.order_by(due.is_(None), due, rank, Case.created_at, Case.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=Case)
+    )
+
+
+def pick_own_case(session: Session, skills: Skills, navigator_id: int) -> int | None:
+    """Lock and return the best waiting case of a member this navigator owns, at any tier they
+    work and in any language (they own those members end to end, with an interpreter where
+    needed), or None."""
+    own = _open_cases(skills, owned=True).where(
+        Case.member_id.in_(offers.navigated_by(navigator_id))
+    )
+    return _best(session, own)
+
+
 def pick_case(
-    session: Session,
-    skills: Skills,
-    *,
-    user_id: int | None = None,
-    navigator: bool = False,
-    at: datetime | None = None,
+    session: Session, skills: Skills, *, user_id: int | None = None, at: datetime | None = None
 ) -> int | None:
     """Lock and return the id of the best unassigned case these skills allow (or None).
 
-    A ``navigator`` gets their own members' waiting cases first, at any tier they work and in
-    any language (they own those members end to end, with an interpreter where needed). With
-    ``user_id`` and ``at``, a case of a member whose navigator is someone else is left to that
-    navigator for ``FIRST_OFFER`` after it entered its queue."""
-    due = _next_due()
-    rank = case(*((Case.priority == p.value, r) for p, r in PRIORITY_RANK.items()), else_=9)
-
-    def best(stmt: Select[int]) -> int | None:
-        return session.scalar(
-            stmt.order_by(due.is_(None), due, rank, Case.created_at, Case.id)
-            .limit(1)
-            .with_for_update(skip_locked=True, of=Case)
-        )
-
-    if navigator and user_id is not None and offers.owns_any(session, user_id):
-        own = best(
-            _open_cases(skills, owned=True).where(Case.member_id.in_(offers.navigated_by(user_id)))
-        )
-        if own is not None:
-            return own
+    With ``user_id`` and ``at``, a case of a member whose navigator is someone else is left to
+    that navigator for ``FIRST_OFFER`` after it entered its queue."""
     stmt = _open_cases(skills)
     if user_id is not None and at is not None:
         stmt = stmt.where(
@@ -191,7 +188,7 @@ def pick_case(
                 )
             )
         )
-    return best(stmt)
+    return _best(session, stmt)
 
 
 def take(case_obj: Case, user_id: int, at: datetime) -> None:

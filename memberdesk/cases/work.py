@@ -19,7 +19,9 @@ from memberdesk.compliance.deps import Forbidden
 from memberdesk.compliance.enums import AuditAction, Role
 from memberdesk.compliance.models import User
 from memberdesk.contacts import callbacks
+from memberdesk.contacts.models import Callback
 from memberdesk.errors import Conflict, InvalidInput, NotFound
+from memberdesk.navigators import offers
 
 
 @dataclass
@@ -32,25 +34,47 @@ class WorkItem:
     callback: dict[str, Any] | None = None
 
 
+def _callback_item(session: Session, ctx: AuditContext, cb: Callback) -> WorkItem:
+    audit.record(
+        session,
+        ctx,
+        AuditAction.CALLBACK_CLAIMED,
+        object_type="callback",
+        object_id=cb.id,
+        member_ids=[cb.member_id] if cb.member_id else [],
+    )
+    return WorkItem("callback", cb.id, callback=callbacks.callback_out(cb))
+
+
+def _case_item(
+    session: Session, ctx: AuditContext, user: User, case_id: int, at: datetime
+) -> WorkItem:
+    case = service.get_case(session, case_id)
+    service.assign(session, ctx, case, user.id, at, via="work_next")
+    return WorkItem("case", case.id, case=case)
+
+
 def next_item(
     session: Session, ctx: AuditContext, user: User, at: datetime, default_capacity: int
 ) -> WorkItem | None:
     """Voicemail callbacks first (members are waiting on the phone line), then the best case
-    the caller's skills allow within their capacity; None when nothing waits for them. A
-    navigator gets their own members' callbacks and cases before anyone else's, and other
-    agents leave a navigated member's new work to its navigator for a while (``offers``)."""
+    the caller's skills allow within their capacity; None when nothing waits for them.
+
+    A navigator gets their own members' callbacks, then (within capacity) their own members'
+    cases, before anyone else's work; other agents leave a navigated member's new work to its
+    navigator for a while (``navigators.offers``)."""
+    skills = routing.skills_of(session, user, default_capacity)
+    if user.role is Role.NAVIGATOR and offers.owns_any(session, user.id):
+        cb = callbacks.claim_own(session, user.id, at)
+        if cb is not None:
+            return _callback_item(session, ctx, cb)
+        if skills.tiers and routing.held(session, user.id) < skills.capacity:
+            own = routing.pick_own_case(session, skills, user.id)
+            if own is not None:
+                return _case_item(session, ctx, user, own, at)
     cb = callbacks.claim_next(session, user.id, at)
     if cb is not None:
-        audit.record(
-            session,
-            ctx,
-            AuditAction.CALLBACK_CLAIMED,
-            object_type="callback",
-            object_id=cb.id,
-            member_ids=[cb.member_id] if cb.member_id else [],
-        )
-        return WorkItem("callback", cb.id, callback=callbacks.callback_out(cb))
-    skills = routing.skills_of(session, user, default_capacity)
+        return _callback_item(session, ctx, cb)
     if not skills.tiers:
         return None
     holding = routing.held(session, user.id)
@@ -59,14 +83,10 @@ def next_item(
             f"you hold {holding} open cases, your capacity of {skills.capacity}: resolve or "
             "hand one over first"
         )
-    case_id = routing.pick_case(
-        session, skills, user_id=user.id, navigator=user.role is Role.NAVIGATOR, at=at
-    )
+    case_id = routing.pick_case(session, skills, user_id=user.id, at=at)
     if case_id is None:
         return None
-    case = service.get_case(session, case_id)
-    service.assign(session, ctx, case, user.id, at, via="work_next")
-    return WorkItem("case", case.id, case=case)
+    return _case_item(session, ctx, user, case_id, at)
 
 
 def _transfer(session: Session, transfer_id: int) -> Transfer:

@@ -76,6 +76,13 @@ def record_voicemail(
     return cb
 
 
+def claim_own(session: Session, navigator_id: int, now: datetime) -> Callback | None:
+    """The open, unassigned callback of a member this navigator owns that is due first, now
+    assigned to them (None if none)."""
+    mine = _waiting().where(Callback.member_id.in_(offers.navigated_by(navigator_id)))
+    return _claim(session, _first(session, mine), navigator_id, now)
+
+
 def claim_next(session: Session, user_id: int, now: datetime) -> Callback | None:
     """The open, unassigned callback due first, now assigned to ``user_id`` (None if none).
 
@@ -86,22 +93,28 @@ def claim_next(session: Session, user_id: int, now: datetime) -> Callback | None
     On PostgreSQL the row is locked with ``FOR UPDATE SKIP LOCKED``: concurrent agents each
     skip rows another transaction is claiming, so no two get the same callback. On SQLite the
     writing session already holds the database's write lock (BEGIN IMMEDIATE)."""
-    waiting = select(Callback).where(
+    if offers.owns_any(session, user_id):
+        own = claim_own(session, user_id, now)
+        if own is not None:
+            return own
+    held = and_(
+        # An unknown caller's callback (no member) is held for nobody; NULL IN (...) is NULL,
+        # so say so, or NOT (...) would hide it from everyone.
+        Callback.member_id.is_not(None),
+        Callback.member_id.in_(offers.held_for_others(user_id)),
+        Callback.created_at > now - offers.FIRST_OFFER,
+        or_(Callback.warn_at.is_(None), Callback.warn_at > now),
+    )
+    return _claim(session, _first(session, _waiting().where(not_(held))), user_id, now)
+
+
+def _waiting() -> Select[Callback]:
+    return select(Callback).where(
         Callback.state == CallbackState.OPEN, Callback.assigned_to_id.is_(None)
     )
-    cb = None
-    if offers.owns_any(session, user_id):
-        cb = _first(session, waiting.where(Callback.member_id.in_(offers.navigated_by(user_id))))
-    if cb is None:
-        held = and_(
-            # An unknown caller's callback (no member) is held for nobody; NULL IN (...) is
-            # NULL, so say so, or NOT (...) would hide it from everyone.
-            Callback.member_id.is_not(None),
-            Callback.member_id.in_(offers.held_for_others(user_id)),
-            Callback.created_at > now - offers.FIRST_OFFER,
-            or_(Callback.warn_at.is_(None), Callback.warn_at > now),
-        )
-        cb = _first(session, waiting.where(not_(held)))
+
+
+def _claim(session: Session, cb: Callback | None, user_id: int, now: datetime) -> Callback | None:
     if cb is None:
         return None
     cb.assigned_to_id = user_id

@@ -138,3 +138,19 @@ def test_a_held_voicemail_goes_to_anyone_once_its_warning_passes(
     with time_machine.travel(warn + timedelta(minutes=1), tick=False):
         got = _next(agent)
         assert got is not None and got["id"] == cb["id"]
+
+
+def test_a_navigators_own_case_comes_before_anyone_elses_voicemail(
+    login, client, db: Session
+) -> None:
+    nav = login(Role.NAVIGATOR)
+    mine = f.member(db, last_name="Mine")
+    stranger = f.member(db, last_name="Stranger")
+    flag(nav.client, mine.id)
+    with time_machine.travel(T0, tick=False):
+        theirs = _voicemail(client, stranger.id, T0 - timedelta(days=1))  # overdue, not theirs
+        own = open_case(client, mine.id, priority="low")
+        first = _next(nav)
+        assert first is not None and (first["kind"], first["id"]) == ("case", own["id"])
+        second = _next(nav)
+        assert second is not None and (second["kind"], second["id"]) == ("callback", theirs["id"])
