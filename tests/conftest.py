@@ -29,6 +29,9 @@ from memberdesk.db import make_engine, make_sessionmaker
 from memberdesk.members.seed import run_seed
 from tests.dbutil import BACKENDS, PG_URL, fresh_database
 
+# Browser fixtures for every package, one chromium per run.
+pytest_plugins = ["tests.browser"]
+
 # Argon2 at RFC strength costs ~100 ms a hash; tests need the behaviour, not the cost.
 os.environ.setdefault("MEMBERDESK_ARGON2_TIME_COST", "1")
 os.environ.setdefault("MEMBERDESK_ARGON2_MEMORY_KIB", "8")

@@ -15,18 +15,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from memberdesk.compliance.enums import Role
+from tests.browser import CHROMIUM, NO_CHROMIUM, Person, page_problems
 from tests.livesrv import Account, LiveServer
-from tests.web.conftest import (  # noqa: F401 (fixtures)
-    CHROMIUM,
-    NO_CHROMIUM,
-    Person,
-    checked,
-    chromium,
-    live,
-    page_problems,
-    people,
-    screens,
-)
 from tests.web.test_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
@@ -54,7 +44,7 @@ def test_open_tick_and_escalate_a_case_to_tier_2(
     live: LiveServer,
     checked: Page,
     screens: Path,
-    people: list[Person],  # noqa: F811
+    people: list[Person],
 ) -> None:
     agent = live.add_user(Role.TIER1_AGENT, team="Team A")
     who = people[0]
@@ -113,7 +103,7 @@ def test_get_next_as_a_tier_2_specialist(
     live: LiveServer,
     checked: Page,
     screens: Path,
-    people: list[Person],  # noqa: F811
+    people: list[Person],
 ) -> None:
     opener = live.add_user(Role.TIER1_AGENT, team="Team A")
     case = api_case(live, opener, people[1].id, priority="urgent")
@@ -146,7 +136,7 @@ def test_supervisor_console_with_queues_and_a_reassignment(
     live: LiveServer,
     checked: Page,
     screens: Path,
-    people: list[Person],  # noqa: F811
+    people: list[Person],
 ) -> None:
     opener = live.add_user(Role.TIER1_AGENT, team="Team A")
     case = api_case(live, opener, people[2].id, case_type="eligibility", summary="Card refused")
@@ -180,7 +170,7 @@ def test_member_portal_case_list(
     live: LiveServer,
     checked: Page,
     screens: Path,
-    people: list[Person],  # noqa: F811
+    people: list[Person],
 ) -> None:
     who = people[3]
     opener = live.add_user(Role.TIER1_AGENT, team="Team A")

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from memberdesk.compliance.enums import Role
 from memberdesk.members.enums import Relationship
 from memberdesk.members.models import Member
+from tests.browser import CHROMIUM, NO_CHROMIUM, page_problems
 from tests.livesrv import LiveServer
-from tests.web.conftest import CHROMIUM, NO_CHROMIUM, page_problems
 from tests.web.test_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]

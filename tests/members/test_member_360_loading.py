@@ -57,7 +57,7 @@ def family(db: Session, children: int) -> tuple[int, list[int], str]:
 
 
 @pytest.mark.parametrize("children", [0, 4])
-def test_household_and_coverage_in_one_statement_and_the_360_in_three(
+def test_household_and_coverage_in_one_statement_and_the_360_in_four(
     db: Session, children: int
 ) -> None:
     sub, deps, _number = family(db, children)
@@ -71,8 +71,8 @@ def test_household_and_coverage_in_one_statement_and_the_360_in_three(
         assert [m.id for m in house] == [sub, *deps]  # subscriber first
         with statements(db) as seen:
             view = views.member_360(db, member, house, today, today, 26)
-        # life events, ID cards, recent contacts: coverage never lazy-loads
-        assert len(seen) == 3, seen
+        # life events, ID cards, recent contacts, navigator: coverage never lazy-loads
+        assert len(seen) == 4, seen
         assert [h.id for h in view.household] == [m.id for m in house]
         assert len(view.coverage) == (2 if who == sub else 1)
 

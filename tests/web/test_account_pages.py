@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from memberdesk.compliance.enums import Role
+from tests.browser import CHROMIUM, NO_CHROMIUM, Person, page_problems
 from tests.livesrv import Account, LiveServer
-from tests.web.conftest import CHROMIUM, NO_CHROMIUM, Person, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
 

@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 
 from memberdesk.compliance.enums import Role
 from memberdesk.members.words import day
+from tests.browser import CHROMIUM, NO_CHROMIUM, Kinds, Person, page_problems
 from tests.livesrv import Account, LiveServer
-from tests.web.conftest import CHROMIUM, NO_CHROMIUM, Kinds, Person, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
 

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page
 
 from memberdesk.compliance.enums import Role
+from tests.browser import CHROMIUM, NO_CHROMIUM, page_problems
 from tests.livesrv import LiveServer
-from tests.web.conftest import CHROMIUM, NO_CHROMIUM, page_problems
 from tests.web.test_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]

@@ -1,6 +1,9 @@
-"""A live server on a seeded SQLite book, Debian's chromium driven by Playwright, a few members
-picked from the book the way an agent would meet them, and the page checks every page gets:
-axe-core, nothing cut off at phone width, and a screenshot at desktop and phone widths."""
+"""Browser fixtures, loaded once for the whole run as a plugin (tests/conftest.py), so a single
+chromium serves every package's page tests (two copies of a session fixture would start
+Playwright twice): a live server on a seeded SQLite book, Debian's chromium driven by
+Playwright, a few members picked from the book the way an agent would meet them, and the page
+checks every page gets: axe-core, nothing cut off at phone width, and a screenshot at desktop
+and phone widths."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from memberdesk.members.models import Member
 from tests.livesrv import LiveServer, live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE = Path(__file__).parent / "web" / "vendor" / "axe.min.js"
 WIDTHS = {"desktop": 1280, "phone": 390}
 LIVE_MEMBERS = 600  # enough for a newborn, an aged-out child and a confidential phone
 # Debian's chromium, no sandbox (containers), no network chatter of its own.
