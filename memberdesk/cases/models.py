@@ -32,7 +32,6 @@ from memberdesk.compliance.models import User
 from memberdesk.db import Base, UTCDateTime
 from memberdesk.members.models import str_enum
 
-
 # The partial index's condition; the sweeper's query repeats it word for word so both
 # databases use the index (a bound parameter would not match it).
 UNWARNED_CLOCK = "state = 'running' AND warned_at IS NULL"

@@ -74,13 +74,15 @@ def reencrypt_pass(
         # Re-encryption is not an edit: keep "updated_at"-style columns (onupdate=now) as they
         # were, or every member would look changed on the day of the rotation.
         unchanged = {c.name: c for c in table.columns if c.onupdate is not None}
+        # Walk by the primary key: not every table's is called "id" (member_navigators).
+        (key,) = table.primary_key.columns
         last_id = 0
         while True:
             with sessions() as session:
                 rows = session.execute(
-                    select(table.c.id, _raw(col))
-                    .where(table.c.id > last_id, col.is_not(None))
-                    .order_by(table.c.id)
+                    select(key, _raw(col))
+                    .where(key > last_id, col.is_not(None))
+                    .order_by(key)
                     .limit(batch)
                 ).all()
                 if not rows:
@@ -94,7 +96,7 @@ def reencrypt_pass(
                     # Conditional: a value the service rewrote meanwhile is left alone.
                     result = session.execute(
                         update(table)
-                        .where(and_(table.c.id == row_id, _raw(col) == blob))
+                        .where(and_(key == row_id, _raw(col) == blob))
                         .values({col.name: type_coerce(fresh, LargeBinary), **unchanged})
                     )
                     counts[name] += result.rowcount  # type: ignore[attr-defined]

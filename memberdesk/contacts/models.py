@@ -22,7 +22,6 @@ from memberdesk.contacts.enums import (
 from memberdesk.db import Base, UTCDateTime
 from memberdesk.members.models import str_enum
 
-
 # Conditions of the SLA sweeper's partial indexes; its queries repeat them word for word so
 # both databases use the indexes (a bound parameter would not match them).
 UNWARNED_REPLY = "answered_at IS NULL AND reply_warned_at IS NULL AND reply_warn_at IS NOT NULL"

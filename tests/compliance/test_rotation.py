@@ -80,8 +80,9 @@ def decrypted_book(sessions: sessionmaker[Session]) -> dict[tuple[str, int], dic
     book: dict[tuple[str, int], dict[str, Any]] = {}
     with sessions() as session:
         for table in tables:
+            (key,) = table.primary_key.columns  # not always "id" (member_navigators)
             for row in session.execute(select(table)).mappings():
-                book[(table.name, row["id"])] = dict(row)
+                book[(table.name, row[key.name])] = dict(row)
     return book
 
 

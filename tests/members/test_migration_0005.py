@@ -83,7 +83,7 @@ def test_upgrade_backfills_the_indexes_the_application_computes(engine_0004: Eng
     phones, dedup = seed_at_0004(engine_0004, 1500)
     assert sum(v is not None for v in phones.values()) >= 5  # confidential phones to backfill
     assert len(dedup) >= 50
-    upgrade(engine_0004)
+    upgrade(engine_0004, "0005")
     assert revision(engine_0004) == "0005"
     with Session(engine_0004) as session:
         stored = dict(session.execute(select(Member.id, Member.confidential_phone_bidx)).all())
