@@ -14,7 +14,7 @@ from memberdesk.cases.enums import (
     Priority,
     TransferStatus,
 )
-from memberdesk.members.words import day
+from memberdesk.members.words import clock, day, zone_name
 
 CASE_TYPES = {
     CaseType.ELIGIBILITY: "Eligibility",
@@ -101,7 +101,6 @@ TRANSFERS = {
     TransferStatus.ACCEPTED: "Accepted",
     TransferStatus.DECLINED: "Declined",
 }
-ZONE_NAMES = {"America/Los_Angeles": "Pacific time", "America/New_York": "Eastern time"}
 
 
 def clock_name(target: str) -> str:
@@ -132,15 +131,9 @@ def countdown(due: datetime, at: datetime) -> tuple[str, bool]:
 def local_time(at: datetime, tz: tzinfo) -> str:
     """``Mon 30 Nov 2026, 5:00 pm Pacific time``."""
     local = at.astimezone(tz)
-    hour = local.hour % 12 or 12
-    clock = f"{hour}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
-    zone = ZONE_NAMES.get(str(getattr(tz, "key", "")), local.tzname() or "")
-    return f"{_WEEKDAYS[local.weekday()]} {day(local.date())}, {clock} {zone}".strip()
+    return f"{local:%a} {day(local.date())}, {clock(local)} {zone_name(local)}".strip()
 
 
 def age(seconds: int | None) -> str:
     """How long the oldest item has waited: ``3 h 5 min``, or a dash when nothing waits."""
     return "—" if seconds is None else span(seconds)
-
-
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

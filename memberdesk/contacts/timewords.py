@@ -5,37 +5,28 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from memberdesk.members.words import day
-
-ZONE_NAMES = {"America/Los_Angeles": "Pacific time", "America/New_York": "Eastern time"}
+from memberdesk.members.words import clock, count, day, zone_name
 
 
 def local_time(at: datetime, tz: tzinfo, ref: datetime) -> str:
     """``today, 5:00 pm Pacific time`` / ``Mon 30 Nov 2026, 5:00 pm Pacific time`` (read
     inside a sentence: "Due today, 5:00 pm Pacific time")."""
     local = at.astimezone(tz)
-    hour = local.hour % 12 or 12
-    clock = f"{hour}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
-    zone = ZONE_NAMES.get(str(getattr(tz, "key", "")), local.tzname() or "")
     today = ref.astimezone(tz).date()
     when = "today" if local.date() == today else f"{local:%a} {day(local.date())}"
-    return f"{when}, {clock} {zone}".strip()
-
-
-def _plural(n: int, unit: str) -> str:
-    return f"{n} {unit}{'' if n == 1 else 's'}"
+    return f"{when}, {clock(local)} {zone_name(local)}".strip()
 
 
 def _span(seconds: float) -> str:
     """A gap as a person says it: 45 minutes, 2 hours 10 min, 1 day 17 hours."""
     minutes = max(int(seconds // 60), 1)
     if minutes < 60:
-        return _plural(minutes, "minute")
+        return count(minutes, "minute")
     hours, rest = divmod(minutes, 60)
     if hours >= 24:
         days, hours = divmod(hours, 24)
-        return _plural(days, "day") + (f" {_plural(hours, 'hour')}" if hours else "")
-    return _plural(hours, "hour") + (f" {rest} min" if rest and hours < 10 else "")
+        return count(days, "day") + (f" {count(hours, 'hour')}" if hours else "")
+    return count(hours, "hour") + (f" {rest} min" if rest and hours < 10 else "")
 
 
 def due_words(due: datetime, at: datetime) -> tuple[str, bool]:

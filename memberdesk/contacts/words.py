@@ -14,7 +14,7 @@ from memberdesk.contacts.enums import (
     Reason,
 )
 from memberdesk.contacts.schemas import ContactSummary
-from memberdesk.members.words import PACIFIC, day
+from memberdesk.members.words import PACIFIC, clock, day
 
 CHANNELS = {
     Channel.PHONE: "Phone",
@@ -78,8 +78,7 @@ def about(reasons: Iterable[Reason]) -> str:
 def when(at: datetime) -> str:
     """``20 Nov 2026, 9:30 am`` on the plan's (Pacific) clock."""
     local = at.astimezone(PACIFIC)
-    hour = local.hour % 12 or 12
-    return f"{day(local)}, {hour}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
+    return f"{day(local)}, {clock(local)}"
 
 
 def history_rows(contacts: Iterable[ContactSummary]) -> list[dict[str, str]]:

@@ -147,6 +147,21 @@ def day(value: date | datetime | str | None) -> str:
     return f"{parsed.day} {_MONTHS[parsed.month - 1]} {parsed.year}"
 
 
+ZONE_NAMES = {"America/Los_Angeles": "Pacific time", "America/New_York": "Eastern time"}
+
+
+def clock(local: datetime) -> str:
+    """A local time of day as people say it: ``5:00 pm``."""
+    hour = local.hour % 12 or 12
+    return f"{hour}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
+
+
+def zone_name(local: datetime) -> str:
+    """The time zone of an aware local time in words: ``Pacific time``."""
+    tz = local.tzinfo
+    return ZONE_NAMES.get(str(getattr(tz, "key", "")), local.tzname() or "")
+
+
 def money(cents: int | None) -> str:
     """Cents as dollars: ``$1,234.50``."""
     if cents is None:
