@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from memberdesk.clock import now
 from memberdesk.compliance import audit
@@ -37,9 +37,9 @@ from memberdesk.contacts.schemas import (
     MessageOut,
     VerificationIn,
     VoicemailIn,
+    When,
 )
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
-from memberdesk.errors import InvalidInput
 from memberdesk.members import service as members_service
 from memberdesk.members.api import own_member, own_member_id
 from memberdesk.members.packs import pack_for
@@ -91,14 +91,11 @@ def fcr_report(
     session: ReadingSessionDep,
     request: Request,
     principal: Reader,
-    start: Annotated[AwareDatetime, Query(description="Period start, ISO 8601 with offset")],
-    end: Annotated[AwareDatetime, Query(description="Period end (exclusive), with offset")],
+    start: Annotated[When, Query(description="Period start, ISO 8601 with offset")],
+    end: Annotated[When, Query(description="Period end (exclusive), with offset")],
 ) -> FcrOut:
     """Counts and rate of contacts resolved on first contact among those started in the period
     (a repeat by the same member on the same reason within the window undoes a resolution)."""
-    for name, value in (("start", start), ("end", end)):
-        if not 2000 <= value.year <= 2199:
-            raise InvalidInput("must be between the years 2000 and 2199", field=f"query.{name}")
     window = _settings(request).fcr_window_days
     tally = service.fcr_period(session, start, end, window_days=window, now=now())
     audit.record(
