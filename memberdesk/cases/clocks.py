@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from memberdesk.cases.enums import OPEN_CLOCK_STATES, ClockState
 from memberdesk.cases.models import Case, CaseClock
@@ -27,11 +26,6 @@ def pack_target(pack: str, target_id: str, at: datetime) -> Target | None:
     except (UnknownTargetError, PackError):
         return None
     return target if target.is_clock else None
-
-
-def zone_of(pack: str) -> ZoneInfo:
-    """The time zone of the pack's calendar (deadlines are shown in it)."""
-    return get_pack(pack).get_calendar().tz
 
 
 def _store(row: CaseClock, clock: Clock) -> None:

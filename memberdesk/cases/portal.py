@@ -13,7 +13,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from memberdesk.cases import clocks
 from memberdesk.cases import words as case_words
 from memberdesk.cases.enums import ClockState
 from memberdesk.cases.models import Case
@@ -26,6 +25,7 @@ from memberdesk.compliance.enums import AuditAction, Permission
 from memberdesk.db import DbRoute, ReadingSessionDep
 from memberdesk.members.api import own_member_id
 from memberdesk.members.words import day
+from memberdesk.sla.packs import zone_of
 from memberdesk.web.pages import render
 
 router = APIRouter(route_class=DbRoute)
@@ -62,7 +62,7 @@ def _reply(case: Case, at: datetime) -> tuple[datetime | None, str]:
         if row.state is ClockState.PAUSED:
             return None, "On hold until we hear from you."
         if row.state in (ClockState.RUNNING, ClockState.BREACHED) and row.due_at is not None:
-            tz = clocks.zone_of(row.pack)
+            tz = zone_of(row.pack)
             local = row.due_at.astimezone(tz)
             if row.due_at < at:
                 return local, "We are later than we aimed for and are working on it now."
@@ -99,7 +99,7 @@ def my_cases(session: Session, ctx: AuditContext, member_id: int, at: datetime) 
                 about=case_words.CASE_TYPES[c.case_type],
                 status=case_words.MEMBER_STATES[c.state],
                 open=c.resolved_at is None and c.closed_at is None,
-                opened_on=day(c.created_at.astimezone(clocks.zone_of(c.pack)).date()),
+                opened_on=day(c.created_at.astimezone(zone_of(c.pack)).date()),
                 reply_due_at=due,
                 reply_due=due_words,
             )

@@ -19,6 +19,7 @@ from memberdesk.contacts import words as contact_words
 from memberdesk.contacts.enums import Channel
 from memberdesk.contacts.models import Contact
 from memberdesk.members.models import Member
+from memberdesk.sla.packs import zone_of
 from memberdesk.web.pages import ROLE_NAMES
 
 LINKABLE_CONTACTS = 20
@@ -53,7 +54,7 @@ def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
 def clock_row(row: CaseClock, at: datetime) -> dict[str, Any]:
     """One clock: its name, state and deadline in words, and the ISO time the script counts to."""
     state = clocks.shown_state(row, at)
-    tz = clocks.zone_of(row.pack)
+    tz = zone_of(row.pack)
     live = state in (ClockState.RUNNING, ClockState.BREACHED) and row.due_at is not None
     text, late = words.countdown(row.due_at, at) if live and row.due_at else ("", False)
     return {
@@ -64,7 +65,11 @@ def clock_row(row: CaseClock, at: datetime) -> dict[str, Any]:
         "due_words": words.local_time(row.due_at, tz) if row.due_at else "",
         "countdown": text,
         "late": late or state is ClockState.BREACHED,
-        "closed": words.local_time(row.closed_at, tz) if row.closed_at else "",
+        "closed": (
+            words.CLOCK_ENDED.get(state, "{}").format(words.local_time(row.closed_at, tz))
+            if row.closed_at
+            else ""
+        ),
     }
 
 

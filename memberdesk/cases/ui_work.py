@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from memberdesk.cases import clocks, routing, service, ui_views, work
+from memberdesk.cases import routing, service, ui_views, work
 from memberdesk.cases import words as case_words
 from memberdesk.cases.enums import ClockState, TransferStatus
 from memberdesk.cases.models import Case, CaseClock, Queue, Transfer
@@ -34,6 +34,7 @@ from memberdesk.errors import Conflict, MemberdeskError
 from memberdesk.members.models import Member
 from memberdesk.members.packs import pack_for
 from memberdesk.schemas import id_path
+from memberdesk.sla.packs import zone_of
 from memberdesk.web.pages import ROLE_NAMES, render
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
@@ -141,7 +142,7 @@ def _work_page(
         {
             "id": cb.id,
             "due_iso": cb.due_at.astimezone(UTC).isoformat(),
-            "due_words": case_words.local_time(cb.due_at, clocks.zone_of(cb.pack)),
+            "due_words": case_words.local_time(cb.due_at, zone_of(cb.pack)),
             "countdown": case_words.countdown(cb.due_at, at)[0],
             "late": cb.due_at < at,
             "attempts": cb.attempt_count,
@@ -335,7 +336,7 @@ def _urgent(session: Session, at: datetime) -> list[Case]:
 
 
 def _day_bounds(at: datetime) -> tuple[datetime, datetime]:
-    tz = clocks.zone_of(pack_for(None))
+    tz = zone_of(pack_for(None))
     start = datetime.combine(at.astimezone(tz).date(), time(0), tzinfo=tz)
     return start, start + timedelta(days=1)
 
@@ -368,7 +369,7 @@ def _console(
         errors=errors or [],
         typed=typed or {},
         queues=queues,
-        refreshed=case_words.local_time(at, clocks.zone_of(pack_for(None))),
+        refreshed=case_words.local_time(at, zone_of(pack_for(None))),
         team=team,
         urgent=[ui_views.case_line(c, at, names) for c in urgent],
         staff=[(t["id"], f"{t['name']} ({t['role']})") for t in team],
@@ -397,7 +398,7 @@ def supervisor_queues(
         "cases/_queues.html",
         principal,
         queues=queues,
-        refreshed=case_words.local_time(at, clocks.zone_of(pack_for(None))),
+        refreshed=case_words.local_time(at, zone_of(pack_for(None))),
     )
 
 

@@ -25,11 +25,12 @@ from memberdesk.cases.schemas import (
 )
 from memberdesk.cases.service import steps_of
 from memberdesk.contacts.models import Contact
+from memberdesk.sla.packs import zone_of
 
 
 def clock_out(row: CaseClock, at: datetime) -> ClockOut:
     """One clock, its times in the pack calendar's zone."""
-    tz = clocks.zone_of(row.pack)
+    tz = zone_of(row.pack)
     return ClockOut(
         target=row.target,
         pack=row.pack,

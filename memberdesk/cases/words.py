@@ -83,6 +83,12 @@ CLOCK_STATES = {
     ClockState.BREACHED: "Missed",
     ClockState.STOPPED: "No longer needed",
 }
+# How a clock that stopped reads beside the time it stopped.
+CLOCK_ENDED = {
+    ClockState.MET: "Met on {}",
+    ClockState.BREACHED: "Missed (ended {})",
+    ClockState.STOPPED: "No longer needed (since {})",
+}
 HANDOFFS = {
     HandoffKind.ESCALATED: "Escalated",
     HandoffKind.AUTO_ESCALATED: "Moved up automatically (hand-off deadline passed)",

@@ -37,7 +37,7 @@ from memberdesk.members.models import Member
 from memberdesk.members.packs import pack_for
 from memberdesk.navigators import offers
 from memberdesk.sla.clocks import Clock
-from memberdesk.sla.packs import get_target
+from memberdesk.sla.packs import get_target, zone_of
 
 TARGET = "voicemail_return"
 FAILED = frozenset(
@@ -138,14 +138,15 @@ def _letter_id(cb: Callback) -> int | None:
 
 
 def _out(cb: Callback) -> CallbackOut:
+    tz = zone_of(cb.pack)  # times read in the pack's zone, as the case clocks do
     return CallbackOut(
         kind="callback",
         id=cb.id,
         member_id=cb.member_id,
-        received_at=cb.received_at,
+        received_at=cb.received_at.astimezone(tz),
         pack=cb.pack,
-        due_at=cb.due_at,
-        warn_at=cb.warn_at,
+        due_at=cb.due_at.astimezone(tz),
+        warn_at=cb.warn_at.astimezone(tz) if cb.warn_at else None,
         state=cb.state,
         assigned_to_id=cb.assigned_to_id,
         attempts=cb.attempt_count,

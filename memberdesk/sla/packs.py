@@ -16,6 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from memberdesk.calendars import Calendar, get_calendar
 from memberdesk.calendars.loader import parse_date
@@ -384,3 +385,8 @@ def get_pack(name: str, on: date | None = None) -> Pack:
 def get_target(pack: str, target_id: str, on: date | None = None) -> Target:
     """Target ``target_id`` of pack ``pack``."""
     return get_pack(pack, on).target(target_id)
+
+
+def zone_of(pack: str) -> ZoneInfo:
+    """The time zone of the pack's calendar: its deadlines are shown in it."""
+    return get_pack(pack).get_calendar().tz

@@ -121,12 +121,17 @@ def test_get_next_as_a_tier_2_specialist(
     expect(checked.get_by_role("heading", name="My work", level=1)).to_be_visible()
     expect(checked.get_by_text("You hold no open cases.")).to_be_visible()
     problems = page_problems(checked, "work-empty", screens)
-    checked.get_by_role("button", name="Get next").click()
+    checked.keyboard.press("n")  # the shortcut for Get next
     expect(checked.get_by_text("Get next gave you this case. It is yours now.")).to_be_visible()
     expect(checked.locator(".badges")).to_contain_text("Tier 2 — benefits specialists")
     expect(checked.get_by_role("row", name=re.compile("Held by You"))).to_be_visible()
     problems += page_problems(checked, "work-next-case", screens)
-    checked.get_by_role("link", name="My work").first.click()
+    checked.keyboard.press("a")  # "add a note" puts the cursor in the note
+    expect(checked.get_by_label("Add a note")).to_be_focused()
+    checked.keyboard.type("Called the payroll office; correction requested")
+    checked.get_by_role("button", name="Add the note").click()
+    expect(checked.locator("#notes")).to_contain_text("correction requested")
+    checked.keyboard.press("w")  # back to my work
     expect(checked.locator("table.stack tbody tr")).to_have_count(1)
     problems += page_problems(checked, "work-one-case", screens)
     assert problems == []

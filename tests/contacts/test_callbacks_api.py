@@ -43,6 +43,8 @@ def test_after_close_the_day_before_thanksgiving_is_due_monday_at_close(
     # day after (a California holiday), then the weekend.
     cb = voicemail(client, m.id, "2026-11-25T17:30:00-08:00")
     assert local(cb["due_at"]) == datetime(2026, 11, 30, 17, 0, tzinfo=PACIFIC)
+    # Read in the pack's own zone, as the case clocks are.
+    assert cb["due_at"] == "2026-11-30T17:00:00-08:00"
     assert cb["state"] == "open" and cb["pack"] == "calchoice" and cb["kind"] == "callback"
     assert cb["warn_at"] is not None and cb["warn_at"] < cb["due_at"]
     assert "phone" not in cb and "0199" not in str(cb)

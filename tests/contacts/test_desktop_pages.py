@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from html import unescape
 
 import pytest
 import time_machine
@@ -55,7 +56,7 @@ def person(app, login, role: Role, **kw) -> tuple[Person, int]:  # type: ignore[
 
 def text_of(html: str) -> str:
     """The page as read: tags dropped, whitespace collapsed."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def start_call(agent: Person, member_id: int) -> int:

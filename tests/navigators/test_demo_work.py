@@ -25,7 +25,7 @@ from memberdesk.contacts.models import Callback, Contact
 from memberdesk.navigators.enums import FlagState
 from memberdesk.navigators.models import MemberNavigator
 from memberdesk.sla.clocks import Clock
-from memberdesk.sla.packs import get_target
+from memberdesk.sla.packs import get_target, zone_of
 
 # A Wednesday, 13:30 in Los Angeles: voicemails left this morning are due at 17:00 today.
 AT = datetime(2026, 12, 9, 21, 30, tzinfo=UTC)
@@ -67,7 +67,7 @@ def test_the_demo_work_fills_every_page_and_obeys_the_rules(
     assert sum(AT <= cb.due_at < today_end for cb in open_cbs) > 0
     assert sum(cb.due_at < AT for cb in open_cbs) > 0
     for cb in db.scalars(select(Callback)):
-        tz = clocks.zone_of(cb.pack)
+        tz = zone_of(cb.pack)
         target = get_target(cb.pack, TARGET, cb.received_at.astimezone(tz).date())
         assert Clock.for_target(target, cb.received_at).due == cb.due_at
 
