@@ -50,6 +50,7 @@ from memberdesk.members.enums import Relationship
 from memberdesk.members.models import LifeEvent, Member
 from memberdesk.members.seed import run_seed
 from memberdesk.migrate import upgrade
+from memberdesk.server import default_workers
 
 REQUEST_LIMIT_S = 30.0
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,11 +171,12 @@ def env_for(settings: Settings) -> dict[str, str]:
     return env
 
 
-def start(settings: Settings, members: int, workers: int = 1) -> Server:
+def start(settings: Settings, members: int, workers: int | None = None) -> Server:
     token, numbers, ids = prepare(settings, members)
     port = free_port()
     proc = subprocess.Popen(
-        [MEMBERDESK, "serve", "--port", str(port), "--workers", str(workers)],
+        [MEMBERDESK, "serve", "--port", str(port)]
+        + (["--workers", str(workers)] if workers else []),
         env=env_for(settings),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -272,6 +274,7 @@ def line(label: str, n: int, tally: Tally, elapsed: float) -> str:
 
 def run_engine(label: str, settings: Settings, args: argparse.Namespace) -> None:
     srv = start(settings, args.members, args.workers)
+    print(f"[{label}] {args.workers or default_workers(settings)} server process(es)", flush=True)
     try:
         routes = {"search": search_req(srv), "member 360": m360_req(srv)}
         # Warm-up: first requests pay imports and caches.
@@ -351,13 +354,15 @@ def main() -> None:
     parser.add_argument("--levels", default="10,50,100,200")
     parser.add_argument("--members", type=int, default=15000)
     parser.add_argument("--engines", default="sqlite,postgresql")
-    parser.add_argument("--workers", type=int, default=1, help="memberdesk serve --workers")
+    parser.add_argument(
+        "--workers", type=int, help="memberdesk serve --workers (default: as serve chooses)"
+    )
     args = parser.parse_args()
     args.levels = [int(x) for x in args.levels.split(",")]
     engines = args.engines.split(",")
     print(
         f"load: {args.seconds:.0f} s per run, {os.cpu_count()} cores, {args.members:,} members, "
-        f"{args.workers} server process(es)"
+        f"server processes: {args.workers or 'as memberdesk serve chooses'}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         if "sqlite" in engines:

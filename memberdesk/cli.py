@@ -345,16 +345,25 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
     workers: Annotated[
-        int, typer.Option(help="Server processes (one per core for a busy centre)", min=1, max=64)
-    ] = 1,
+        int | None,
+        typer.Option(
+            help="Server processes [default: one per core on PostgreSQL, one on SQLite]",
+            min=1,
+            max=64,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the web UI and JSON API (and run the background jobs)."""
+    from memberdesk.server import default_workers
     from memberdesk.server import serve as run
 
     settings = load_settings()
     connect(settings).dispose()  # a clear error now, not in each process later
-    console().print(f"memberdesk serving on http://{host}:{port}  (API docs: /docs)")
-    run(settings, host, port, workers)
+    n = workers or default_workers(settings)
+    processes = "1 process" if n == 1 else f"{n} processes"
+    console().print(f"memberdesk serving on http://{host}:{port} in {processes}  (API docs: /docs)")
+    run(settings, host, port, n)
 
 
 @app.command()

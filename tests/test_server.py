@@ -1,0 +1,74 @@
+"""`memberdesk serve`: how many processes it starts when none are asked for, and that they serve."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from memberdesk.config import Settings
+from memberdesk.server import default_workers
+from tests.dbutil import BACKENDS, fresh_database
+
+MEMBERDESK = str(Path(sys.executable).with_name("memberdesk"))
+
+
+def test_one_process_per_core_on_postgresql_and_one_on_sqlite() -> None:
+    sqlite = Settings(database_url="sqlite:///x.db")
+    pg = Settings(database_url="postgresql+psycopg://u@h/db")
+    assert default_workers(sqlite, cores=8) == 1
+    assert default_workers(pg, cores=2) == 2
+    assert default_workers(pg, cores=None) == (os.cpu_count() or 1)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_serve_without_workers_starts_the_default_and_answers(
+    backend: str, var_dir: Path, tmp_path: Path
+) -> None:
+    with fresh_database(backend, var_dir, tmp_path) as settings:
+        env = {
+            **os.environ,
+            "MEMBERDESK_DATABASE_URL": settings.database_url,
+            "MEMBERDESK_VAR_DIR": str(var_dir),
+            "COLUMNS": "200",
+        }
+        if settings.database_schema:
+            env["MEMBERDESK_DATABASE_SCHEMA"] = settings.database_schema
+        port = _free_port()
+        proc = subprocess.Popen(
+            [MEMBERDESK, "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            assert proc.stdout is not None
+            banner = proc.stdout.readline()
+            expected = default_workers(settings)
+            noun = "1 process" if expected == 1 else f"{expected} processes"
+            assert f"serving on http://127.0.0.1:{port} in {noun}" in banner
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, "the server never answered"
+                    time.sleep(0.2)
+            assert answer.status_code == 200
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
