@@ -75,7 +75,12 @@ def test_bad_database_url_scheme(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # --------------------------------------------------------------------------- start-up
 
-HEAVY = ("fastapi", "sqlalchemy", "scipy", "numpy", "numba", "pandas", "matplotlib", "statsmodels")
+# pydantic too: Typer 0.29 builds a pydantic adapter for every option, which doubled these
+# commands' start-up (pyproject pins 0.28).
+HEAVY = (
+    "fastapi", "sqlalchemy", "pydantic", "scipy", "numpy", "numba", "pandas", "matplotlib",
+    "statsmodels",
+)  # fmt: skip
 PROBE = """
 import json, sys
 from memberdesk.cli import main
