@@ -5,6 +5,10 @@ at least 15 characters, at most 1,024 accepted (the standard asks for at least 6
 code point one character, no composition rules (no "a digit and a symbol"), and a blocklist of
 common and breached passwords checked case-insensitively, plus context words (the username and
 the service's name). Messages name the rule and never repeat the password.
+
+Passwords are put in Unicode normal form NFKC before they are checked, hashed or verified (the
+standard's 3.1.1.2): "é" typed as one code point or as "e" plus an accent, or "ﬁ" as a ligature,
+is the same password whichever keyboard or phone entered it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import gzip
 import re
 import secrets
+import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -66,8 +71,14 @@ def blocklist() -> frozenset[str]:
         return frozenset(line.rstrip("\n") for line in fh if line.strip())
 
 
+def normalised(password: str) -> str:
+    """The password as it is checked and hashed: Unicode NFKC."""
+    return unicodedata.normalize("NFKC", password)
+
+
 def check_strength(password: str, username: str | None = None) -> None:
     """Refuse a new password that breaks a rule (NIST SP 800-63B-4, 3.1.1.2)."""
+    password = normalised(password)
     if len(password) < MIN_LENGTH:
         raise PasswordRejected(f"password must be at least {MIN_LENGTH} characters")
     if len(password) > MAX_LENGTH:
@@ -88,15 +99,23 @@ def check_strength(password: str, username: str | None = None) -> None:
 def hash_password(ph: PasswordHasher, password: str, username: str | None = None) -> str:
     """Hash a new password after checking the rules."""
     check_strength(password, username)
-    return ph.hash(password)
+    return ph.hash(normalised(password))
 
 
 def verify_password(ph: PasswordHasher, stored: str, password: str) -> bool:
-    """True when ``password`` matches; never raises on a mismatch or a corrupt hash."""
-    try:
-        return ph.verify(stored, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    """True when ``password`` matches; never raises on a mismatch or a corrupt hash.
+
+    A hash made before passwords were normalised holds the characters as they were typed, so
+    the password as typed is tried too when its normal form differs (the next change of
+    password stores the normal form)."""
+    candidates = dict.fromkeys((normalised(password), password))
+    for candidate in candidates:
+        try:
+            if ph.verify(stored, candidate):
+                return True
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            continue
+    return False
 
 
 def generate_password(username: str | None = None) -> str:

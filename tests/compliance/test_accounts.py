@@ -327,6 +327,39 @@ def test_password_rules_name_the_rule(password: str, rule: str) -> None:
     assert rule in str(err.value) and password not in str(err.value)
 
 
+def test_a_password_is_the_same_however_its_accents_were_typed(login, anon, db: Session) -> None:
+    agent = login(Role.TIER1_AGENT)
+    db.commit()
+    composed = "caf\u00e9 au lait, no sugar"  # é as one code point
+    decomposed = "cafe\u0301 au lait, no sugar"  # e + combining acute (another keyboard)
+    changed = anon.post(
+        "/api/auth/password",
+        json={
+            "username": agent.user.username,
+            "current_password": PASSWORD,
+            "new_password": composed,
+        },
+    )
+    assert changed.status_code == 204
+    assert "$argon2id$" in db.scalar(select(User.password_hash).where(User.id == agent.user.id))
+    for typed in (composed, decomposed):
+        signed = anon.post(
+            "/api/auth/token",
+            json={"username": agent.user.username, "password": typed, "name": "accent"},
+        )
+        assert signed.status_code == 201, typed
+
+
+def test_a_hash_from_before_normalisation_still_verifies() -> None:
+    from memberdesk.compliance.passwords import hasher, verify_password
+
+    ph = hasher(time_cost=1, memory_kib=8, parallelism=1)
+    typed = "cafe\u0301 au lait, no sugar"
+    legacy = ph.hash(typed)  # stored as typed, before NFKC
+    assert verify_password(ph, legacy, typed)
+    assert not verify_password(ph, legacy, "cafe au lait, no sugar")
+
+
 def test_good_passwords_pass_without_composition_rules() -> None:
     for good in [STRONG, "correct horse battery staple", "ÅÄÖ and 🙂 fifteen+", "x" * 64]:
         check_strength(good, "dana")
