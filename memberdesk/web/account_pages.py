@@ -27,7 +27,7 @@ from memberdesk.compliance.schemas import Enrolment, PasswordChange
 from memberdesk.db import DbRoute, SessionDep
 from memberdesk.errors import InvalidInput, MemberdeskError
 from memberdesk.members.ui import sentence
-from memberdesk.web.pages import render
+from memberdesk.web.pages import render, safe_next
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 PASSWORD_CSRF_COOKIE = "md_password_csrf"  # noqa: S105 - a cookie's name
@@ -140,8 +140,10 @@ def password_form(
     notice: str | None = None,
     errors: Errors | None = None,
     status: int = 200,
+    next_path: str | None = None,
 ) -> Response:
-    """The change-password form (passwords are never filled back in)."""
+    """The change-password form (passwords are never filled back in). ``next_path`` is where
+    the sign-in that asked for the change was going, and still goes once it is made."""
     errors = errors or {}
     token = form_token(request, PASSWORD_CSRF_COOKIE)
     first_wrong = next((f for f in PASSWORD_FIELDS if f in errors), None)
@@ -158,6 +160,7 @@ def password_form(
         password_hint=PASSWORD_HINT,
         min_length=MIN_LENGTH,
         max_length=MAX_LENGTH,
+        next_path=next_path,
     )
     return keep_form_token(response, request, PASSWORD_CSRF_COOKIE, token, "/password")
 
@@ -177,14 +180,18 @@ def change_password(
     current_password: Annotated[str, Form()] = "",
     new_password: Annotated[str, Form()] = "",
     new_password_again: Annotated[str, Form()] = "",
+    next_field: Annotated[str, Form(alias="next")] = "",
 ) -> Response:
     """The same change as ``POST /api/auth/password``: the current password proves who you are
     (sign-in's limits and lock-out apply), every session and API token ends, and you sign in
     again with the new one."""
+    next_path = safe_next(next_field)
     name = username.strip()
     shown = name[:64]  # put back in the form; never more than a username can be
     if not form_token_ok(request, PASSWORD_CSRF_COOKIE, csrf_token):
-        return password_form(request, username=shown, errors={"": FORM_EXPIRED}, status=403)
+        return password_form(
+            request, username=shown, errors={"": FORM_EXPIRED}, status=403, next_path=next_path
+        )
     typed = {"username": name, "current_password": current_password, "new_password": new_password}
     errors: Errors = {}
     try:
@@ -194,7 +201,9 @@ def change_password(
     if not errors.get("new_password") and new_password != new_password_again:
         errors["new_password_again"] = NOT_THE_SAME
     if errors:
-        return password_form(request, username=shown, errors=errors, status=422)
+        return password_form(
+            request, username=shown, errors=errors, status=422, next_path=next_path
+        )
     try:
         accounts.change_password(
             session,
@@ -211,6 +220,7 @@ def change_password(
             username=shown,
             errors={"": sentence(exc.message)},
             status=exc.status_code,
+            next_path=next_path,
         )
     except MemberdeskError as exc:
         return password_form(
@@ -218,10 +228,13 @@ def change_password(
             username=shown,
             errors=_service_error(exc, PASSWORD_FIELDS),
             status=exc.status_code,
+            next_path=next_path,
         )
     session.commit()
     response = RedirectResponse(
-        "/login?" + urlencode({"notice": "password_changed"}), status_code=303
+        "/login?"
+        + urlencode({"notice": "password_changed", **({"next": next_path} if next_path else {})}),
+        status_code=303,
     )
     response.delete_cookie(PASSWORD_CSRF_COOKIE, path="/password")
     response.delete_cookie(SESSION_COOKIE, path="/")  # that session has ended with the others

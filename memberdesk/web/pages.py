@@ -6,8 +6,10 @@ Domain pages (``members/ui.py``) and the site's own pages (``web/ui.py``) render
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -81,3 +83,22 @@ def render(
             **context,
         },
     )
+
+
+_UNSAFE_NEXT = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+def safe_next(value: str | None) -> str | None:
+    """A local path to return to after sign-in, or None.
+
+    Only a path on this site: it starts with one ``/`` (``//host`` and ``/\\host`` are other
+    sites to a browser), has no scheme or host, no spaces, controls or backslashes.
+    """
+    if not value or len(value) > 512 or _UNSAFE_NEXT.search(value):
+        return None
+    if not value.startswith("/") or value.startswith("//"):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path.startswith(("/login", "/logout")):
+        return None
+    return value

@@ -4,9 +4,8 @@ domain (``members/ui.py``), the public account pages (change password, enrolment
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -34,7 +33,7 @@ from memberdesk.web.account_pages import (
     password_form,
     secure,
 )
-from memberdesk.web.pages import allows, render
+from memberdesk.web.pages import allows, render, safe_next
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 router.include_router(members_ui.router)
@@ -51,24 +50,7 @@ NOTICES = {
     "with your new password.",
     "enrolled": "Your member account is ready. Sign in with the username and password you chose.",
 }
-_UNSAFE_NEXT = re.compile(r"[\x00-\x20\x7f\\]")
 ACCOUNTS_SHOWN = 200
-
-
-def safe_next(value: str | None) -> str | None:
-    """A local path to return to after sign-in, or None.
-
-    Only a path on this site: it starts with one ``/`` (``//host`` and ``/\\host`` are other
-    sites to a browser), has no scheme or host, no spaces, controls or backslashes.
-    """
-    if not value or len(value) > 512 or _UNSAFE_NEXT.search(value):
-        return None
-    if not value.startswith("/") or value.startswith("//"):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or parts.path.startswith(("/login", "/logout")):
-        return None
-    return value
 
 
 def _notice(request: Request, code: str | None) -> str | None:
@@ -158,7 +140,9 @@ def login(
         )
     if user.must_change_password:
         session.commit()  # the attempt stands (audited, lock-out counter cleared); no session
-        return password_form(request, username=user.username, notice=RESET_NOTICE)
+        return password_form(
+            request, username=user.username, notice=RESET_NOTICE, next_path=next_path
+        )
     token, _ = auth.start_session(session, user)
     session.commit()
     response = RedirectResponse(next_path or "/", status_code=303)

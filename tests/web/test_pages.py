@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from memberdesk.compliance.enums import Role
 from memberdesk.members.enums import Relationship
-from memberdesk.web.ui import safe_next
+from memberdesk.web.pages import safe_next
 from tests import factories as f
 from tests.conftest import PASSWORD
 
@@ -350,13 +350,20 @@ def test_a_reset_password_leads_to_the_change_form_not_a_session(
     page = browser.get("/login").text
     form = browser.post(
         "/login",
-        data={"username": name, "password": temporary, "csrf_token": csrf_of(page)},
+        # Signing in on the way to a page (an idle log-off, a bookmark): the change keeps it.
+        data={
+            "username": name,
+            "password": temporary,
+            "csrf_token": csrf_of(page),
+            "next": "/members/7?as_of=2026-01-01",
+        },
         follow_redirects=False,
     )
     assert form.status_code == 200
     assert '<h1 id="change-password">Change your password</h1>' in form.text
     assert "An administrator reset your password. Choose a new one to go on" in form.text
     assert f'value="{name}"' in form.text and temporary not in form.text
+    assert '<input type="hidden" name="next" value="/members/7?as_of=2026-01-01">' in form.text
     assert "md_session" not in browser.cookies and "md_password_csrf" in browser.cookies
     assert browser.get("/api/auth/me").status_code == 401
     # The attempt was committed: a correct password, recorded as such.
@@ -373,20 +380,30 @@ def test_a_reset_password_leads_to_the_change_form_not_a_session(
             "current_password": temporary,
             "new_password": NEW_PASSWORD,
             "new_password_again": NEW_PASSWORD,
+            "next": "/members/7?as_of=2026-01-01",
         },
         follow_redirects=False,
     )
     assert changed.status_code == 303
-    assert changed.headers["location"] == "/login?notice=password_changed"
+    assert changed.headers["location"] == (
+        "/login?notice=password_changed&next=%2Fmembers%2F7%3Fas_of%3D2026-01-01"
+    )
     notice = browser.get(changed.headers["location"]).text
     assert "Your password is changed and you are signed out everywhere." in notice
     assert db.get(User, agent.user.id).must_change_password is False
     again = browser.post(
         "/login",
-        data={"username": name, "password": NEW_PASSWORD, "csrf_token": csrf_of(notice)},
+        data={
+            "username": name,
+            "password": NEW_PASSWORD,
+            "csrf_token": csrf_of(notice),
+            "next": "/members/7?as_of=2026-01-01",
+        },
         follow_redirects=False,
     )
-    assert again.status_code == 303 and again.headers["location"] == "/"
+    assert 'name="next" value="/members/7?as_of=2026-01-01"' in notice  # the page carries it
+    assert again.status_code == 303
+    assert again.headers["location"] == "/members/7?as_of=2026-01-01"
 
 
 def test_signed_in_people_change_their_password_from_the_header(
