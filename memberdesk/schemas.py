@@ -6,11 +6,11 @@ Ids, offsets and dates are bounded here, once: a value the database cannot hold 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, Field
 
 T = TypeVar("T")
 
@@ -51,6 +51,18 @@ def _within_range(value: Any) -> Any:
 
 # A calendar date in a body or query: ISO text only, within MIN_DATE..MAX_DATE.
 Day = Annotated[date, BeforeValidator(_iso_date_only), AfterValidator(_within_range)]
+
+
+def _instant_in_range(value: datetime) -> datetime:
+    # A time the database cannot hold (or that overflows converting to UTC) is a 422.
+    if not MIN_DATE <= value.date() <= MAX_DATE:
+        raise ValueError(f"must be between the years {MIN_DATE.year} and {MAX_DATE.year}")
+    return value.astimezone(UTC)
+
+
+# An instant in a body or query: ISO 8601 with an offset (a time without one is refused, naming
+# the field), within the years memberdesk handles, answered in UTC.
+Instant = Annotated[AwareDatetime, AfterValidator(_instant_in_range)]
 # An id in a body or query (foreign keys, filters).
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 

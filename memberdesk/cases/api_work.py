@@ -12,7 +12,6 @@ from memberdesk.cases.schemas import (
     AssignIn,
     CaseOut,
     DeclineIn,
-    Instant,
     QueueOut,
     SkillsIn,
     SkillsOut,
@@ -29,7 +28,7 @@ from memberdesk.compliance.enums import AuditAction, Permission
 from memberdesk.compliance.models import User
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import InvalidInput
-from memberdesk.schemas import id_path
+from memberdesk.schemas import Instant, id_path
 
 router = APIRouter(prefix="/api", route_class=DbRoute)
 WORK: list[str | Enum] = ["work and queues"]

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -24,18 +23,8 @@ from memberdesk.cases.enums import (
     Priority,
     TransferStatus,
 )
-from memberdesk.schemas import MAX_DATE, MIN_DATE, DbId
+from memberdesk.schemas import DbId
 
-
-def _in_range(value: datetime) -> datetime:
-    # A time the database cannot hold (or that overflows converting to UTC) is a 422.
-    if not MIN_DATE <= value.date() <= MAX_DATE:
-        raise ValueError(f"must be between {MIN_DATE.year} and {MAX_DATE.year}")
-    return value
-
-
-# An instant in a query or body: ISO 8601 with an offset, within the years memberdesk handles.
-Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
 # Free text (PHI): surrounding blanks dropped, an empty or blank text refused.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]

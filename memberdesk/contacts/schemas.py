@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -28,7 +27,7 @@ from memberdesk.contacts.enums import (
     Reason,
     VerificationFact,
 )
-from memberdesk.schemas import DbId
+from memberdesk.schemas import DbId, Instant
 
 PHONE_DIGITS_RE = re.compile(r"^\d{10}$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
@@ -37,15 +36,15 @@ NOTES_MAX = 4000
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def _in_range(value: datetime) -> datetime:
-    # Deadlines are computed to 2199 at most; older than 2000 is a typo.
-    if not 2000 <= value.year <= 2199:
+def _since_2000(value: datetime) -> datetime:
+    # A contact or voicemail before 2000 is a typo (the shared bound admits birth dates).
+    if value.year < 2000:
         raise ValueError("must be between the years 2000 and 2199")
-    return value.astimezone(UTC)
+    return value
 
 
-# A moment in a body: ISO 8601 with an offset (a time without one is refused, naming the field).
-When = Annotated[AwareDatetime, AfterValidator(_in_range)]
+# A moment of a contact: the shared instant, from 2000 on.
+When = Annotated[Instant, AfterValidator(_since_2000)]
 Seconds = Annotated[int, Field(ge=0, le=MAX_SECONDS)]
 Notes = Annotated[str, Field(min_length=1, max_length=NOTES_MAX)]
 
