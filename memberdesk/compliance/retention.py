@@ -120,10 +120,38 @@ def _deidentify(session: Session, ids: list[int], stamp: datetime) -> None:
         member.confidential_address = member.confidential_phone = None
         member.confidential_phone_bidx = None
         member.purged_at = stamp
-    session.execute(
-        table_of(LifeEvent).update().where(LifeEvent.member_id.in_(ids)).values(notes=None)
-    )
+    _dates_to_years(session, ids, ring)
     _deidentify_work(session, ids)
+
+
+def _year_of(value: date) -> date:
+    return date(value.year, 1, 1)
+
+
+def _dates_to_years(session: Session, ids: list[int], ring: Any) -> None:
+    """Safe harbour removes every element of a date tied to the person but the year: coverage
+    from 2008-03-15 to 2014-06-30 becomes 2008-01-01 to 2014-12-31 (the years it touched), a
+    life event or an ID-card request keeps only its year."""
+    for span in session.scalars(select(CoverageSpan).where(CoverageSpan.member_id.in_(ids))):
+        span.effective_date = _year_of(span.effective_date)
+        if span.termination_date is not None:
+            span.termination_date = date(span.termination_date.year, 12, 31)
+        span.recorded_at = _start_of_year(span.recorded_at)
+        if span.termination_recorded_at is not None:
+            span.termination_recorded_at = _start_of_year(span.termination_recorded_at)
+    for event in session.scalars(select(LifeEvent).where(LifeEvent.member_id.in_(ids))):
+        event.event_date = _year_of(event.event_date)
+        event.reported_at = _start_of_year(event.reported_at)
+        event.notes = None
+        # Two events of one kind in one year would now look alike: each keeps its own index.
+        event.dedup_bidx = ring.blind_index("purged_event", f"purged:{event.id}")
+    for card in session.scalars(select(IdCardRequest).where(IdCardRequest.member_id.in_(ids))):
+        card.requested_at = _start_of_year(card.requested_at)
+        card.updated_at = _start_of_year(card.updated_at)
+
+
+def _start_of_year(value: datetime) -> datetime:
+    return datetime(value.year, 1, 1, tzinfo=value.tzinfo)
 
 
 def _deidentify_work(session: Session, ids: list[int]) -> None:

@@ -16,7 +16,7 @@ from memberdesk.compliance.enums import Role
 from memberdesk.compliance.models import AuditEntry
 from memberdesk.config import Settings
 from memberdesk.errors import InvalidInput
-from memberdesk.members.models import LifeEvent, Member
+from memberdesk.members.models import CoverageSpan, IdCardRequest, LifeEvent, Member
 from tests import factories as f
 
 OLD = [(date(2008, 1, 1), date(2014, 6, 30))]  # coverage ended more than 10 years ago
@@ -83,6 +83,42 @@ def test_expired_member_is_deidentified_held_member_kept(login, db: Session) -> 
     officer.post("/api/compliance/retention/run", params={"dry_run": False})
     db.expire_all()
     assert db.get(Member, held.id).purged_at is not None
+
+
+def test_deidentified_dates_keep_only_their_year(db: Session) -> None:
+    """Safe harbour: coverage, life-event and ID-card dates of a de-identified member keep
+    their year only (a newborn's coverage start is their birth date)."""
+    gone = f.member(db, dob=date(2009, 3, 14), spans=[(date(2009, 3, 14), date(2014, 6, 30))])
+    # Reported recently, so life-event retention alone would keep it, with its dates.
+    for day in (date(2013, 2, 1), date(2013, 9, 9)):  # two moves in one year stay two events
+        db.add(
+            LifeEvent(
+                member_id=gone.id,
+                event_type="permanent_move",
+                event_date=day,
+                window_days=60,
+                notes="moved in with grandmother",
+                reported_at=datetime(2025, 10, 2, 15, 30, tzinfo=UTC),
+            )
+        )
+    db.add(
+        IdCardRequest(
+            member_id=gone.id,
+            reason="lost_or_stolen",
+            requested_at=datetime(2025, 8, 4, 9, 0, tzinfo=UTC),  # kept by its own retention
+        )
+    )
+    db.flush()
+    retention.run(db, SYSTEM, {}, dry_run=False, today=date(2026, 11, 27))
+    db.expire_all()
+    span = db.scalars(select(CoverageSpan).where(CoverageSpan.member_id == gone.id)).one()
+    assert (span.effective_date, span.termination_date) == (date(2009, 1, 1), date(2014, 12, 31))
+    events = db.scalars(select(LifeEvent).where(LifeEvent.member_id == gone.id)).all()
+    assert [e.event_date for e in events] == [date(2013, 1, 1)] * 2
+    assert {e.reported_at for e in events} == {datetime(2025, 1, 1, tzinfo=UTC)}
+    assert {e.notes for e in events} == {None}
+    card = db.scalars(select(IdCardRequest).where(IdCardRequest.member_id == gone.id)).one()
+    assert card.requested_at == datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def test_hold_on_a_whole_record_type(login, db: Session) -> None:
