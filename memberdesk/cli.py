@@ -84,6 +84,11 @@ LAZY_APPS: dict[str, LazyApp] = {
         "navigators_app",
         "Member navigators: run the complex-needs rules, show a caseload.",
     ),
+    "kpi": LazyApp(
+        "memberdesk.kpi.cli",
+        "kpi_app",
+        "KPIs: service level, abandonment, ASA and AHT from call records.",
+    ),
     "wfm": LazyApp(
         "memberdesk.wfm.cli",
         "app",

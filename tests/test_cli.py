@@ -134,6 +134,16 @@ def test_light_commands_import_no_heavy_library(tmp_path: Path, args: list[str])
     assert imported_by(tmp_path, *args).isdisjoint(HEAVY)
 
 
+def test_kpi_calls_reads_its_csv_with_the_standard_library(tmp_path: Path) -> None:
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "call_id,queue,offered_at,answered_at,abandoned_at,talk_seconds,hold_seconds,"
+        "wrap_seconds,agent_id,member_id\n"
+        "c1,tier1,2026-11-30T09:00:00-08:00,2026-11-30T09:00:10-08:00,,300,0,30,a1,\n"
+    )
+    assert imported_by(tmp_path, "kpi", "calls", "--csv", str(calls), "--json").isdisjoint(HEAVY)
+
+
 def test_staffing_imports_only_what_its_model_needs(tmp_path: Path) -> None:
     # One interval of Erlang C is plain floats; Erlang A needs SciPy's incomplete gammas.
     one = imported_by(tmp_path, "wfm", "staff", "--calls", "100", "--aht", "420", "--json")
