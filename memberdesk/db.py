@@ -36,6 +36,18 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def insert_on_conflict(session: Session) -> Callable[[Table], Any]:
+    """``insert`` of the session's dialect, which has ``on_conflict_do_nothing`` and
+    ``on_conflict_do_update`` (PostgreSQL's and SQLite's spell them alike)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a mapped class, typed (for executemany inserts and updates)."""
     return cast(Table, model.__table__)

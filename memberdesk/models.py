@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-DOMAINS_WITH_TABLES = ("members", "compliance", "contacts", "cases", "navigators")
+DOMAINS_WITH_TABLES = ("members", "compliance", "contacts", "cases", "navigators", "kpi")
 
 
 def import_all_models() -> None:

@@ -97,6 +97,8 @@ class AuditAction(StrEnum):
     KEYS_ROTATION_STARTED = "compliance.keys_rotation_started"
     KEYS_ROTATED = "compliance.keys_rotated"
     ACCESS_DENIED = "auth.access_denied"
+    # KPIs (kpi/)
+    CALLS_IMPORTED = "kpi.calls_imported"
     # contacts and callbacks (contacts/)
     CONTACT_LOGGED = "contact.logged"
     CONTACT_UPDATED = "contact.updated"

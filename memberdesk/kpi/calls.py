@@ -32,6 +32,7 @@ CALL_COLUMNS = (
 )
 SECONDS_COLUMNS = ("talk_seconds", "hold_seconds", "wrap_seconds")
 MAX_SECONDS = 7 * 24 * 3600.0  # a week: longer is a typo, not a call
+MAX_TEXT = 64  # call, queue, agent and member IDs: what the tables hold
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,11 @@ def _record(cells: list[str], line: int, errors: list[RowError]) -> CallRecord |
         errors.append(RowError(line, "call_id", "is required"))
     if not queue:
         errors.append(RowError(line, "queue", "is required"))
+    for column, text in (("call_id", call_id), ("queue", queue), ("agent_id", agent)):
+        if len(text) > MAX_TEXT:
+            errors.append(RowError(line, column, f"must be at most {MAX_TEXT} characters"))
+    if len(member) > MAX_TEXT:
+        errors.append(RowError(line, "member_id", f"must be at most {MAX_TEXT} characters"))
     offered = _time(offered_text, line, "offered_at", errors)
     if not offered_text:
         errors.append(RowError(line, "offered_at", "is required"))
@@ -121,8 +127,8 @@ def _record(cells: list[str], line: int, errors: list[RowError]) -> CallRecord |
     )
 
 
-def parse_calls(lines: Iterable[str]) -> Iterator[CallRecord | RowError]:
-    """Each data row as a ``CallRecord``, or its problems as ``RowError``s (file order).
+def parse_calls(lines: Iterable[str]) -> Iterator[tuple[int, CallRecord] | RowError]:
+    """Each data row as (line, ``CallRecord``), or its problems as ``RowError``s (file order).
 
     Raises ``HeaderError`` when the first line lacks a required column. A call ID seen before
     in the file is an error on the later line. Blank lines are skipped.
@@ -151,4 +157,4 @@ def parse_calls(lines: Iterable[str]) -> Iterator[CallRecord | RowError]:
         if record is None:
             yield from errors
         else:
-            yield record
+            yield reader.line_num, record

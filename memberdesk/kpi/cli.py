@@ -1,8 +1,10 @@
-"""Command line of the kpi domain: ``memberdesk kpi calls``."""
+"""Command line of the kpi domain: ``memberdesk kpi calls | import | report``."""
 
 from __future__ import annotations
 
+import getpass
 import json
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,7 +14,11 @@ from memberdesk.calendars.cli import fail
 from memberdesk.cli import PlainHelpGroup
 
 if TYPE_CHECKING:
-    from memberdesk.kpi.formulas import CallTally
+    from collections.abc import Iterator
+
+    from memberdesk.kpi.calls import RowError
+    from memberdesk.kpi.formulas import CallRecord, CallTally
+    from memberdesk.sla.packs import KpiGoal
 
 kpi_app = typer.Typer(
     cls=PlainHelpGroup,
@@ -21,11 +27,55 @@ kpi_app = typer.Typer(
     no_args_is_help=True,
 )
 ERRORS_SHOWN = 50
+CsvFile = Annotated[Path, typer.Option("--csv", help="Call-record CSV file")]
+Pack = Annotated[str, typer.Option(help="Policy pack whose targets apply")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object")]
+ShortAbandon = Annotated[
+    float,
+    typer.Option(help="Hang-ups before this many seconds are short abandons", min=0, max=600),
+]
+
+
+def _goals(pack: str) -> dict[str, KpiGoal]:
+    """The pack's KPI goals by measure, or a clean --pack error."""
+    from memberdesk.sla.packs import UnknownPackError, get_pack
+
+    try:
+        return {t.kpi.measure: t.kpi for t in get_pack(pack).targets.values() if t.kpi}
+    except UnknownPackError as exc:
+        raise fail("--pack", str(exc)) from None
+
+
+def _threshold(goals: dict[str, KpiGoal]) -> float:
+    goal = goals.get("service_level")
+    return (goal.within_seconds if goal else None) or 20.0
+
+
+def _read(csv_file: Path) -> Iterator[tuple[int, CallRecord] | RowError]:
+    """The file's rows, parsed; file-level problems end the command with a clean error."""
+    from memberdesk.kpi.calls import HeaderError, parse_calls
+
+    try:
+        with csv_file.open(newline="", encoding="utf-8") as fh:
+            yield from parse_calls(fh)
+    except FileNotFoundError:
+        raise fail("--csv", "no such file") from None
+    except HeaderError as exc:
+        raise fail("--csv", str(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail("--csv", f"cannot be read as CSV ({type(exc).__name__})") from None
+
+
+def _refuse(shown: list[Any], count: int, what: str) -> typer.Exit:
+    for error in shown[:ERRORS_SHOWN]:
+        typer.echo(f"error: --csv: {error}", err=True)
+    more = f" ({count - ERRORS_SHOWN} more not shown)" if count > ERRORS_SHOWN else ""
+    return fail("--csv", f"{count} problem(s){more}; {what}")
 
 
 @kpi_app.command("calls")
 def calls(
-    csv_file: Annotated[Path, typer.Option("--csv", help="Call-record CSV file")],
+    csv_file: CsvFile,
     threshold: Annotated[
         float | None,
         typer.Option(
@@ -36,69 +86,146 @@ def calls(
             show_default=False,
         ),
     ] = None,
-    short_abandon: Annotated[
-        float,
-        typer.Option(help="Hang-ups before this many seconds are short abandons", min=0, max=600),
-    ] = 5.0,
-    pack: Annotated[str, typer.Option(help="Policy pack whose targets apply")] = "calchoice",
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    short_abandon: ShortAbandon = 5.0,
+    pack: Pack = "calchoice",
+    as_json: Json = False,
 ) -> None:
     """Service level, abandon rate, ASA and AHT of a call-record CSV, against the pack's
     targets. The whole file is checked first: any bad row and no figures are printed, only
     every problem by line and column."""
-    from memberdesk.kpi.calls import HeaderError, RowError, parse_calls
+    from memberdesk.kpi.calls import RowError
     from memberdesk.kpi.formulas import CallTally
-    from memberdesk.sla.packs import UnknownPackError, get_pack
 
-    try:
-        goals = {t.kpi.measure: t.kpi for t in get_pack(pack).targets.values() if t.kpi}
-    except UnknownPackError as exc:
-        raise fail("--pack", str(exc)) from None
-    level_goal = goals.get("service_level")
-    if threshold is None:
-        threshold = (level_goal.within_seconds if level_goal else None) or 20.0
-    tally, errors = CallTally(), 0
-    try:
-        with csv_file.open(newline="", encoding="utf-8") as fh:
-            for item in parse_calls(fh):
-                if isinstance(item, RowError):
-                    errors += 1
-                    if errors <= ERRORS_SHOWN:
-                        typer.echo(f"error: --csv: {item}", err=True)
-                else:
-                    tally.count(item, threshold, short_abandon)
-    except FileNotFoundError:
-        raise fail("--csv", "no such file") from None
-    except HeaderError as exc:
-        raise fail("--csv", str(exc)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail("--csv", f"cannot be read as CSV ({type(exc).__name__})") from None
+    goals = _goals(pack)
+    threshold = threshold if threshold is not None else _threshold(goals)
+    tally, errors = CallTally(), []
+    for item in _read(csv_file):
+        if isinstance(item, RowError):
+            errors.append(item)
+        else:
+            tally.count(item[1], threshold, short_abandon)
     if errors:
-        more = f" ({errors - ERRORS_SHOWN} more not shown)" if errors > ERRORS_SHOWN else ""
-        raise fail("--csv", f"{errors} problem(s){more}; nothing was counted")
-    out = _figures(tally, threshold, short_abandon, pack, goals)
+        raise _refuse(errors, len(errors), "nothing was counted")
+    out = {
+        **_judged(tally, goals),
+        "threshold_seconds": threshold,
+        "short_abandon_seconds": short_abandon,
+        "pack": pack,
+    }
     if as_json:
         typer.echo(json.dumps(out))
         return
     _print(out)
 
 
-def _figures(
-    tally: CallTally, threshold: float, short_abandon: float, pack: str, goals: dict[str, Any]
-) -> dict[str, Any]:
+@kpi_app.command("import")
+def import_(
+    csv_file: CsvFile,
+    pack: Pack = "calchoice",
+    short_abandon: ShortAbandon = 5.0,
+) -> None:
+    """Store a call-record CSV and add it to the half-hour rollups that reports read, all or
+    nothing: any bad row, or a call ID imported before, and nothing is stored (audited)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from memberdesk.compliance.audit import AuditContext
+    from memberdesk.db import make_sessionmaker
+    from memberdesk.kpi.ingest import import_calls
+
+    goals = _goals(pack)
+    sessions = make_sessionmaker(_connect())
+    ctx = AuditContext(actor_id=None, actor=f"cli:{getpass.getuser()}"[:64], role="system")
+    progress = Progress(TextColumn("importing calls"), BarColumn(), MofNCompleteColumn())
+    with progress, sessions() as session:
+        task = progress.add_task("import", total=None)
+        result = import_calls(
+            session,
+            ctx,
+            _read(csv_file),
+            pack=pack,
+            threshold=_threshold(goals),
+            short_abandon=short_abandon,
+            keep_errors=ERRORS_SHOWN,
+            progress=lambda n: progress.advance(task, n),
+        )
+        if result.error_count:
+            session.rollback()
+        else:
+            session.commit()
+    if result.error_count:
+        raise _refuse(result.errors, result.error_count, "nothing was imported")
+    typer.echo(
+        f"imported {result.calls:,} calls into {result.intervals:,} half-hour rollups "
+        f"(import {result.import_id}, pack {pack})"
+    )
+
+
+@kpi_app.command("report")
+def report(
+    first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (pack's zone)")],
+    last: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD (included)")],
+    pack: Pack = "calchoice",
+    by: Annotated[
+        str | None, typer.Option(help="Break down by queue, agent or day", show_default=False)
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Call KPIs of imported calls over whole days, from the rollups, against the pack."""
+    from memberdesk.db import make_sessionmaker
+    from memberdesk.kpi.report import By, call_kpis
+
+    goals = _goals(pack)
+    start, end = _day("--from", first), _day("--to", last)
+    if end < start:
+        raise fail("--to", "must not be before --from")
+    try:
+        breakdown = By(by) if by else None
+    except ValueError:
+        raise fail("--by", "must be queue, agent or day") from None
+    sessions = make_sessionmaker(_connect())
+    with sessions() as session:
+        total, rows = call_kpis(session, pack, start, end, breakdown)
     out: dict[str, Any] = {
-        "offered": tally.offered,
-        "answered": tally.answered,
-        "abandoned": tally.abandoned,
-        "short_abandoned": tally.short_abandoned,
-        "service_level": tally.service_level,
-        "abandon_rate": tally.abandon_rate,
-        "asa_seconds": tally.asa_seconds,
-        "aht_seconds": tally.aht_seconds,
-        "threshold_seconds": threshold,
-        "short_abandon_seconds": short_abandon,
         "pack": pack,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "total": _judged(total, goals),
+        "by": breakdown.value if breakdown else None,
+        "rows": [{"key": key, **_judged(t, goals)} for key, t in rows],
     }
+    if as_json:
+        typer.echo(json.dumps(out))
+        return
+    typer.echo(f"{pack}, {start} to {end}")
+    _print(out["total"])
+    for row in out["rows"]:
+        typer.echo(
+            f"  {row['key'] or '(no agent)'}: {row['offered']:,} offered, service level "
+            f"{_pct(row['service_level'])}, abandon rate {_pct(row['abandon_rate'])}"
+        )
+
+
+def _connect() -> Any:
+    from memberdesk.cli import connect, load_settings
+
+    return connect(load_settings())
+
+
+def _day(option: str, text: str) -> date:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise fail(option, "must be a date written YYYY-MM-DD") from None
+    if not 2000 <= day.year <= 2199:
+        raise fail(option, "must be between the years 2000 and 2199")
+    return day
+
+
+def _judged(tally: CallTally, goals: dict[str, KpiGoal]) -> dict[str, Any]:
+    """The tally's figures, and each one's standing against the pack's goal."""
+    from memberdesk.kpi.formulas import figures
+
+    out = figures(tally)
     status = {}
     for measure in ("service_level", "abandon_rate"):
         goal, value = goals.get(measure), out[measure]
@@ -109,24 +236,27 @@ def _figures(
     return out
 
 
-def _print(out: dict[str, Any]) -> None:
-    def pct(x: float | None) -> str:
-        return "—" if x is None else f"{x:.1%}"
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1%}"
 
+
+def _print(out: dict[str, Any]) -> None:
     def secs(x: float | None) -> str:
         return "—" if x is None else f"{x:.0f} s"
 
     status = out["status"]
+    short = out.get("short_abandon_seconds")
+    within = f" within {short:g} s" if short is not None else ""
     typer.echo(
         f"{out['offered']:,} calls offered: {out['answered']:,} answered, "
-        f"{out['abandoned']:,} abandoned ({out['short_abandoned']:,} within "
-        f"{out['short_abandon_seconds']:g} s, not counted against the centre)"
+        f"{out['abandoned']:,} abandoned (of which {out['short_abandoned']:,} hung up{within} "
+        "before anyone could answer: not counted against the centre)"
     )
-    typer.echo(
-        f"service level {pct(out['service_level'])} answered within "
-        f"{out['threshold_seconds']:g} s" + _said(status.get("service_level"))
-    )
-    typer.echo(f"abandon rate {pct(out['abandon_rate'])}" + _said(status.get("abandon_rate")))
+    level = f"service level {_pct(out['service_level'])}"
+    if "threshold_seconds" in out:
+        level += f" answered within {out['threshold_seconds']:g} s"
+    typer.echo(level + _said(status.get("service_level")))
+    typer.echo(f"abandon rate {_pct(out['abandon_rate'])}" + _said(status.get("abandon_rate")))
     typer.echo(f"average speed of answer {secs(out['asa_seconds'])}")
     typer.echo(f"average handle time {secs(out['aht_seconds'])}")
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 SHORT_ABANDON_SECONDS = 5.0
 CAHPS_MIN_ANSWERS = 100
@@ -120,6 +121,20 @@ class CallTally:
     def aht_seconds(self) -> float | None:
         """Average handle time: mean talk + hold + wrap of answered calls."""
         return _share(self.handle_seconds, self.answered)
+
+
+def figures(t: CallTally) -> dict[str, Any]:
+    """A tally as commands and reports print it (rates as fractions, None when unmeasurable)."""
+    return {
+        "offered": t.offered,
+        "answered": t.answered,
+        "abandoned": t.abandoned,
+        "short_abandoned": t.short_abandoned,
+        "service_level": t.service_level,
+        "abandon_rate": t.abandon_rate,
+        "asa_seconds": t.asa_seconds,
+        "aht_seconds": t.aht_seconds,
+    }
 
 
 def tally_calls(

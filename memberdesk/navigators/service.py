@@ -10,15 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from memberdesk.compliance import audit
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.enums import AuditAction, Role
 from memberdesk.compliance.models import User
-from memberdesk.db import table_of
+from memberdesk.db import insert_on_conflict, table_of
 from memberdesk.errors import Conflict, InvalidInput, NotFound
 from memberdesk.members.models import Member
 from memberdesk.navigators.enums import FlagSource, FlagState, Rule
@@ -94,7 +92,7 @@ def claim_flag(session: Session, member_id: int, values: dict[str, Any]) -> bool
     On PostgreSQL a racing insert waits for the other transaction and then does nothing; the
     flag of an unflagged row is a conditional UPDATE, which one writer wins."""
     table = table_of(MemberNavigator)
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_on_conflict(session)
     # RETURNING, not rowcount: psycopg reports -1 rows for INSERT ... ON CONFLICT DO NOTHING.
     stmt = (
         insert(table)

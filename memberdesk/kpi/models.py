@@ -1,0 +1,80 @@
+"""Tables of the kpi domain: imported call records, and their half-hour rollups.
+
+The rollups are what reports read: one row per pack, queue, agent and half hour, holding the
+counters of ``formulas.CallTally``, added to as calls arrive, so a month's figures by queue or
+agent are a sum over a few thousand rows instead of a scan of every call.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from memberdesk.clock import now
+from memberdesk.compliance.crypto import EncryptedString
+from memberdesk.db import Base, UTCDateTime
+
+INTERVAL_MINUTES = 30
+NO_AGENT = ""  # the rollup key of calls no agent took (abandoned, or still waiting)
+
+
+class CallImport(Base):
+    """One imported file: who, when, which pack's thresholds counted it, and how many rows."""
+
+    __tablename__ = "call_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pack: Mapped[str] = mapped_column(String(32))
+    threshold_seconds: Mapped[float] = mapped_column(Float)
+    short_abandon_seconds: Mapped[float] = mapped_column(Float)
+    calls: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    imported_by: Mapped[str] = mapped_column(String(64))
+
+
+class CallRow(Base):
+    """One call offered to a queue, as the telephony platform reported it."""
+
+    __tablename__ = "call_records"
+    __table_args__ = (Index("ix_call_records_pack_offered_at", "pack", "offered_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("call_imports.id"), index=True)
+    call_id: Mapped[str] = mapped_column(String(64), unique=True)
+    pack: Mapped[str] = mapped_column(String(32))
+    queue: Mapped[str] = mapped_column(String(64))
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    abandoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    talk_seconds: Mapped[float] = mapped_column(Float)
+    hold_seconds: Mapped[float] = mapped_column(Float)
+    wrap_seconds: Mapped[float] = mapped_column(Float)
+    agent_ref: Mapped[str | None] = mapped_column(String(64))
+    # The caller's member ID as the platform sent it: PHI, so encrypted.
+    member_ref: Mapped[str | None] = mapped_column(EncryptedString("call_records.member_ref"))
+
+
+class CallStats(Base):
+    """The counters of every call offered to ``queue`` in one half hour, by the agent who took
+    it (``NO_AGENT`` for calls nobody answered)."""
+
+    __tablename__ = "call_interval_stats"
+    __table_args__ = (
+        UniqueConstraint("pack", "queue", "agent_ref", "interval_start", name="uq_call_interval"),
+        Index("ix_call_interval_stats_pack_interval_start", "pack", "interval_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pack: Mapped[str] = mapped_column(String(32))
+    queue: Mapped[str] = mapped_column(String(64))
+    agent_ref: Mapped[str] = mapped_column(String(64))
+    interval_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    offered: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    abandoned: Mapped[int] = mapped_column(Integer)
+    short_abandoned: Mapped[int] = mapped_column(Integer)
+    answered_within: Mapped[int] = mapped_column(Integer)
+    wait_seconds: Mapped[float] = mapped_column(Float)
+    handle_seconds: Mapped[float] = mapped_column(Float)
