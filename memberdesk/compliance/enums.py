@@ -45,6 +45,7 @@ class Permission(StrEnum):
     QUEUE_MANAGE = "queue.manage"  # queues, agent skills and capacity (no PHI)
     NAVIGATOR_MANAGE = "navigator.manage"  # flag, unflag and assign member navigators
     ROLE_GRANT_APPROVE = "role_grant.approve"  # second person for grants of PHI roles
+    KPI_READ = "kpi.read"  # the centre's call figures (counts and times, no member data)
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 

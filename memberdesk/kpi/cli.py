@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from memberdesk.kpi.calls import RowError
-    from memberdesk.kpi.formulas import CallRecord, CallTally
+    from memberdesk.kpi.formulas import CallRecord
     from memberdesk.sla.packs import KpiGoal
 
 kpi_app = typer.Typer(
@@ -38,17 +38,13 @@ ShortAbandon = Annotated[
 
 def _goals(pack: str) -> dict[str, KpiGoal]:
     """The pack's KPI goals by measure, or a clean --pack error."""
-    from memberdesk.sla.packs import UnknownPackError, get_pack
+    from memberdesk.kpi.targets import goals_of
+    from memberdesk.sla.packs import UnknownPackError
 
     try:
-        return {t.kpi.measure: t.kpi for t in get_pack(pack).targets.values() if t.kpi}
+        return goals_of(pack)
     except UnknownPackError as exc:
         raise fail("--pack", str(exc)) from None
-
-
-def _threshold(goals: dict[str, KpiGoal]) -> float:
-    goal = goals.get("service_level")
-    return (goal.within_seconds if goal else None) or 20.0
 
 
 def _read(csv_file: Path) -> Iterator[tuple[int, CallRecord] | RowError]:
@@ -95,9 +91,10 @@ def calls(
     every problem by line and column."""
     from memberdesk.kpi.calls import RowError
     from memberdesk.kpi.formulas import CallTally
+    from memberdesk.kpi.targets import judged, threshold_of
 
     goals = _goals(pack)
-    threshold = threshold if threshold is not None else _threshold(goals)
+    threshold = threshold if threshold is not None else threshold_of(goals)
     tally, errors = CallTally(), []
     for item in _read(csv_file):
         if isinstance(item, RowError):
@@ -107,7 +104,7 @@ def calls(
     if errors:
         raise _refuse(errors, len(errors), "nothing was counted")
     out = {
-        **_judged(tally, goals),
+        **judged(tally, goals),
         "threshold_seconds": threshold,
         "short_abandon_seconds": short_abandon,
         "pack": pack,
@@ -131,6 +128,7 @@ def import_(
     from memberdesk.compliance.audit import AuditContext
     from memberdesk.db import make_sessionmaker
     from memberdesk.kpi.ingest import import_calls
+    from memberdesk.kpi.targets import threshold_of
 
     goals = _goals(pack)
     sessions = make_sessionmaker(_connect())
@@ -143,7 +141,7 @@ def import_(
             ctx,
             _read(csv_file),
             pack=pack,
-            threshold=_threshold(goals),
+            threshold=threshold_of(goals),
             short_abandon=short_abandon,
             keep_errors=ERRORS_SHOWN,
             progress=lambda n: progress.advance(task, n),
@@ -173,6 +171,7 @@ def report(
     """Call KPIs of imported calls over whole days, from the rollups, against the pack."""
     from memberdesk.db import make_sessionmaker
     from memberdesk.kpi.report import By, call_kpis
+    from memberdesk.kpi.targets import judged
 
     goals = _goals(pack)
     start, end = _day("--from", first), _day("--to", last)
@@ -189,9 +188,9 @@ def report(
         "pack": pack,
         "from": start.isoformat(),
         "to": end.isoformat(),
-        "total": _judged(total, goals),
+        "total": judged(total, goals),
         "by": breakdown.value if breakdown else None,
-        "rows": [{"key": key, **_judged(t, goals)} for key, t in rows],
+        "rows": [{"key": key, **judged(t, goals)} for key, t in rows],
     }
     if as_json:
         typer.echo(json.dumps(out))
@@ -219,21 +218,6 @@ def _day(option: str, text: str) -> date:
     if not 2000 <= day.year <= 2199:
         raise fail(option, "must be between the years 2000 and 2199")
     return day
-
-
-def _judged(tally: CallTally, goals: dict[str, KpiGoal]) -> dict[str, Any]:
-    """The tally's figures, and each one's standing against the pack's goal."""
-    from memberdesk.kpi.formulas import figures
-
-    out = figures(tally)
-    status = {}
-    for measure in ("service_level", "abandon_rate"):
-        goal, value = goals.get(measure), out[measure]
-        if goal is not None and value is not None and goal.has_thresholds:
-            found = goal.status(value)
-            status[measure] = found.value if found is not None else None
-    out["status"] = status
-    return out
 
 
 def _pct(x: float | None) -> str:

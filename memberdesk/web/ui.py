@@ -22,6 +22,7 @@ from memberdesk.compliance.enums import AuditAction, Permission, Role
 from memberdesk.compliance.models import Team, User, WebSession
 from memberdesk.contacts import ui as contacts_ui
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
+from memberdesk.kpi import ui as kpi_ui
 from memberdesk.members import ui as members_ui
 from memberdesk.members.models import EmployerGroup, Member
 from memberdesk.web import account_pages
@@ -39,6 +40,7 @@ router = APIRouter(include_in_schema=False, route_class=DbRoute)
 router.include_router(members_ui.router)
 router.include_router(contacts_ui.router)
 router.include_router(cases_ui.router)
+router.include_router(kpi_ui.router)
 router.include_router(account_pages.router)
 LOGIN_CSRF_COOKIE = "md_login_csrf"
 Anyone = Annotated[Principal, requires(Permission.SESSION)]

@@ -1,0 +1,71 @@
+"""JSON routes of the kpi domain, for anyone holding ``kpi.read``.
+
+Call figures are counts and times of the centre's work, never member data, so reading them is
+not a PHI access and is not audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from memberdesk.compliance.auth import Principal
+from memberdesk.compliance.deps import requires
+from memberdesk.compliance.enums import Permission
+from memberdesk.db import DbRoute, ReadingSessionDep
+from memberdesk.errors import InvalidInput
+from memberdesk.kpi.report import By, call_kpis
+from memberdesk.kpi.schemas import CallReport
+from memberdesk.kpi.targets import goals_of, judged, threshold_of
+from memberdesk.schemas import Day
+from memberdesk.sla.packs import UnknownPackError
+
+router = APIRouter(prefix="/api", route_class=DbRoute)
+Reader = Annotated[Principal, requires(Permission.KPI_READ)]
+TAGS: list[str | Enum] = ["KPIs"]
+MAX_DAYS = 400  # a year and a bit: enough for a year-on-year month, not a scan of everything
+
+
+def report(
+    session: Any, pack: str, first: date, last: date, by: By | None, where: str = "query"
+) -> dict[str, Any]:
+    """The report's content, its inputs checked (shared with the page)."""
+    try:
+        goals = goals_of(pack)
+    except UnknownPackError as exc:
+        raise InvalidInput(str(exc), field=f"{where}.pack") from None
+    if last < first:
+        raise InvalidInput("must not be before the first day", field=f"{where}.to")
+    if (last - first).days >= MAX_DAYS:
+        raise InvalidInput(f"a report covers at most {MAX_DAYS} days", field=f"{where}.to")
+    total, rows = call_kpis(session, pack, first, last, by)
+    return {
+        "pack": pack,
+        "from": first,
+        "to": last,
+        "threshold_seconds": threshold_of(goals),
+        "total": judged(total, goals),
+        "by": by.value if by else None,
+        "rows": [{"key": key, **judged(t, goals)} for key, t in rows],
+    }
+
+
+@router.get("/kpi/calls", response_model=CallReport, summary="Call KPIs", tags=TAGS)
+def call_report(
+    session: ReadingSessionDep,
+    principal: Reader,
+    first: Annotated[Day, Query(alias="from", description="First day, YYYY-MM-DD")],
+    last: Annotated[Day, Query(alias="to", description="Last day (included), YYYY-MM-DD")],
+    pack: Annotated[
+        str, Query(max_length=32, description="Policy pack whose targets apply")
+    ] = "calchoice",
+    by: Annotated[By | None, Query(description="Break down by queue, agent or day")] = None,
+) -> CallReport:
+    """Service level, abandonment, ASA and AHT of imported calls over whole days in the pack's
+    time zone, against the pack's targets, from the half-hour rollups."""
+    out = CallReport.model_validate(report(session, pack, first, last, by))
+    session.commit()
+    return out

@@ -1,0 +1,110 @@
+"""The call KPIs page: service level, abandonment and times over chosen days, against the
+line of business's targets, broken down by queue, agent or day (the rollups, never the calls).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from memberdesk.clock import now
+from memberdesk.compliance.auth import Principal
+from memberdesk.compliance.deps import requires
+from memberdesk.compliance.enums import Permission
+from memberdesk.db import DbRoute, ReadingSessionDep
+from memberdesk.errors import InvalidInput
+from memberdesk.kpi.api import report
+from memberdesk.kpi.report import By
+from memberdesk.sla.packs import zone_of
+from memberdesk.web.pages import render
+
+router = APIRouter(include_in_schema=False, route_class=DbRoute)
+Reader = Annotated[Principal, requires(Permission.KPI_READ)]
+
+LINES = {"calchoice": "California small-employer plans", "oregon-medicaid": "Oregon Medicaid"}
+BREAKDOWNS = {"": "No breakdown", "queue": "Queue", "agent": "Agent", "day": "Day"}
+STANDING = {"ok": "On target", "warning": "Near the limit", "breach": "Misses the target"}
+FIELDS = {"query.from": "from", "query.to": "to", "query.pack": "pack"}
+
+
+def _day(text: str, field: str, errors: dict[str, str]) -> date | None:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        errors[field] = "Enter a date, for example 2026-11-30."
+        return None
+    if not 2000 <= day.year <= 2199:
+        errors[field] = "Enter a date between the years 2000 and 2199."
+        return None
+    return day
+
+
+def seconds_words(value: float | None) -> str:
+    """18 seconds, 6 min 12 s; a dash when there is nothing to measure."""
+    if value is None:
+        return "—"
+    whole = round(value)
+    if whole < 60:
+        return f"{whole} second{'s' if whole != 1 else ''}"
+    return f"{whole // 60} min {whole % 60} s"
+
+
+def share_words(value: float | None) -> str:
+    """82.4%; a dash when there is nothing to measure."""
+    return "—" if value is None else f"{value:.1%}"
+
+
+@router.get("/kpi", response_class=HTMLResponse)
+def kpi_page(
+    request: Request,
+    session: ReadingSessionDep,
+    principal: Reader,
+    first: Annotated[str | None, Query(alias="from")] = None,
+    last: Annotated[str | None, Query(alias="to")] = None,
+    pack: str = "calchoice",
+    by: str = "",
+) -> HTMLResponse:
+    """Call KPIs over whole days (this month so far by default)."""
+    today = now().astimezone(zone_of(pack if pack in LINES else "calchoice")).date()
+    typed = {
+        "from": first or today.replace(day=1).isoformat(),
+        "to": last or today.isoformat(),
+        "pack": pack,
+        "by": by,
+    }
+    errors: dict[str, str] = {}
+    if pack not in LINES:
+        errors["pack"] = "Choose a line of business from the list."
+    if by not in BREAKDOWNS:
+        errors["by"] = "Choose a breakdown from the list."
+    start = _day(typed["from"], "from", errors)
+    end = _day(typed["to"], "to", errors)
+    found: dict[str, Any] | None = None
+    if not errors and start is not None and end is not None:
+        try:
+            found = report(session, pack, start, end, By(by) if by else None)
+        except InvalidInput as exc:
+            errors[FIELDS.get(exc.field or "", "to")] = (
+                "The last day must not be before the first."
+                if "before" in exc.message
+                else exc.message[:1].upper() + exc.message[1:] + "."
+            )
+    session.commit()
+    return render(
+        request,
+        "kpi/calls.html",
+        principal,
+        status=422 if errors else 200,
+        typed=typed,
+        errors=errors,
+        report=found,
+        lines=LINES,
+        breakdowns=BREAKDOWNS,
+        standing=STANDING,
+        seconds=seconds_words,
+        share=share_words,
+        by_label=BREAKDOWNS.get(by, ""),
+    )
