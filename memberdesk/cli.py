@@ -315,6 +315,30 @@ def seed_work(
     engine = connect(settings)
     upgrade(engine)
     _seed_work(engine, settings, seed, logins=True)
+    _seed_calls(engine)
+
+
+def _seed_calls(engine: Engine) -> None:
+    """Thirteen months of demo calls for the call figures, unless calls are stored already."""
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from memberdesk.clock import now
+    from memberdesk.compliance.audit import SYSTEM
+    from memberdesk.db import make_sessionmaker
+    from memberdesk.kpi.demo import seed_demo_calls
+    from memberdesk.members.models import Member
+    from memberdesk.sla.packs import zone_of
+
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        members = session.scalar(select(func.count()).select_from(Member)) or 0
+        yesterday = date.fromordinal(now().astimezone(zone_of("calchoice")).toordinal() - 1)
+        made = seed_demo_calls(session, SYSTEM, members=members, last_day=yesterday)
+        session.commit()
+    if made:
+        console().print(f"demo calls: {made:,} over thirteen months, for the call figures")
 
 
 def _seed_work(engine: Engine, settings: Settings, seed: int, logins: bool) -> None:
@@ -422,6 +446,7 @@ def demo(
         logins = ensure_demo_users(session, settings)
         session.commit()
     _seed_work(engine, settings, seed=1, logins=False)
+    _seed_calls(engine)
     table = Table(
         "username", "role", "password", title="Demo logins (also in var/demo-logins.json)"
     )

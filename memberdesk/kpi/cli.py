@@ -231,10 +231,15 @@ def _print(out: dict[str, Any]) -> None:
     status = out["status"]
     short = out.get("short_abandon_seconds")
     within = f" within {short:g} s" if short is not None else ""
+    short_words = (
+        f" (of which {out['short_abandoned']:,} hung up{within} before anyone could answer: "
+        "not counted against the centre)"
+        if out["short_abandoned"]
+        else ""
+    )
     typer.echo(
         f"{out['offered']:,} calls offered: {out['answered']:,} answered, "
-        f"{out['abandoned']:,} abandoned (of which {out['short_abandoned']:,} hung up{within} "
-        "before anyone could answer: not counted against the centre)"
+        f"{out['abandoned']:,} abandoned{short_words}"
     )
     level = f"service level {_pct(out['service_level'])}"
     if "threshold_seconds" in out:

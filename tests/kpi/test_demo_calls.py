@@ -1,0 +1,56 @@
+"""The demo's call history: deterministic, only when the centre is open, with the
+open-enrollment surge, believable figures, and imported once through the same rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from memberdesk.calendars.loader import get_calendar
+from memberdesk.compliance.audit import SYSTEM
+from memberdesk.kpi.demo import demo_calls, seed_demo_calls
+from memberdesk.kpi.formulas import tally_calls
+from memberdesk.kpi.models import CallRow
+from memberdesk.kpi.report import By, call_kpis
+
+LAST = date(2026, 11, 30)
+
+
+def test_the_history_is_believable_and_the_same_for_a_seed() -> None:
+    calls = list(demo_calls(members=15000, last_day=LAST))
+    again = list(demo_calls(members=15000, last_day=LAST))
+    assert calls == again and len(calls) > 40_000
+    cal = get_calendar("california-state")
+    assert all(cal.is_open(c.offered_at) for c in calls[::97])
+    assert not any(c.offered_at.date() == date(2025, 12, 25) for c in calls)  # closed
+    assert calls[0].offered_at.date() == date(2025, 10, 1)  # thirteen months back
+    assert calls[-1].offered_at.date() <= LAST
+    per_day = Counter(c.offered_at.date() for c in calls)
+
+    def daily(month: int) -> float:
+        days = [n for d, n in per_day.items() if d.month == month]
+        return sum(days) / len(days)
+
+    assert daily(11) > 1.3 * daily(7)  # the open-enrollment surge
+    tally = tally_calls(calls, threshold=20)
+    assert 0.7 < (tally.service_level or 0) < 0.98
+    assert 0.005 < (tally.abandon_rate or 0) < 0.1
+    assert 360 < (tally.aht_seconds or 0) < 480  # the seeds' 6-9 minutes
+    assert {c.queue for c in calls} == {"general", "billing", "spanish"}
+
+
+def test_imported_once_and_reported_by_day(db: Session) -> None:
+    made = seed_demo_calls(db, SYSTEM, members=3000, last_day=LAST)
+    assert made > 5000
+    assert seed_demo_calls(db, SYSTEM, members=3000, last_day=LAST) == 0  # not twice
+    assert db.scalar(select(func.count()).select_from(CallRow)) == made
+    total, days = call_kpis(db, "calchoice", date(2026, 11, 1), LAST, By.DAY)
+    assert total.offered > 0 and all(day.isoweekday() < 6 for day in map(_day, days))
+    assert "2026-11-26" not in dict(days)  # Thanksgiving
+
+
+def _day(row: tuple[str, object]) -> date:
+    return date.fromisoformat(row[0])
