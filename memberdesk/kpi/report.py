@@ -62,3 +62,15 @@ def call_kpis(
     column = CallStats.queue if by is By.QUEUE else CallStats.agent_ref
     rows = session.execute(select(column, *sums).where(*where).group_by(column).order_by(column))
     return total, [(key, _tally(values)) for key, *values in rows]
+
+
+def interval_volumes(session: Session, pack: str) -> list[tuple[datetime, int]]:
+    """Calls offered per half hour (every queue and agent together), oldest first: the history
+    a forecast learns from. Half hours without a call are absent."""
+    rows = session.execute(
+        select(CallStats.interval_start, func.sum(CallStats.offered))
+        .where(CallStats.pack == pack)
+        .group_by(CallStats.interval_start)
+        .order_by(CallStats.interval_start)
+    )
+    return [(at, int(n or 0)) for at, n in rows]

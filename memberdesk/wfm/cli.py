@@ -252,11 +252,51 @@ def _staff_csv(path: Path, concurrency: int, opts: dict[str, Any]) -> None:
 # ----------------------------------------------------------------------------- forecast
 
 
+def _stored_history(pack: str) -> Any:
+    """Calls per half hour from the imported call records, as the forecast's history."""
+    import pandas as pd
+
+    from memberdesk.calendars.loader import get_calendar
+    from memberdesk.cli import connect, load_settings
+    from memberdesk.db import make_sessionmaker
+    from memberdesk.kpi.report import interval_volumes
+    from memberdesk.sla.packs import UnknownPackError, get_pack, zone_of
+
+    try:
+        zone = zone_of(pack)
+    except UnknownPackError as exc:
+        raise _fail(f"--pack: {exc}") from None
+    with make_sessionmaker(connect(load_settings()))() as session:
+        volumes = interval_volumes(session, pack)
+    if not volumes:
+        raise _fail(f"--stored: no call records imported for {pack} (memberdesk kpi import)")
+    # Half hours the centre was open without a call are zeros, not gaps: a forecast that never
+    # saw them would learn that every half hour has calls.
+    cal = get_calendar(get_pack(pack).calendar)
+    first, last = (volumes[i][0].astimezone(zone).date() for i in (0, -1))
+    open_slots = [
+        dt.datetime.combine(first + dt.timedelta(days=k), dt.time(0), zone)
+        + dt.timedelta(minutes=minute)
+        for k in range((last - first).days + 1)
+        for w in cal.windows_on(first + dt.timedelta(days=k))
+        for minute in range(w.start, w.end, 30)
+    ]
+    counts = pd.Series({at: float(n) for at, n in volumes})
+    index = pd.DatetimeIndex(sorted(set(open_slots) | set(counts.index))).tz_convert(zone.key)
+    counts.index = pd.DatetimeIndex(counts.index).tz_convert(zone.key)
+    return counts.reindex(index, fill_value=0.0).rename("calls")
+
+
 @app.command()
 def forecast(
     csv_file: Annotated[
         Path | None, typer.Option("--csv", help="History CSV: interval_start,calls")
     ] = None,
+    stored: Annotated[
+        bool,
+        typer.Option("--stored", help="Learn from the call records imported into the database"),
+    ] = False,
+    pack: Annotated[str, typer.Option(help="Line of business of --stored")] = "calchoice",
     members: Annotated[int, typer.Option(help="Members, for the demo history")] = 15_000,
     seed: Annotated[int, typer.Option(help="Seed of the demo history")] = 1,
     calendar: Annotated[str, typer.Option(help="Calendar whose closures are holidays")] = (
@@ -280,11 +320,16 @@ def forecast(
     if members < 1:
         raise _fail("--members: must be a positive number of members")
     with _user_errors({"history": "--csv", "holdout_weeks": "--holdout-weeks"}):
-        if csv_file is not None:
-            try:
-                history = fc.read_history_csv(str(csv_file))
-            except FileNotFoundError:
-                raise _fail("--csv: no such file") from None
+        if csv_file is not None and stored:
+            raise _fail("--stored: give either --csv or --stored, not both")
+        if csv_file is not None or stored:
+            if stored:
+                history = _stored_history(pack)
+            else:
+                try:
+                    history = fc.read_history_csv(str(csv_file))
+                except FileNotFoundError:
+                    raise _fail("--csv: no such file") from None
             years = range(history.index[0].year, history.index[-1].year + 2)
             closed = _holidays(calendar, holidays, years)
         else:
@@ -310,14 +355,18 @@ def forecast(
         )
     result: dict[str, Any] = {
         "history": {
-            "source": str(csv_file) if csv_file else f"demo (members={members}, seed={seed})",
+            "source": f"stored calls ({pack})"
+            if stored
+            else str(csv_file)
+            if csv_file
+            else f"demo (members={members}, seed={seed})",
             "start": history.index[0].isoformat(),
             "end": history.index[-1].isoformat(),
             "intervals": len(history),
             "calls": float(history.sum()),
             "holidays": len(closed),
         },
-        "assumptions": {} if csv_file else fc.demo_assumptions(),
+        "assumptions": {} if csv_file or stored else fc.demo_assumptions(),
         "evaluation": ev.summary(),
         "forecast": [
             {"interval_start": t.isoformat(), "calls": round(float(v), 3)} for t, v in ahead.items()
@@ -331,7 +380,7 @@ def forecast(
         f"history {result['history']['start']} .. {result['history']['end']}: "
         f"{count(len(history), 'interval')}, {count(round(float(history.sum())), 'call')}"
     )
-    if not csv_file:
+    if not csv_file and not stored:
         typer.echo("  synthetic demo history, ending yesterday; its shape is assumed:")
         for a in result["assumptions"].values():
             typer.echo(f"    {a['label']}: {a['value']}")

@@ -3,13 +3,18 @@ open-enrollment surge, believable figures, and imported once through the same ru
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from memberdesk.calendars.loader import get_calendar
+from memberdesk.cli import app
 from memberdesk.compliance.audit import SYSTEM
 from memberdesk.kpi.demo import demo_calls, seed_demo_calls
 from memberdesk.kpi.formulas import tally_calls
@@ -17,6 +22,7 @@ from memberdesk.kpi.models import CallRow
 from memberdesk.kpi.report import By, call_kpis
 
 LAST = date(2026, 11, 30)
+runner = CliRunner()
 
 
 def test_the_history_is_believable_and_the_same_for_a_seed() -> None:
@@ -54,3 +60,37 @@ def test_imported_once_and_reported_by_day(db: Session) -> None:
 
 def _day(row: tuple[str, object]) -> date:
     return date.fromisoformat(row[0])
+
+
+def test_a_forecast_learns_from_the_stored_calls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, var_dir: Path
+) -> None:
+    from memberdesk.compliance.crypto import load_and_install
+    from memberdesk.config import Settings, get_settings
+    from memberdesk.db import make_engine, make_sessionmaker
+    from memberdesk.migrate import upgrade
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'f.db'}", var_dir=var_dir)
+    monkeypatch.setenv("MEMBERDESK_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("MEMBERDESK_VAR_DIR", str(var_dir))
+    get_settings.cache_clear()
+    load_and_install(var_dir)
+    engine = make_engine(settings)
+    upgrade(engine)
+    empty = runner.invoke(app, ["wfm", "forecast", "--stored"])
+    assert empty.exit_code == 2 and "no call records imported for calchoice" in empty.stderr
+    with make_sessionmaker(engine)() as session:
+        made = seed_demo_calls(session, SYSTEM, members=3000, last_day=LAST)
+        session.commit()
+    engine.dispose()
+    result = runner.invoke(app, ["wfm", "forecast", "--stored", "--days", "1", "--json"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["history"]["source"] == "stored calls (calchoice)"
+    assert out["history"]["calls"] == made and out["assumptions"] == {}
+    # Open half hours without a call count as zeros: 18 a working day.
+    assert out["history"]["intervals"] % 18 == 0
+    assert out["forecast"] and all(f["calls"] >= 0 for f in out["forecast"])
+    both = runner.invoke(app, ["wfm", "forecast", "--stored", "--csv", "x.csv"])
+    assert both.exit_code == 2 and "either --csv or --stored" in both.stderr
