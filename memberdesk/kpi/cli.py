@@ -127,6 +127,7 @@ def import_(
 
     from memberdesk.compliance.audit import AuditContext
     from memberdesk.db import make_sessionmaker
+    from memberdesk.errors import MemberdeskError
     from memberdesk.kpi.ingest import import_calls
     from memberdesk.kpi.targets import threshold_of
 
@@ -136,16 +137,20 @@ def import_(
     progress = Progress(TextColumn("importing calls"), BarColumn(), MofNCompleteColumn())
     with progress, sessions() as session:
         task = progress.add_task("import", total=None)
-        result = import_calls(
-            session,
-            ctx,
-            _read(csv_file),
-            pack=pack,
-            threshold=threshold_of(goals),
-            short_abandon=short_abandon,
-            keep_errors=ERRORS_SHOWN,
-            progress=lambda n: progress.advance(task, n),
-        )
+        try:
+            result = import_calls(
+                session,
+                ctx,
+                _read(csv_file),
+                pack=pack,
+                threshold=threshold_of(goals),
+                short_abandon=short_abandon,
+                keep_errors=ERRORS_SHOWN,
+                progress=lambda n: progress.advance(task, n),
+            )
+        except MemberdeskError as exc:
+            session.rollback()
+            raise fail("--csv", exc.message) from None
         if result.error_count:
             session.rollback()
         else:

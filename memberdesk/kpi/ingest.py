@@ -10,12 +10,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from memberdesk.compliance import audit
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.enums import AuditAction
 from memberdesk.db import insert_on_conflict, table_of
+from memberdesk.errors import Conflict
 from memberdesk.kpi.calls import RowError
 from memberdesk.kpi.formulas import CallRecord, CallTally
 from memberdesk.kpi.models import INTERVAL_MINUTES, NO_AGENT, CallImport, CallRow, CallStats
@@ -135,25 +137,37 @@ def _stored_ids(session: Session, ids: list[str]) -> set[str]:
     return set(session.scalars(select(CallRow.call_id).where(CallRow.call_id.in_(ids))))
 
 
+RACED = "call_id: another import stored some of these calls at the same time; nothing was imported"
+
+
 def store_calls(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert call-record rows in the session's transaction. PostgreSQL gets them by COPY
     (psycopg sends one statement per row otherwise); the member ID is encrypted by its column
-    type either way."""
+    type either way. A call ID stored meanwhile by an import running alongside is a Conflict
+    (the transaction is then spoilt: roll back)."""
     table = table_of(CallRow)
     if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(table), rows)
+        try:
+            session.execute(insert(table), rows)
+        except IntegrityError:
+            raise Conflict(RACED, field="call_id") from None
         return
+    from psycopg.errors import UniqueViolation
+
     columns = list(rows[0])
-    dialect = session.get_bind().dialect
-    encrypt = table.c.member_ref.type.bind_processor(dialect)
+    encrypt = table.c.member_ref.type.bind_processor(session.get_bind().dialect)
     raw = session.connection().connection.driver_connection
-    assert raw is not None
+    if raw is None:  # pragma: no cover - a live connection always has its driver's
+        raise RuntimeError("no database connection")
     sql = f"COPY call_records ({', '.join(columns)}) FROM STDIN"
-    with raw.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in rows:
-            if row["member_ref"] is not None and encrypt is not None:
-                row = {**row, "member_ref": encrypt(row["member_ref"])}
-            copy.write_row([row[c] for c in columns])
+    try:
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                if row["member_ref"] is not None and encrypt is not None:
+                    row = {**row, "member_ref": encrypt(row["member_ref"])}
+                copy.write_row([row[c] for c in columns])
+    except UniqueViolation:
+        raise Conflict(RACED, field="call_id") from None
 
 
 def _row(import_id: int, pack: str, c: CallRecord) -> dict[str, Any]:

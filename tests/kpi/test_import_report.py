@@ -164,3 +164,49 @@ def test_calls_roll_up_by_the_half_hour_they_were_offered_in() -> None:
         "2026-11-02T17:30:00+00:00"
     )
     assert interval_of(datetime(2026, 11, 2, 9, 0, tzinfo=pacific)).minute == 0
+
+
+def test_two_imports_of_the_same_calls_at_once_store_them_once(
+    db_env: Settings, tmp_path: Path
+) -> None:
+    import io
+    import threading
+    import time
+
+    from memberdesk.compliance.audit import SYSTEM
+    from memberdesk.errors import Conflict
+    from memberdesk.kpi.calls import parse_calls
+    from memberdesk.kpi.ingest import import_calls
+
+    text_ = write_calls(tmp_path / "same.csv", generated(400, 14)).read_text()
+    engine = make_engine(db_env)
+    sessions = make_sessionmaker(engine)
+
+    def run(session):  # type: ignore[no-untyped-def]
+        return import_calls(
+            session, SYSTEM, parse_calls(io.StringIO(text_)), pack="calchoice", threshold=20,
+            short_abandon=5,
+        )  # fmt: skip
+
+    outcome: dict[str, object] = {}
+
+    def second() -> None:
+        with sessions() as s:
+            try:
+                result = run(s)
+                outcome["second"] = "refused" if result.error_count else "stored"
+                s.rollback() if result.error_count else s.commit()
+            except Conflict as exc:
+                s.rollback()
+                outcome["second"] = f"conflict: {exc.message}"
+
+    with sessions() as first:
+        assert run(first).error_count == 0
+        other = threading.Thread(target=second)
+        other.start()
+        time.sleep(0.5)  # the second import is now waiting on the first's rows (or lock)
+        first.commit()
+    other.join(60)
+    engine.dispose()
+    assert outcome["second"] != "stored", outcome
+    assert counts(db_env)[0] == 400 and counts(db_env)[2] == 1
