@@ -37,12 +37,12 @@ class CallRow(CallFigures):
 class CallReport(BaseModel):
     """Call KPIs over whole days in the pack's time zone, from the half-hour rollups."""
 
-    pack: str
+    pack: str = Field(description="The line of business's policy pack (calchoice, ...)")
     first: date = Field(alias="from", description="First day")
     last: date = Field(alias="to", description="Last day (included)")
     threshold_seconds: float = Field(description="Answered within this counts for the level")
-    total: CallFigures
+    total: CallFigures = Field(description="The whole period")
     by: str | None = Field(description="queue, agent or day; null for the total alone")
-    rows: list[CallRow]
+    rows: list[CallRow] = Field(description="One per queue, agent or day, in key order")
 
     model_config = {"populate_by_name": True}
