@@ -34,6 +34,7 @@ class RecordType(StrEnum):
     ID_CARD_REQUEST = "id_card_request"
     LOGIN_ATTEMPT = "login_attempt"
     WEB_SESSION = "web_session"
+    CALL_RECORD = "call_record"  # the calls themselves go; their half-hour rollups (counts) stay
 
 
 RECORD_TYPES = ", ".join(rt.value for rt in RecordType)
@@ -229,6 +230,8 @@ def run(
         if not dry_run and ids:
             _deidentify(session, ids, stamp)
 
+    from memberdesk.kpi.models import CallRow  # late: compliance loads before the domains
+
     start = lambda d: datetime(d.year, d.month, d.day, tzinfo=stamp.tzinfo)  # noqa: E731
     targets = [
         (
@@ -256,6 +259,12 @@ def run(
                 WebSession.ended_at.is_not(None),
                 WebSession.ended_at < start(cut[RecordType.WEB_SESSION]),
             ),
+            None,
+        ),
+        (
+            RecordType.CALL_RECORD,
+            CallRow,
+            CallRow.offered_at < start(cut[RecordType.CALL_RECORD]),
             None,
         ),
     ]

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from memberdesk.compliance import retention
@@ -311,3 +311,36 @@ def test_deidentifying_a_member_clears_the_text_of_their_work(login, db: Session
     assert {v for v in after} <= {None, "", retention.PURGED}
     kept = " ".join(str(v) for v in _texts(db, held.id))
     assert all(s in kept for s in SECRETS.values())
+
+
+def test_old_call_records_go_and_their_rollups_stay(login, db: Session) -> None:
+    import io
+
+    from memberdesk.kpi.calls import parse_calls
+    from memberdesk.kpi.ingest import import_calls
+    from memberdesk.kpi.models import CallRow, CallStats
+
+    header = (
+        "call_id,queue,offered_at,answered_at,abandoned_at,talk_seconds,hold_seconds,"
+        "wrap_seconds,agent_id,member_id\n"
+    )
+    rows = (
+        "old-1,general,2014-03-03T09:00:00-08:00,2014-03-03T09:00:09-08:00,,300,0,30,a1,M1\n"
+        "new-1,general,2026-03-03T09:00:00-08:00,2026-03-03T09:00:09-08:00,,300,0,30,a1,M2\n"
+    )
+    done = import_calls(db, SYSTEM, parse_calls(io.StringIO(header + rows)), pack="calchoice",
+                        threshold=20, short_abandon=5)  # fmt: skip
+    assert done.error_count == 0
+    officer = login(Role.COMPLIANCE_OFFICER).client
+    hold = officer.post(
+        "/api/compliance/legal-holds", json={"matter": "Call audit", "record_type": "call_record"}
+    ).json()
+    held = officer.post("/api/compliance/retention/run", params={"dry_run": False}).json()
+    assert "call_record" in held["held_types"]
+    assert db.scalar(select(func.count()).select_from(CallRow)) == 2
+    officer.post(f"/api/compliance/legal-holds/{hold['id']}/release")
+    ran = officer.post("/api/compliance/retention/run", params={"dry_run": False}).json()
+    assert ran["counts"]["call_record"] == 1
+    db.expire_all()
+    assert list(db.scalars(select(CallRow.call_id))) == ["new-1"]
+    assert db.scalar(select(func.count()).select_from(CallStats)) == 2  # the counts stay
