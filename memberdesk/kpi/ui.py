@@ -18,7 +18,8 @@ from memberdesk.db import DbRoute, ReadingSessionDep
 from memberdesk.errors import InvalidInput
 from memberdesk.kpi.api import report
 from memberdesk.kpi.report import By
-from memberdesk.sla.packs import zone_of
+from memberdesk.kpi.targets import goals_of
+from memberdesk.sla.packs import KpiGoal, zone_of
 from memberdesk.web.pages import render
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
@@ -40,6 +41,30 @@ def _day(text: str, field: str, errors: dict[str, str]) -> date | None:
         errors[field] = "Enter a date between the years 2000 and 2199."
         return None
     return day
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}" if round(x * 100, 6).is_integer() else f"{x:.1%}"
+
+
+def target_words(goal: KpiGoal | None) -> str:
+    """A share's target as a sentence: "target: at least 80%", "target: under 3%", "target:
+    at most 5%; above 8% misses it"; empty when there is none."""
+    if goal is None or not goal.has_thresholds:
+        return ""
+    if goal.breach_below is not None:
+        floor = ("more than " if goal.breach_at_bound else "at least ") + _pct(goal.breach_below)
+        if goal.warn_below is not None:
+            warn, breach = _pct(goal.warn_below), _pct(goal.breach_below)
+            return f"target: at least {warn}; below {breach} misses it"
+        return f"target: {floor}"
+    if goal.breach_above is not None:
+        ceiling = ("under " if goal.breach_at_bound else "at most ") + _pct(goal.breach_above)
+        if goal.warn_above is not None:
+            warn, breach = _pct(goal.warn_above), _pct(goal.breach_above)
+            return f"target: at most {warn}; above {breach} misses it"
+        return f"target: {ceiling}"
+    return ""
 
 
 def seconds_words(value: float | None) -> str:
@@ -93,6 +118,7 @@ def kpi_page(
                 else exc.message[:1].upper() + exc.message[1:] + "."
             )
     session.commit()
+    goals = goals_of(pack) if pack in LINES else {}
     return render(
         request,
         "kpi/calls.html",
@@ -107,4 +133,5 @@ def kpi_page(
         seconds=seconds_words,
         share=share_words,
         by_label=BREAKDOWNS.get(by, ""),
+        targets={m: target_words(goals.get(m)) for m in ("service_level", "abandon_rate")},
     )

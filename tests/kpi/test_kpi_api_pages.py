@@ -91,6 +91,10 @@ def test_the_page_in_words(login, db: Session, tmp_path: Path) -> None:
     assert page.status_code == 200
     text = page.text
     assert "Service level" in text and "answered within 20 seconds" in text
+    assert "Target: at least 80%." in text  # the pack's target, in words
+    assert "Target: at most 5%; above 8% misses it." in text
+    oregon = boss.get("/kpi", params={**DAY, "pack": "oregon-medicaid"}).text
+    assert "No calls for these days" in oregon  # the calls were California's
     assert "No agent (calls nobody answered)" in text and "By agent" in text
     assert re.search(r"\d+ min \d+ s", text)  # handle time in minutes, not raw seconds
     empty = boss.get("/kpi", params={"from": "2026-10-01", "to": "2026-10-02"})
@@ -154,3 +158,14 @@ def test_a_supervisor_reads_the_figures_in_a_browser(
     expect(checked.get_by_role("heading", name="By queue")).to_be_visible()
     expect(checked.get_by_role("cell", name="billing")).to_be_visible()
     assert page_problems(checked, "kpi-calls", screens) == []
+
+
+def test_targets_in_words_for_each_line_of_business() -> None:
+    from memberdesk.kpi.targets import goals_of
+    from memberdesk.kpi.ui import target_words
+
+    cal, ore = goals_of("calchoice"), goals_of("oregon-medicaid")
+    assert target_words(cal["service_level"]) == "target: at least 80%"
+    assert target_words(cal["abandon_rate"]) == "target: at most 5%; above 8% misses it"
+    assert target_words(ore["abandon_rate"]) == "target: under 3%"  # 3% itself misses it
+    assert target_words(ore.get("first_contact_resolution")) == ""  # a benchmark, not a floor
