@@ -53,18 +53,16 @@ def target_words(goal: KpiGoal | None) -> str:
     if goal is None or not goal.has_thresholds:
         return ""
     if goal.breach_below is not None:
-        floor = ("more than " if goal.breach_at_bound else "at least ") + _pct(goal.breach_below)
-        if goal.warn_below is not None:
-            warn, breach = _pct(goal.warn_below), _pct(goal.breach_below)
-            return f"target: at least {warn}; below {breach} misses it"
-        return f"target: {floor}"
-    if goal.breach_above is not None:
-        ceiling = ("under " if goal.breach_at_bound else "at most ") + _pct(goal.breach_above)
-        if goal.warn_above is not None:
-            warn, breach = _pct(goal.warn_above), _pct(goal.breach_above)
-            return f"target: at most {warn}; above {breach} misses it"
-        return f"target: {ceiling}"
-    return ""
+        bound, warn, bound_word, side = goal.breach_below, goal.warn_below, "more than", "below"
+        plain = "at least"
+    elif goal.breach_above is not None:
+        bound, warn, bound_word, side = goal.breach_above, goal.warn_above, "under", "above"
+        plain = "at most"
+    else:
+        return ""
+    if warn is not None:
+        return f"target: {plain} {_pct(warn)}; {side} {_pct(bound)} misses it"
+    return f"target: {bound_word if goal.breach_at_bound else plain} {_pct(bound)}"
 
 
 def seconds_words(value: float | None) -> str:
