@@ -15,6 +15,7 @@ class Role(StrEnum):
     WFM_ANALYST = "wfm_analyst"
     COMPLIANCE_OFFICER = "compliance_officer"
     ADMIN = "admin"
+    TELEPHONY = "telephony"  # the telephony platform's system account: posts events, reads nothing
     MEMBER = "member"
 
 
@@ -46,6 +47,7 @@ class Permission(StrEnum):
     NAVIGATOR_MANAGE = "navigator.manage"  # flag, unflag and assign member navigators
     ROLE_GRANT_APPROVE = "role_grant.approve"  # second person for grants of PHI roles
     KPI_READ = "kpi.read"  # the centre's call figures (counts and times, no member data)
+    KPI_FEED = "kpi.feed"  # the telephony platform's account: posts call and agent events
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
@@ -100,6 +102,7 @@ class AuditAction(StrEnum):
     ACCESS_DENIED = "auth.access_denied"
     # KPIs (kpi/)
     CALLS_IMPORTED = "kpi.calls_imported"
+    FEED_RECEIVED = "kpi.feed_received"  # live telephony events (may name callers' member IDs)
     # contacts and callbacks (contacts/)
     CONTACT_LOGGED = "contact.logged"
     CONTACT_UPDATED = "contact.updated"

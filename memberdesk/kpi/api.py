@@ -10,21 +10,24 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from memberdesk.compliance.auth import Principal
-from memberdesk.compliance.deps import requires
+from memberdesk.compliance.deps import audit_context, requires
 from memberdesk.compliance.enums import Permission
-from memberdesk.db import DbRoute, ReadingSessionDep
+from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import InvalidInput
+from memberdesk.kpi import feed
+from memberdesk.kpi.live import NEEDS, AgentEvent, Event, kind_of
 from memberdesk.kpi.report import By, call_kpis
-from memberdesk.kpi.schemas import CallReport
+from memberdesk.kpi.schemas import CallReport, FeedEventIn, FeedIn, FeedOut
 from memberdesk.kpi.targets import goals_of, judged, threshold_of
 from memberdesk.schemas import Day
 from memberdesk.sla.packs import UnknownPackError
 
 router = APIRouter(prefix="/api", route_class=DbRoute)
 Reader = Annotated[Principal, requires(Permission.KPI_READ)]
+Feeder = Annotated[Principal, requires(Permission.KPI_FEED)]
 TAGS: list[str | Enum] = ["KPIs"]
 MAX_DAYS = 400  # a year and a bit: enough for a year-on-year month, not a scan of everything
 
@@ -69,3 +72,42 @@ def call_report(
     out = CallReport.model_validate(report(session, pack, first, last, by))
     session.commit()
     return out
+
+
+def event_of(i: int, given: FeedEventIn) -> Event:
+    """The event, checked for what its kind must name (errors name the event and field)."""
+    kind = kind_of(given.type)
+    where = f"body.events.{i}"
+    for name in NEEDS[kind]:
+        if getattr(given, name) is None:
+            raise InvalidInput(f"is required for a {kind.value} event", field=f"{where}.{name}")
+    if isinstance(kind, AgentEvent) and given.call_id is not None:
+        raise InvalidInput("an agent's change of state names no call", field=f"{where}.call_id")
+    return Event(
+        key=given.id,
+        kind=kind,
+        at=given.at,
+        call_id=given.call_id,
+        queue=given.queue,
+        agent_id=given.agent_id,
+        member_id=given.member_id,
+        warm=given.warm,
+        wrap_seconds=given.wrap_seconds,
+    )
+
+
+@router.post("/kpi/events", response_model=FeedOut, summary="Telephony events", tags=TAGS)
+def receive_events(
+    session: SessionDep, principal: Feeder, request: Request, body: FeedIn
+) -> FeedOut:
+    """Calls and agents' changes of state as they happen, from the telephony platform. Each
+    event carries its own idempotency key: sent twice, it counts once; events may arrive in any
+    order, and a late one corrects the figures already counted."""
+    try:
+        goals_of(body.pack)
+    except UnknownPackError as exc:
+        raise InvalidInput(str(exc), field="body.pack") from None
+    events = [event_of(i, e) for i, e in enumerate(body.events)]
+    result = feed.receive(session, audit_context(request, principal), body.pack, events)
+    session.commit()
+    return FeedOut(**vars(result))

@@ -23,10 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+K = TypeVar("K")
 
 SHORT_ABANDON_SECONDS = 5.0
+INTERVAL_MINUTES = 30  # rollups count calls by the half hour they were offered in
+NO_AGENT = ""  # the rollup key of calls no agent took (abandoned, or still waiting)
 CAHPS_MIN_ANSWERS = 100
 CAHPS_ANSWERS = ("never", "sometimes", "usually", "always")
 
@@ -56,6 +60,12 @@ class CallRecord:
     def handle_seconds(self) -> float:
         """Talk + hold + wrap."""
         return self.talk_seconds + self.hold_seconds + self.wrap_seconds
+
+
+def interval_of(at: datetime) -> datetime:
+    """The start of the half hour (UTC) ``at`` falls in."""
+    at = at.astimezone(UTC)
+    return at.replace(minute=at.minute - at.minute % INTERVAL_MINUTES, second=0, microsecond=0)
 
 
 def _share(part: float, whole: float) -> float | None:
@@ -102,6 +112,14 @@ class CallTally:
     def __add__(self, other: CallTally) -> CallTally:
         return CallTally(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
 
+    def __neg__(self) -> CallTally:
+        """The tally that takes this one back out of a sum (a rollup correction)."""
+        return CallTally(*(-getattr(self, f.name) for f in fields(self)))
+
+    def is_zero(self) -> bool:
+        """True when adding it changes nothing."""
+        return all(abs(getattr(self, f.name)) < 1e-9 for f in fields(self))
+
     @property
     def service_level(self) -> float | None:
         """Answered within the threshold / (offered - short abandoned)."""
@@ -121,6 +139,12 @@ class CallTally:
     def aht_seconds(self) -> float | None:
         """Average handle time: mean talk + hold + wrap of answered calls."""
         return _share(self.handle_seconds, self.answered)
+
+
+def add_tallies(into: dict[K, CallTally], more: dict[K, CallTally]) -> None:
+    """Add each tally of ``more`` into its key's tally in ``into``."""
+    for key, tally in more.items():
+        into[key] = into[key] + tally if key in into else tally
 
 
 def figures(t: CallTally) -> dict[str, Any]:

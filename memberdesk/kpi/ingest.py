@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, text
@@ -19,8 +19,8 @@ from memberdesk.compliance.enums import AuditAction
 from memberdesk.db import insert_on_conflict, table_of
 from memberdesk.errors import Conflict
 from memberdesk.kpi.calls import RowError
-from memberdesk.kpi.formulas import CallRecord, CallTally
-from memberdesk.kpi.models import INTERVAL_MINUTES, NO_AGENT, CallImport, CallRow, CallStats
+from memberdesk.kpi.formulas import NO_AGENT, CallRecord, CallTally, interval_of
+from memberdesk.kpi.models import CallImport, CallRow, CallStats
 
 BATCH = 5000
 COUNTERS = (
@@ -44,12 +44,6 @@ class ImportResult:
     intervals: int = 0
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
-
-
-def interval_of(at: datetime) -> datetime:
-    """The start of the half hour (UTC) a call was offered in."""
-    at = at.astimezone(UTC)
-    return at.replace(minute=at.minute - at.minute % INTERVAL_MINUTES, second=0, microsecond=0)
 
 
 def import_calls(
@@ -207,7 +201,8 @@ def add_to_rollups(session: Session, pack: str, tallies: dict[Key, CallTally]) -
             "interval_start": start,
             **{c: getattr(t, c) for c in COUNTERS},
         }
-        for (queue, agent, start), t in tallies.items()
+        # In key order, as every writer does, so that two never wait on each other in a cycle.
+        for (queue, agent, start), t in sorted(tallies.items(), key=lambda kv: kv[0])
     ]
     for i in range(0, len(rows), BATCH):
         session.execute(stmt, rows[i : i + BATCH])

@@ -58,9 +58,15 @@ def call_kpis(
         ):
             day = at.astimezone(zone).date().isoformat()
             days[day] = days.get(day, CallTally()) + _tally(values)
-        return total, sorted(days.items())
+        return total, sorted((d, t) for d, t in days.items() if t.offered)
     column = CallStats.queue if by is By.QUEUE else CallStats.agent_ref
-    rows = session.execute(select(column, *sums).where(*where).group_by(column).order_by(column))
+    rows = session.execute(
+        select(column, *sums)
+        .where(*where)
+        .group_by(column)
+        .having(func.sum(CallStats.offered) != 0)  # a late event may have moved every call away
+        .order_by(column)
+    )
     return total, [(key, _tally(values)) for key, *values in rows]
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from memberdesk.kpi.live import AgentEvent, CallEvent
+from memberdesk.schemas import Instant
 
 
 class CallFigures(BaseModel):
@@ -46,3 +50,60 @@ class CallReport(BaseModel):
     rows: list[CallRow] = Field(description="One per queue, agent or day, in key order")
 
     model_config = {"populate_by_name": True}
+
+
+EVENT_TYPES = ", ".join([*(k.value for k in CallEvent), *(k.value for k in AgentEvent)])
+Ref = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
+class FeedEventIn(BaseModel):
+    """One event from the telephony platform. Call events name the call; offered and queued
+    name the queue; answered names the agent; agent events name the agent and no call."""
+
+    id: str = Field(
+        min_length=1,
+        max_length=128,
+        pattern=r"^[\x21-\x7e]+$",
+        description="The sender's idempotency key: an event sent again with it is ignored",
+    )
+    type: str = Field(description=f"What happened: {EVENT_TYPES}")
+    at: Instant = Field(description="When it happened (ISO 8601 with offset)")
+    call_id: Ref | None = Field(None, description="The platform's call ID (call events)")
+    queue: Ref | None = Field(None, description="The queue (offered, queued, transferred)")
+    agent_id: Ref | None = Field(None, description="The agent's ID on the platform")
+    member_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=32,
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="The caller's member ID, once identified (stored encrypted)",
+    )
+    warm: bool = Field(False, description="transferred: the agent introduced the caller")
+    wrap_seconds: float | None = Field(
+        None, ge=0, le=86400, description="ended: after-call work, in seconds"
+    )
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in EVENT_TYPES.split(", "):
+            raise ValueError(f"must be one of {EVENT_TYPES}")
+        return value
+
+
+class FeedIn(BaseModel):
+    """A batch of events from one line of business, in any order."""
+
+    pack: str = Field("calchoice", max_length=32, description="The line of business's pack")
+    events: list[FeedEventIn] = Field(
+        min_length=1, max_length=1000, description="1 to 1,000 events, in any order"
+    )
+
+
+class FeedOut(BaseModel):
+    """What the batch changed."""
+
+    received: int = Field(description="Events new to memberdesk")
+    duplicates: int = Field(description="Events received before (same id), ignored")
+    calls: int = Field(description="Calls whose state and figures were brought up to date")
+    agents: int = Field(description="Agents whose time by state was brought up to date")

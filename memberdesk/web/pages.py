@@ -33,6 +33,7 @@ ROLE_NAMES = {
     Role.WFM_ANALYST: "Workforce planning analyst",
     Role.COMPLIANCE_OFFICER: "Compliance officer",
     Role.ADMIN: "Administrator",
+    Role.TELEPHONY: "Telephony system account",
     Role.MEMBER: "Member",
 }
 

@@ -157,7 +157,7 @@ def test_the_migrated_schema_is_the_models_schema(engine) -> None:  # type: igno
 def test_calls_roll_up_by_the_half_hour_they_were_offered_in() -> None:
     from datetime import timedelta, timezone
 
-    from memberdesk.kpi.ingest import interval_of
+    from memberdesk.kpi.formulas import interval_of
 
     pacific = timezone(timedelta(hours=-8))
     assert interval_of(datetime(2026, 11, 2, 9, 47, 59, 9, tzinfo=pacific)).isoformat() == (
