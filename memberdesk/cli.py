@@ -75,6 +75,11 @@ LAZY_APPS: dict[str, LazyApp] = {
     "callbacks": LazyApp(
         "memberdesk.contacts.cli", "callbacks_app", "Voicemail callbacks: what is due today."
     ),
+    "report": LazyApp(
+        "memberdesk.kpi.review_cli",
+        "report_app",
+        "Team reviews: the monthly review and the quarterly summary, as PDF or HTML.",
+    ),
     "cases": LazyApp("memberdesk.cases.cli", "cases_app", "Cases: look one up (audited)."),
     "queues": LazyApp(
         "memberdesk.cases.cli", "queues_app", "Work queues and their load (counts only)."

@@ -85,6 +85,43 @@ def outcome(
     return True
 
 
+def outcomes(
+    contacts: Iterable[ContactFact],
+    others: Iterable[ContactFact],
+    *,
+    window_days: int,
+    now: datetime,
+    tz: tzinfo,
+) -> list[tuple[ContactFact, bool | None]]:
+    """Each contact with its outcome, judged against ``others`` (which may include them)."""
+    by_member: dict[int, list[ContactFact]] = {}
+    for o in others:
+        if o.member_id is not None:
+            by_member.setdefault(o.member_id, []).append(o)
+    return [
+        (
+            c,
+            outcome(
+                c,
+                by_member.get(c.member_id, []) if c.member_id is not None else [],
+                window_days=window_days,
+                now=now,
+                tz=tz,
+            ),
+        )
+        for c in contacts
+    ]
+
+
+def tally_of(judged: list[tuple[ContactFact, bool | None]]) -> FcrTally:
+    """FCR counts of contacts already judged (``outcomes``)."""
+    n = len(judged)
+    resolved = sum(1 for _, r in judged if r)
+    pending = sum(1 for _, r in judged if r is None)
+    marked = sum(1 for c, _ in judged if c.resolved)
+    return FcrTally(n, marked, resolved, n - resolved - pending, pending)
+
+
 def tally(
     contacts: Iterable[ContactFact],
     others: Iterable[ContactFact],
@@ -94,23 +131,4 @@ def tally(
     tz: tzinfo,
 ) -> FcrTally:
     """FCR counts for ``contacts``, judged against ``others`` (which may include them)."""
-    by_member: dict[int, list[ContactFact]] = {}
-    for o in others:
-        if o.member_id is not None:
-            by_member.setdefault(o.member_id, []).append(o)
-    n = marked = resolved = pending = 0
-    for c in contacts:
-        n += 1
-        marked += c.resolved
-        result = outcome(
-            c,
-            by_member.get(c.member_id, []) if c.member_id is not None else [],
-            window_days=window_days,
-            now=now,
-            tz=tz,
-        )
-        if result is None:
-            pending += 1
-        elif result:
-            resolved += 1
-    return FcrTally(n, marked, resolved, n - resolved - pending, pending)
+    return tally_of(outcomes(contacts, others, window_days=window_days, now=now, tz=tz))

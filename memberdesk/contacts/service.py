@@ -257,6 +257,13 @@ def fcr_period(
     session: Session, start: datetime, end: datetime, *, window_days: int, now: datetime
 ) -> fcr.FcrTally:
     """FCR over contacts started in [start, end), judged with contacts up to the window after."""
+    return fcr.tally_of(fcr_judged(session, start, end, window_days=window_days, now=now))
+
+
+def fcr_judged(
+    session: Session, start: datetime, end: datetime, *, window_days: int, now: datetime
+) -> list[tuple[fcr.ContactFact, bool | None]]:
+    """Each contact started in [start, end) with its one-contact outcome (None: pending)."""
     if end <= start:
         raise InvalidInput("end must be after start", field="query.end")
     rows = session.execute(
@@ -280,7 +287,7 @@ def fcr_period(
         ).all()
         later = _facts(later_rows)  # type: ignore[arg-type]
     # Every seeded line of business runs on one calendar today; a second one would group here.
-    return fcr.tally(contacts, later, window_days=window_days, now=now, tz=pack_tz(None))
+    return fcr.outcomes(contacts, later, window_days=window_days, now=now, tz=pack_tz(None))
 
 
 def contact_out(

@@ -64,10 +64,20 @@ def _queue(rng: random.Random) -> str:
     return QUEUES[0][0]
 
 
+Shift = tuple[datetime, str, str]  # a half hour, an agent, the state the agent was in
+
+
 def demo_calls(
-    *, members: int, last_day: date, months: int = 13, seed: int = 1
+    *,
+    members: int,
+    last_day: date,
+    months: int = 13,
+    seed: int = 1,
+    shifts: list[Shift] | None = None,
 ) -> Iterator[CallRecord]:
-    """Calls from the first day of the month ``months`` before ``last_day`` to ``last_day``."""
+    """Calls from the first day of the month ``months`` before ``last_day`` to ``last_day``.
+    With ``shifts``, each half hour's agents are noted there too: ready for the whole half
+    hour when staffed, on a break when theirs is the seat short."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     cal = get_calendar("california-state")
     day = add_months(last_day.replace(day=1), -months)
@@ -85,9 +95,15 @@ def demo_calls(
                 mean = per_day * month_factor * _shape(minute) / weight
                 staffed = staff_one(mean, AHT_SECONDS, interval=SLOT, target=0.8, within=20)
                 agents = max(1, min(len(AGENTS), int(staffed["agents"])))
-                if rng.random() < SHORT_STAFFED and agents > 1:
+                short = rng.random() < SHORT_STAFFED and agents > 1
+                if short:
                     agents -= 1
                 free = _staff(free, agents, t0)
+                if shifts is not None:
+                    shifts.extend((start, AGENTS[i], "ready") for _, i in free)
+                    if short:
+                        away = next(i for i in range(len(AGENTS)) if i not in {j for _, j in free})
+                        shifts.append((start, AGENTS[away], "break"))
                 arrivals = sorted(t0 + rng.random() * SLOT for _ in range(_poisson(rng, mean)))
                 for t in arrivals:
                     n += 1
@@ -140,15 +156,16 @@ def _call(
 def seed_demo_calls(session: Session, ctx: AuditContext, *, members: int, last_day: date) -> int:
     """Import the demo history unless calls are stored already; the number imported (the
     caller commits)."""
-    from sqlalchemy import func, select
+    from sqlalchemy import func, insert, select
 
     from memberdesk.kpi.ingest import import_calls
-    from memberdesk.kpi.models import CallRow
+    from memberdesk.kpi.models import AgentSeconds, CallRow
     from memberdesk.kpi.targets import goals_of, threshold_of
 
     if session.scalar(select(func.count()).select_from(CallRow)):
         return 0
-    calls = demo_calls(members=members, last_day=last_day)
+    shifts: list[Shift] = []
+    calls = demo_calls(members=members, last_day=last_day, shifts=shifts)
     result = import_calls(
         session,
         ctx,
@@ -159,4 +176,10 @@ def seed_demo_calls(session: Session, ctx: AuditContext, *, members: int, last_d
     )
     if result.error_count:  # the generator broke the import's own rules: a bug, say so
         raise RuntimeError(f"demo calls refused: {result.errors[0]}")
+    rows = [
+        {"agent_ref": agent, "interval_start": at, "state": state, "seconds": float(SLOT)}
+        for at, agent, state in shifts
+    ]
+    for i in range(0, len(rows), 5000):
+        session.execute(insert(AgentSeconds), rows[i : i + 5000])
     return result.calls

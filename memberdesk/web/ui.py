@@ -23,6 +23,8 @@ from memberdesk.compliance.models import Team, User, WebSession
 from memberdesk.contacts import ui as contacts_ui
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.kpi import ui as kpi_ui
+from memberdesk.kpi import ui_board as kpi_board
+from memberdesk.kpi import ui_review as kpi_review
 from memberdesk.members import ui as members_ui
 from memberdesk.members.models import EmployerGroup, Member
 from memberdesk.web import account_pages
@@ -41,6 +43,8 @@ router.include_router(members_ui.router)
 router.include_router(contacts_ui.router)
 router.include_router(cases_ui.router)
 router.include_router(kpi_ui.router)
+router.include_router(kpi_board.router)
+router.include_router(kpi_review.router)
 router.include_router(account_pages.router)
 LOGIN_CSRF_COOKIE = "md_login_csrf"
 Anyone = Annotated[Principal, requires(Permission.SESSION)]

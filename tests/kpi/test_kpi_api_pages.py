@@ -162,7 +162,7 @@ def test_a_supervisor_reads_the_figures_in_a_browser(
 
 def test_targets_in_words_for_each_line_of_business() -> None:
     from memberdesk.kpi.targets import goals_of
-    from memberdesk.kpi.ui import target_words
+    from memberdesk.kpi.words import target_words
 
     cal, ore = goals_of("calchoice"), goals_of("oregon-medicaid")
     assert target_words(cal["service_level"]) == "target: at least 80%"
