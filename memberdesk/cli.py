@@ -426,6 +426,9 @@ def demo(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
     members: Annotated[int, typer.Option(help="Members to seed into an empty database")] = 15000,
+    live: Annotated[
+        bool, typer.Option(help="Feed simulated calls and agents live, for the wallboard")
+    ] = True,
 ) -> None:
     """Migrate, seed a 15,000-member plan and its work if the database is empty, and serve it."""
     from rich.table import Table
@@ -458,6 +461,11 @@ def demo(
     for row in logins:
         table.add_row(row["username"], row["role"], row["password"])
     console().print(table)
+    if live:
+        from memberdesk.kpi.demo_live import LiveDemo
+
+        LiveDemo(sessions).start()
+        console().print("live demo: simulated calls and agents feed the wallboard (/wallboard)")
     serve(host=host, port=port, workers=1)
 
 
