@@ -176,19 +176,21 @@ def test_forty_screens_watch_while_events_flow(board_live: LiveServer) -> None:
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
 def test_an_event_shows_on_the_open_board_within_two_seconds(
-    live: LiveServer, checked: Page, screens: Path
+    live: LiveServer, page: Page, checked: Page, screens: Path
 ) -> None:
+    """Watched in a browser that keeps the site's Content-Security-Policy (the stream and its
+    script must work under it); axe-core then runs in the profile made for it."""
     boss = live.add_user(Role.SUPERVISOR, team="Team A")
     feeder = live.add_user(Role.TELEPHONY)
     send = {"Authorization": f"Bearer {feeder.token}"}
     httpx.post(
         live.url("/api/kpi/events"), json={"events": live_floor("page")}, headers=send
     ).raise_for_status()
-    sign_in(checked, boss)
-    checked.get_by_role("link", name="Wallboard").first.click()
-    expect(checked.get_by_role("heading", name="Wallboard", level=1)).to_be_visible()
-    expect(checked.locator("[data-queue='tier1']")).to_be_visible()
-    checked.wait_for_timeout(1200)  # the stream is open and has sent its first board
+    sign_in(page, boss)
+    page.get_by_role("link", name="Wallboard").first.click()
+    expect(page.get_by_role("heading", name="Wallboard", level=1)).to_be_visible()
+    expect(page.locator("[data-queue='tier1']")).to_be_visible()
+    page.wait_for_timeout(1200)  # the stream is open and has sent its first board
     event = {
         "id": "new-1",
         "type": "offered",
@@ -201,8 +203,12 @@ def test_an_event_shows_on_the_open_board_within_two_seconds(
         live.url("/api/kpi/events"), json={"events": [event]}, headers=send
     ).raise_for_status()
     # The issue's promise, checked as a user would watch for it: on screen within 2 seconds.
-    expect(checked.locator("[data-queue='eligibility']")).to_be_visible(timeout=2000)
+    expect(page.locator("[data-queue='eligibility']")).to_be_visible(timeout=2000)
     shown_after = time.monotonic() - sent
     assert shown_after < 2.0
-    expect(checked.locator("#main")).to_contain_text("on a call")
+    expect(page.locator("#main")).to_contain_text("on a call")
+    page.screenshot(path=str(screens / "wallboard-updated.png"), full_page=True)
+    sign_in(checked, boss)
+    checked.goto("/wallboard")
+    expect(checked.locator("[data-queue='eligibility']")).to_be_visible()
     assert page_problems(checked, "wallboard", screens) == []
