@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
@@ -210,3 +213,32 @@ def test_two_imports_of_the_same_calls_at_once_store_them_once(
     engine.dispose()
     assert outcome["second"] != "stored", outcome
     assert counts(db_env)[0] == 400 and counts(db_env)[2] == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime(2000, 1, 1),
+        max_value=datetime(2199, 12, 31),
+        timezones=st.sampled_from(
+            [UTC, ZoneInfo("America/Los_Angeles"), timezone(timedelta(hours=5, minutes=30))]
+        ),
+    )
+)
+def test_the_fast_sqlite_path_stores_times_as_sqlalchemy_does(at: datetime) -> None:
+    """Imports on SQLite write times without SQLAlchemy's per-value processing: the text must
+    be exactly what SQLAlchemy writes itself, or range queries would miss rows at the bounds."""
+    from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert
+
+    from memberdesk.db import UTCDateTime
+    from memberdesk.kpi.ingest import sqlite_time
+
+    table = Table(
+        "t", MetaData(), Column("id", Integer, primary_key=True), Column("at", UTCDateTime)
+    )
+    engine = create_engine("sqlite://")
+    table.create(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(table).values(at=at))
+        stored = conn.execute(text("SELECT at FROM t")).scalar_one()
+    assert sqlite_time(at) == stored
