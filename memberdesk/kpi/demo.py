@@ -39,7 +39,7 @@ SHORT_STAFFED = 1 / 6
 BUSINESS_DAYS_PER_MONTH = 21
 
 
-def _poisson(rng: random.Random, mean: float) -> int:
+def poisson(rng: random.Random, mean: float) -> int:
     # Knuth's method: means here are a few dozen at most.
     limit, k, p = math.exp(-mean), 0, 1.0
     while True:
@@ -104,7 +104,7 @@ def demo_calls(
                     if short:
                         away = next(i for i in range(len(AGENTS)) if i not in {j for _, j in free})
                         shifts.append((start, AGENTS[away], "break"))
-                arrivals = sorted(t0 + rng.random() * SLOT for _ in range(_poisson(rng, mean)))
+                arrivals = sorted(t0 + rng.random() * SLOT for _ in range(poisson(rng, mean)))
                 for t in arrivals:
                     n += 1
                     yield _call(rng, f"demo-{day:%Y%m%d}-{n:06d}", t, free, cal.tz)

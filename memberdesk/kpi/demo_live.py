@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from memberdesk.compliance.audit import SYSTEM
-from memberdesk.kpi.demo import AGENTS, AHT_SECONDS, PATIENCE_SECONDS, QUEUES
+from memberdesk.kpi.demo import AGENTS, AHT_SECONDS, PATIENCE_SECONDS, QUEUES, poisson
 from memberdesk.kpi.live import AgentEvent, CallEvent, Event
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class Floor:
                 out.append(Event(self._key(), AgentEvent.READY, to, agent_id=name))
             return out
         seconds = (to - self.clock).total_seconds()
-        arrivals = _poisson(self.rng, CALLS_PER_HOUR * seconds / 3600)
+        arrivals = poisson(self.rng, CALLS_PER_HOUR * seconds / 3600)
         spread = (
             self.clock + timedelta(seconds=self.rng.random() * seconds) for _ in range(arrivals)
         )
@@ -151,15 +151,6 @@ class Floor:
                 Event(self._key(), CallEvent.ANSWERED, to, call_id=call.id, agent_id=agent.name)
             )
         return out
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    limit, k, p = math.exp(-mean), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
 
 
 class LiveDemo(threading.Thread):

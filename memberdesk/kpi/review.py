@@ -103,7 +103,7 @@ def month_of(text: str) -> date:
     """The first day of the month written YYYY-MM (ValueError when it is not one)."""
     year, _, month = text.partition("-")
     if len(year) != 4 or len(month) != 2 or not (year + month).isdigit():
-        raise ValueError("must be a month written YYYY-MM")
+        raise ValueError("must be written YYYY-MM, for example 2026-11")
     first = date(int(year), int(month), 1)
     if not 2000 <= first.year <= 2199:
         raise ValueError("must be between the years 2000 and 2199")

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from memberdesk.clock import now
 from memberdesk.compliance.auth import Principal
@@ -56,27 +58,11 @@ def review_page(
 ) -> HTMLResponse:
     """The monthly team review (last month by default)."""
     typed = {"month": month or _last_month(pack), "pack": pack}
-    errors: dict[str, str] = {}
-    if pack not in LINES:
-        errors["pack"] = "Choose a line of business from the list."
-    try:
-        first = month_of(typed["month"])
-    except ValueError as exc:
-        errors["month"] = f"The month {exc}, for example 2026-11."
-    context: dict[str, Any] = {}
-    if not errors:
-        context = review_context(monthly_review(session, pack, first))
-    session.commit()
-    return render(
-        request,
-        "kpi/review.html",
-        principal,
-        status=422 if errors else 200,
-        typed=typed,
-        errors=errors,
-        lines=LINES,
-        **context,
-    )
+
+    def build(first: Any) -> dict[str, Any]:
+        return review_context(monthly_review(session, pack, first))
+
+    return _page(request, session, principal, "kpi/review.html", typed, "month", month_of, build)
 
 
 @router.get("/kpi/review/download")
@@ -106,20 +92,38 @@ def quarter_page(
 ) -> HTMLResponse:
     """The quarterly summary for executives (this quarter so far by default)."""
     typed = {"quarter": quarter or _this_quarter(pack), "pack": pack}
+
+    def build(parsed: Any) -> dict[str, Any]:
+        return quarter_context(quarterly_summary(session, pack, *parsed))
+
+    return _page(
+        request, session, principal, "kpi/quarter.html", typed, "quarter", quarter_of, build
+    )
+
+
+def _page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    template: str,
+    typed: dict[str, str],
+    name: str,
+    parse: Callable[[str], Any],
+    build: Callable[[Any], dict[str, Any]],
+) -> HTMLResponse:
+    """A review page: the form's inputs checked in words, the review built when they are good."""
     errors: dict[str, str] = {}
-    if pack not in LINES:
+    if typed["pack"] not in LINES:
         errors["pack"] = "Choose a line of business from the list."
     try:
-        year, number = quarter_of(typed["quarter"])
+        parsed = parse(typed[name])
     except ValueError as exc:
-        errors["quarter"] = f"The quarter {exc}."
-    context: dict[str, Any] = {}
-    if not errors:
-        context = quarter_context(quarterly_summary(session, pack, year, number))
+        errors[name] = f"The {name} {exc}."
+    context = {} if errors else build(parsed)
     session.commit()
     return render(
         request,
-        "kpi/quarter.html",
+        template,
         principal,
         status=422 if errors else 200,
         typed=typed,
