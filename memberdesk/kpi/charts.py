@@ -29,8 +29,12 @@ def trend_svg(
     target_label: str = "",
 ) -> str:
     """A line chart of monthly values (None: no data that month) as a ``data:`` URI of SVG."""
-    from matplotlib import rc_context  # late: only reviews draw charts
+    import matplotlib  # late: only reviews draw charts
     from matplotlib.figure import Figure
+
+    # Text stays text in the SVG (smaller, and sharp at any size). Set once for the process:
+    # rc_context would change the global settings under other threads drawing at the time.
+    matplotlib.rcParams["svg.fonttype"] = "none"
 
     fig = Figure(figsize=(6.4, 2.6), dpi=100)
     ax = fig.subplots()
@@ -70,6 +74,5 @@ def trend_svg(
         ax.legend(fontsize=8, frameon=False, loc="best")
     fig.tight_layout()
     buf = io.StringIO()
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": title}):
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue().encode()).decode()

@@ -8,9 +8,11 @@ from __future__ import annotations
 import io
 import random
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import httpx2 as httpx
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -29,7 +31,9 @@ from memberdesk.kpi.review import month_of, monthly_review, quarterly_summary
 from memberdesk.sla.packs import zone_of
 from tests import factories as f
 from tests.browser import CHROMIUM, NO_CHROMIUM, page_problems
-from tests.livesrv import LiveServer
+from tests.dbutil import BACKENDS
+from tests.livesrv import LiveServer, live_server
+from tests.test_concurrency import run_threads
 from tests.web.test_browser import sign_in
 
 LAST = date(2026, 11, 30)
@@ -225,3 +229,35 @@ def test_the_charts_draw_under_the_sites_content_security_policy(
     shot = Image.open(io.BytesIO(chart.screenshot(path=str(screens / "review-chart.png"))))
     grey = shot.convert("L").histogram()  # pixels counted by brightness, 0 (black) to 255
     assert sum(grey[241:]) / sum(grey) > 0.6
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def review_live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    tmp = tmp_path_factory.mktemp(f"review-{request.param}")
+    with live_server(request.param, Path(tmp) / "var", tmp, members=5) as server:
+        with server.sessions() as session:
+            seed_demo_calls(session, SYSTEM, members=800, last_day=LAST)
+            session.commit()
+        yield server
+
+
+def test_twenty_supervisors_open_the_reviews_at_once(review_live: LiveServer) -> None:
+    """Each review draws its charts in a worker thread: twenty at once all come back whole and
+    the same."""
+    boss = review_live.add_user(Role.SUPERVISOR)
+    auth = {"Authorization": f"Bearer {boss.token}"}
+    pages: set[int] = set()
+
+    def work(i: int, client: httpx.Client) -> list[str]:
+        out = []
+        for path in ("/kpi/review?month=2026-11", "/kpi/quarter?quarter=2026-Q4"):
+            r = client.get(path, headers=auth)
+            if r.status_code == 200 and "month" in path:
+                pages.add(r.text.count('src="data:image/svg+xml;base64,'))
+            out.append(str(r.status_code))
+        return out
+
+    assert run_threads(20, work, review_live.base_url) == Counter({"200": 40})
+    assert pages == {4}
