@@ -19,7 +19,7 @@ from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import InvalidInput
 from memberdesk.kpi import feed
 from memberdesk.kpi.live import NEEDS, AgentEvent, Event, kind_of
-from memberdesk.kpi.report import By, call_kpis
+from memberdesk.kpi.report import BY_WORDS, By, call_kpis
 from memberdesk.kpi.schemas import CallReport, FeedEventIn, FeedIn, FeedOut
 from memberdesk.kpi.targets import goals_of, judged, threshold_of
 from memberdesk.schemas import Day
@@ -65,7 +65,10 @@ def call_report(
     pack: Annotated[
         str, Query(max_length=32, description="Policy pack whose targets apply")
     ] = "calchoice",
-    by: Annotated[By | None, Query(description="Break down by queue, agent or day")] = None,
+    by: Annotated[
+        By | None,
+        Query(description=f"Break down by {BY_WORDS}"),
+    ] = None,
 ) -> CallReport:
     """Service level, abandonment, ASA and AHT of imported calls over whole days in the pack's
     time zone, against the pack's targets, from the half-hour rollups."""

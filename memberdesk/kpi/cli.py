@@ -169,7 +169,11 @@ def report(
     last: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD (included)")],
     pack: Pack = "calchoice",
     by: Annotated[
-        str | None, typer.Option(help="Break down by queue, agent or day", show_default=False)
+        str | None,
+        typer.Option(
+            help="Break down by queue, agent, team, interval, day, week or month",
+            show_default=False,
+        ),
     ] = None,
     as_json: Json = False,
 ) -> None:
@@ -185,7 +189,7 @@ def report(
     try:
         breakdown = By(by) if by else None
     except ValueError:
-        raise fail("--by", "must be queue, agent or day") from None
+        raise fail("--by", "must be queue, agent, team, interval, day, week or month") from None
     sessions = make_sessionmaker(_connect())
     with sessions() as session:
         total, rows = call_kpis(session, pack, start, end, breakdown)

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from memberdesk.kpi.formulas import CallTally
+from memberdesk.compliance.models import Team, User
+from memberdesk.kpi.formulas import NO_AGENT, CallTally
 from memberdesk.kpi.ingest import COUNTERS
 from memberdesk.kpi.models import CallStats
 from memberdesk.sla.packs import zone_of
@@ -21,7 +22,26 @@ class By(StrEnum):
 
     QUEUE = "queue"
     AGENT = "agent"
+    TEAM = "team"  # the team of the memberdesk user whose username is the agent's ID
+    INTERVAL = "interval"  # half hours
     DAY = "day"
+    WEEK = "week"  # weeks starting on Monday
+    MONTH = "month"
+
+
+BY_WORDS = "queue, agent, team, interval, day, week or month"
+NO_TEAM = "No team on file"  # agents not matched to a memberdesk user with a team
+
+
+def _time_key(by: By, at: datetime, zone: Any) -> str:
+    """The half hour, day, week (its Monday) or month of ``at`` in the pack's zone."""
+    local = at.astimezone(zone)
+    if by is By.INTERVAL:
+        return local.strftime("%Y-%m-%d %H:%M")
+    day = local.date()
+    if by is By.WEEK:
+        return (day - timedelta(days=day.weekday())).isoformat()
+    return day.isoformat()[:7] if by is By.MONTH else day.isoformat()
 
 
 def period(pack: str, first: date, last: date) -> tuple[datetime, datetime]:
@@ -50,15 +70,17 @@ def call_kpis(
     total = _tally(session.execute(select(*sums).where(*where)).one())
     if by is None:
         return total, []
-    if by is By.DAY:
+    if by in (By.INTERVAL, By.DAY, By.WEEK, By.MONTH):
         zone = zone_of(pack)
-        days: dict[str, CallTally] = {}
+        keyed: dict[str, CallTally] = {}
         for at, *values in session.execute(
             select(CallStats.interval_start, *sums).where(*where).group_by(CallStats.interval_start)
         ):
-            day = at.astimezone(zone).date().isoformat()
-            days[day] = days.get(day, CallTally()) + _tally(values)
-        return total, sorted((d, t) for d, t in days.items() if t.offered)
+            key = _time_key(by, at, zone)
+            keyed[key] = keyed.get(key, CallTally()) + _tally(values)
+        return total, sorted((k, t) for k, t in keyed.items() if t.offered)
+    if by is By.TEAM:
+        return total, _by_team(session, where, sums)
     column = CallStats.queue if by is By.QUEUE else CallStats.agent_ref
     rows = session.execute(
         select(column, *sums)
@@ -68,6 +90,24 @@ def call_kpis(
         .order_by(column)
     )
     return total, [(key, _tally(values)) for key, *values in rows]
+
+
+def _by_team(
+    session: Session, where: tuple[Any, ...], sums: list[Any]
+) -> list[tuple[str, CallTally]]:
+    """Agents' figures summed by the team of the user each agent ID names."""
+    teams = dict(
+        session.execute(select(User.username, Team.name).join(Team, User.team_id == Team.id)).all()
+    )
+    out: dict[str, CallTally] = {}
+    for agent, *values in session.execute(
+        select(CallStats.agent_ref, *sums).where(*where).group_by(CallStats.agent_ref)
+    ):
+        if agent == NO_AGENT:
+            continue  # calls nobody answered belong to no team
+        team = teams.get(agent, NO_TEAM)
+        out[team] = out.get(team, CallTally()) + _tally(values)
+    return sorted((k, t) for k, t in out.items() if t.offered)
 
 
 def interval_volumes(session: Session, pack: str) -> list[tuple[datetime, int]]:

@@ -33,9 +33,14 @@ class CallFigures(BaseModel):
 
 
 class CallRow(CallFigures):
-    """The figures of one queue, agent (empty: calls no agent took) or day."""
+    """The figures of one queue, agent (empty: calls no agent took), team or period."""
 
-    key: str = Field(description="The queue, the agent's ID, or the day (YYYY-MM-DD)")
+    key: str = Field(
+        description=(
+            "The queue, agent ID or team; or the period: YYYY-MM-DD HH:MM (a half hour), "
+            "YYYY-MM-DD (a day, or a week's Monday) or YYYY-MM"
+        )
+    )
 
 
 class CallReport(BaseModel):
@@ -46,8 +51,10 @@ class CallReport(BaseModel):
     last: date = Field(alias="to", description="Last day (included)")
     threshold_seconds: float = Field(description="Answered within this counts for the level")
     total: CallFigures = Field(description="The whole period")
-    by: str | None = Field(description="queue, agent or day; null for the total alone")
-    rows: list[CallRow] = Field(description="One per queue, agent or day, in key order")
+    by: str | None = Field(
+        description="queue, agent, team, interval, day, week or month; null for the total alone"
+    )
+    rows: list[CallRow] = Field(description="One per queue, agent, team or period, in key order")
 
     model_config = {"populate_by_name": True}
 

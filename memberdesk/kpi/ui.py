@@ -1,5 +1,6 @@
 """The call KPIs page: service level, abandonment and times over chosen days, against the
-line of business's targets, broken down by queue, agent or day (the rollups, never the calls).
+line of business's targets, broken down by queue, agent, team or time (the rollups, never the
+calls).
 """
 
 from __future__ import annotations
@@ -26,7 +27,16 @@ from memberdesk.web.pages import render
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 Reader = Annotated[Principal, requires(Permission.KPI_READ)]
 
-BREAKDOWNS = {"": "No breakdown", "queue": "Queue", "agent": "Agent", "day": "Day"}
+BREAKDOWNS = {
+    "": "No breakdown",
+    "queue": "Queue",
+    "agent": "Agent",
+    "team": "Team",
+    "interval": "Half hour",
+    "day": "Day",
+    "week": "Week (from Monday)",
+    "month": "Month",
+}
 FIELDS = {"query.from": "from", "query.to": "to", "query.pack": "pack"}
 
 

@@ -141,7 +141,7 @@ def test_a_bad_or_repeated_file_stores_nothing(db_env: Settings, tmp_path: Path)
 def test_report_options_are_checked(db_env: Settings) -> None:
     for args, said in [
         (["--from", "2026-11-05", "--to", "2026-11-01"], "--to: must not be before --from"),
-        ([*DAY, "--by", "team"], "--by: must be queue, agent or day"),
+        ([*DAY, "--by", "shift"], "--by: must be queue, agent, team, interval, day, week or month"),
         (["--from", "11/02/2026", "--to", "2026-11-02"], "--from: must be a date"),
         (["--from", "0001-01-01", "--to", "2026-11-02"], "--from: must be between the years"),
         ([*DAY, "--pack", "texas"], "--pack: unknown policy pack"),

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -72,7 +73,7 @@ def test_the_api_reports_what_was_imported(login, db: Session, tmp_path: Path) -
         ({"from": "2026-13-01", "to": "2026-11-01"}, "query.from"),
         ({"from": "2025-01-01", "to": "2026-11-01"}, "query.to"),  # more than 400 days
         ({**DAY, "pack": "texas"}, "query.pack"),
-        ({**DAY, "by": "team"}, "query.by"),
+        ({**DAY, "by": "shift"}, "query.by"),
         ({"to": "2026-11-01"}, "query.from"),
     ],
 )
@@ -81,7 +82,7 @@ def test_bad_input_names_the_field(login, params: dict[str, str], field: str) ->
     assert got.status_code == 422, got.text
     detail = got.json()["detail"][0]
     assert ".".join(str(p) for p in detail["loc"]) == field
-    assert "texas" not in got.text and "team" not in detail["msg"]
+    assert "texas" not in got.text and "shift" not in detail["msg"]
 
 
 def test_the_page_in_words(login, db: Session, tmp_path: Path) -> None:
@@ -169,3 +170,27 @@ def test_targets_in_words_for_each_line_of_business() -> None:
     assert target_words(cal["abandon_rate"]) == "target: at most 5%; above 8% misses it"
     assert target_words(ore["abandon_rate"]) == "target: under 3%"  # 3% itself misses it
     assert target_words(ore.get("first_contact_resolution")) == ""  # a benchmark, not a floor
+
+
+def test_breakdowns_by_time_and_by_team(login, db: Session, tmp_path: Path) -> None:
+    rows = load_calls(db, tmp_path)
+    login(Role.TIER1_AGENT, team="Team A", username="a1")  # agent IDs match usernames
+    login(Role.TIER1_AGENT, team="Team A", username="a2")
+    boss = login(Role.SUPERVISOR).client
+
+    def by(kind: str) -> dict[str, Any]:
+        got = boss.get("/api/kpi/calls", params={**DAY, "by": kind})
+        assert got.status_code == 200, got.text
+        return {r["key"]: r for r in got.json()["rows"]}
+
+    offered = len(rows)
+    halves = by("interval")
+    assert sum(r["offered"] for r in halves.values()) == offered
+    assert all(re.fullmatch(r"2026-11-02 \d\d:[03]0", k) for k in halves)
+    assert list(by("week")) == ["2026-11-02"]  # a Monday: its own week's first day
+    assert list(by("month")) == ["2026-11"] and by("month")["2026-11"]["offered"] == offered
+    teams = by("team")
+    mine = Counter(r["agent_id"] for r in rows if r["agent_id"] in ("a1", "a2"))
+    assert teams["Team A"]["answered"] == sum(mine.values())
+    answered = sum(1 for r in rows if r["answered_at"])
+    assert teams["Team A"]["answered"] + teams["No team on file"]["answered"] == answered
