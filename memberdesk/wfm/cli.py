@@ -142,6 +142,14 @@ def staff(
     csv_file: Annotated[
         Path | None, typer.Option("--csv", help="CSV of interval_start,calls,aht_seconds")
     ] = None,
+    measured_aht: Annotated[
+        bool,
+        typer.Option(
+            "--measured-aht",
+            help="Use the AHT measured over the stored calls of the last 28 days",
+        ),
+    ] = False,
+    pack: Annotated[str, typer.Option(help="Line of business of --measured-aht")] = "calchoice",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Agents needed for a service-level target (Erlang C, or Erlang A with --patience)."""
@@ -164,6 +172,10 @@ def staff(
         return
     if calls is None:
         raise _fail("--calls: required (or give --csv FILE)")
+    if measured_aht:
+        if aht is not None:
+            raise _fail("--measured-aht: give either --aht or --measured-aht, not both")
+        aht = _measured_aht(pack, as_json)
     if aht is None:
         # No silent default: AHT drives the answer, and the seeds give a range, not one figure.
         raise _fail("--aht: required, in seconds (the seed guides give 6-9 minutes, 360-540 s)")
@@ -250,6 +262,35 @@ def _staff_csv(path: Path, concurrency: int, opts: dict[str, Any]) -> None:
 
 
 # ----------------------------------------------------------------------------- forecast
+
+
+MEASURED_DAYS = 28
+
+
+def _measured_aht(pack: str, quiet: bool) -> float:
+    """The average handle time of the stored calls of the last four weeks (to yesterday)."""
+    from memberdesk.cli import connect, load_settings
+    from memberdesk.db import make_sessionmaker
+    from memberdesk.kpi.report import call_kpis
+    from memberdesk.sla.packs import UnknownPackError, zone_of
+
+    try:
+        yesterday = _today(zone_of(pack).key) - dt.timedelta(days=1)
+    except UnknownPackError as exc:
+        raise _fail(f"--pack: {exc}") from None
+    first = yesterday - dt.timedelta(days=MEASURED_DAYS - 1)
+    with make_sessionmaker(connect(load_settings()))() as session:
+        total, _ = call_kpis(session, pack, first, yesterday)
+    if total.aht_seconds is None:
+        raise _fail(
+            f"--measured-aht: no answered calls stored for {pack} from {first} to {yesterday}"
+        )
+    if not quiet:
+        typer.echo(
+            f"AHT measured over {total.answered:,} answered calls, {first} to {yesterday}: "
+            f"{total.aht_seconds:.0f} s"
+        )
+    return total.aht_seconds
 
 
 def _stored_history(pack: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -94,3 +94,25 @@ def test_a_forecast_learns_from_the_stored_calls(
     assert out["forecast"] and all(f["calls"] >= 0 for f in out["forecast"])
     both = runner.invoke(app, ["wfm", "forecast", "--stored", "--csv", "x.csv"])
     assert both.exit_code == 2 and "either --csv or --stored" in both.stderr
+    # Staffing with the handle time measured over the last four weeks of those calls.
+    from memberdesk.clock import now
+    from memberdesk.sla.packs import zone_of
+
+    yesterday = now().astimezone(zone_of("calchoice")).date() - timedelta(days=1)
+    window = [
+        c
+        for c in demo_calls(members=3000, last_day=LAST)
+        if yesterday - timedelta(days=27)
+        <= c.offered_at.astimezone(zone_of("calchoice")).date()
+        <= yesterday
+    ]
+    aht = tally_calls(window, 20).aht_seconds
+    measured = runner.invoke(app, ["wfm", "staff", "--calls", "90", "--measured-aht"])
+    assert measured.exit_code == 0, measured.output
+    assert f"{aht:.0f} s" in measured.stdout and "AHT measured over" in measured.stdout
+    given = runner.invoke(app, ["wfm", "staff", "--calls", "90", "--aht", str(aht), "--json"])
+    same = runner.invoke(app, ["wfm", "staff", "--calls", "90", "--measured-aht", "--json"])
+    assert json.loads(same.stdout) == json.loads(given.stdout)
+    clash = runner.invoke(app, ["wfm", "staff", "--calls", "9", "--aht", "300", "--measured-aht"])
+    assert clash.exit_code == 2 and "not both" in clash.stderr
+    get_settings.cache_clear()
