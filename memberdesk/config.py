@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_VAR_DIR = Path("var")
+# The agent states of the live telephony feed (kpi.live.AgentEvent; a test keeps them equal).
+AgentState = Literal["logged_in", "ready", "not_ready", "break", "wrap", "logged_out"]
 
 
 class Settings(BaseSettings):
@@ -137,6 +140,46 @@ class Settings(BaseSettings):
     )
     sla_sweep_batch: int = Field(
         default=500, ge=1, le=10_000, description="Rows the SLA worker fires per transaction"
+    )
+
+    # Telephony: Twilio TaskRouter's event callbacks (kpi/twilio.py, docs/telephony.md).
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="The address the outside world reaches this server at (scheme, host, "
+        "optional port and path prefix, e.g. https://memberdesk.example.org); webhook "
+        "signatures are checked against it. Default: the address the request arrived at",
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None,
+        description="Twilio account auth token that signs its callbacks; if unset, read from "
+        "var/twilio_auth_token. Without one, every callback from Twilio is refused",
+    )
+    twilio_pack: str = Field(
+        default="calchoice",
+        max_length=32,
+        description="Line of business (policy pack) of Twilio calls, unless the callback URL "
+        "names one with ?pack=",
+    )
+    twilio_agent_id: Literal["name", "sid"] = Field(
+        default="name",
+        description="Which Twilio worker field is the agent's ID: name (its friendly name, "
+        "matched to memberdesk usernames for contacts) or sid (WK...)",
+    )
+    twilio_member_attribute: str = Field(
+        default="member_id",
+        min_length=1,
+        max_length=64,
+        description="Task attribute holding the identified caller's member ID",
+    )
+    twilio_activities: dict[str, AgentState] = Field(
+        default_factory=dict,
+        description="Twilio activity names mapped to agent states, over the defaults, e.g. "
+        '{"Lunch": "break", "Training": "not_ready"}',
+    )
+    twilio_channels: list[str] = Field(
+        default_factory=lambda: ["voice"],
+        description="TaskRouter task channels that are phone calls (other tasks are ignored)",
     )
 
     @field_validator("retention_years")

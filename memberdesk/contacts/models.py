@@ -84,6 +84,9 @@ class Contact(Base):
     reply_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reply_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    # The telephony platform's call ID, on a call logged from the live feed (kpi.contacts_link):
+    # unique, so a call becomes one contact however often and in whatever order its events come.
+    call_ref: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 

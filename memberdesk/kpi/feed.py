@@ -20,6 +20,7 @@ from memberdesk.compliance import audit
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.enums import AuditAction
 from memberdesk.db import insert_on_conflict, table_of
+from memberdesk.kpi import contacts_link
 from memberdesk.kpi.formulas import SHORT_ABANDON_SECONDS, CallTally, add_tallies
 from memberdesk.kpi.ingest import Key, add_to_rollups
 from memberdesk.kpi.live import (
@@ -63,6 +64,9 @@ def receive(session: Session, ctx: AuditContext, pack: str, events: list[Event])
         result.calls += 1
     for row_pack, change in tallies.items():
         add_to_rollups(session, row_pack, change)
+    # While this transaction holds the calls' rows: each call that has just ended, answered,
+    # with its caller identified, becomes one contact.
+    contacts_link.link_calls(session, ctx, (e.call_id for e in fresh if e.call_id is not None))
     placing = sorted(
         (e for e in fresh if isinstance(e.kind, AgentEvent)),
         key=lambda e: (e.agent_id, e.order()),
