@@ -150,6 +150,7 @@ def fold_call(call_id: str, events: Iterable[Event]) -> LiveCall:
     call = LiveCall(call_id, CallState.UNKNOWN)
     hold_from: datetime | None = None
     hold = 0.0
+    ends: list[Event] = []
     for e in sorted(unique.values(), key=Event.order):
         if e.member_id:
             call = replace(call, member_id=e.member_id)
@@ -162,9 +163,9 @@ def fold_call(call_id: str, events: Iterable[Event]) -> LiveCall:
                 )
             case CallEvent.ANSWERED if call.answered_at is None:
                 call = replace(call, answered_at=e.at, agent_id=e.agent_id)
-            case CallEvent.HELD if hold_from is None and call.ended_at is None:
+            case CallEvent.HELD if hold_from is None and not ends:
                 hold_from = e.at
-            case CallEvent.RESUMED if hold_from is not None:
+            case CallEvent.RESUMED if hold_from is not None and not ends:
                 hold += (e.at - hold_from).total_seconds()
                 hold_from = None
             case CallEvent.TRANSFERRED:
@@ -175,8 +176,14 @@ def fold_call(call_id: str, events: Iterable[Event]) -> LiveCall:
                 )
             case CallEvent.ABANDONED if call.answered_at is None and call.abandoned_at is None:
                 call = replace(call, abandoned_at=e.at)
-            case CallEvent.ENDED if call.ended_at is None:
-                call = replace(call, ended_at=e.at, wrap_seconds=e.wrap_seconds or 0.0)
+            case CallEvent.ENDED:
+                ends.append(e)
+    if ends:
+        # The first end closes the call; after-call work is what the platform says it was,
+        # or else runs to the last end it reports (TaskRouter: task.wrapup, then completed).
+        given = [e.wrap_seconds for e in ends if e.wrap_seconds is not None]
+        wrap = max(given) if given else (ends[-1].at - ends[0].at).total_seconds()
+        call = replace(call, ended_at=ends[0].at, wrap_seconds=wrap)
     if hold_from is not None and call.ended_at is not None:
         hold += (call.ended_at - hold_from).total_seconds()
         hold_from = None

@@ -51,6 +51,17 @@ def test_a_call_folded_from_its_events() -> None:
     assert fold_call("c1", answered_call() + answered_call()) == call  # nor duplicates
 
 
+def test_after_call_work_runs_to_the_last_end_unless_given() -> None:
+    """TaskRouter ends a call twice: at wrap-up, then when the task completes."""
+    events = [*answered_call()[:2], ev("w", CallEvent.ENDED, 312, call_id="c1")]
+    completed = ev("d", CallEvent.ENDED, 361, call_id="c1")
+    call = fold_call("c1", [completed, *events])
+    assert (call.talk_seconds, call.wrap_seconds) == (300, 49)
+    assert fold_call("c1", [*answered_call(), completed]).wrap_seconds == 45  # as reported
+    late_hold = ev("h", CallEvent.HELD, 330, call_id="c1")  # after the end: not a hold
+    assert fold_call("c1", [*events, completed, late_hold]).hold_seconds == 0
+
+
 def test_states_along_the_way() -> None:
     events = answered_call()
     assert fold_call("c1", events[1:2]).state is CallState.UNKNOWN  # answered, offer not seen yet

@@ -203,9 +203,9 @@ def test_a_taskrouter_call_flow_gives_the_figures(twilio, anon, login, db: Sessi
     assert total["service_level"] == pytest.approx(1 / 3)
     assert total["abandon_rate"] == pytest.approx(1 / 3)
     assert total["asa_seconds"] == pytest.approx(25.5)
-    # Talk runs to the wrap-up; TaskRouter gives the wrap-up's length only as the gap to
-    # task.completed, which the event fold does not take (docs/telephony.md says so).
-    assert total["aht_seconds"] == pytest.approx(210)
+    # Talk runs to task.wrapup; the wrap-up runs from there to task.completed (49 s, and none
+    # for bob): (300 + 49 + 120) / 2.
+    assert total["aht_seconds"] == pytest.approx(234.5)
     assert {r["key"]: r["offered"] for r in body["rows"]} == {"tier1": 3, "billing": 1}
     by_state = dict(
         db.execute(
