@@ -4,6 +4,7 @@ schemas, and no error answer that repeats a value sent (it may be PHI)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -66,6 +67,9 @@ def assert_no_echo(case: Any, response: Any, known: set[str]) -> None:
         messages = " | ".join(item["msg"] for item in response.json()["detail"])
     except (ValueError, KeyError, TypeError):
         messages = response.text
+    # A refusal names the permission missing in fixed words: a value that happens to be one of
+    # those words ("permission") is not an echo of the request.
+    messages = re.sub(r"lacks the permission [\w.]+", "", messages)
     for value in sent:
         distinctive = len(value) >= 6 and any(c.isalpha() for c in value)
         if distinctive and value not in known and value in messages:
