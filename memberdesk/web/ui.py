@@ -25,6 +25,7 @@ from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.kpi import ui as kpi_ui
 from memberdesk.members import ui as members_ui
 from memberdesk.members.models import EmployerGroup, Member
+from memberdesk.surveys import ui as surveys_ui
 from memberdesk.web import account_pages
 from memberdesk.web.account_pages import (
     RESET_NOTICE,
@@ -41,6 +42,7 @@ router.include_router(members_ui.router)
 router.include_router(contacts_ui.router)
 router.include_router(cases_ui.router)
 router.include_router(kpi_ui.router)
+router.include_router(surveys_ui.router)
 router.include_router(account_pages.router)
 LOGIN_CSRF_COOKIE = "md_login_csrf"
 Anyone = Annotated[Principal, requires(Permission.SESSION)]
