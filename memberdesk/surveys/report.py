@@ -121,7 +121,8 @@ def day_bounds(pack: str, first: date, last: date) -> tuple[datetime, datetime]:
 def cahps_window(pack: str, last: date) -> tuple[date, date, int]:
     """(first day, last day, months) of the CAHPS look-back ending on ``last``."""
     months = lookback_months(pack)
-    return add_months(last, -months) + timedelta(days=1), last, months
+    # Counted from the day after: six months to 30 November start on 1 June, not 31 May.
+    return add_months(last + timedelta(days=1), -months), last, months
 
 
 def _answer_key(by: Breakdown | None) -> Any:

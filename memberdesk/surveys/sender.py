@@ -136,8 +136,8 @@ class SmtpSender:
             mail["Subject"] = m.subject
         domain = parseaddr(self.settings.smtp_from)[1].rpartition("@")[2]
         mail["Message-ID"] = make_msgid(domain=domain or None)
-        mail["Content-Language"] = m.language
         mail.set_content(m.body)
+        mail["Content-Language"] = m.language  # after: set_content drops Content-* headers
         return mail
 
     def send(self, messages: Sequence[Message]) -> list[str | None]:

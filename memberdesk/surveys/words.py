@@ -60,12 +60,14 @@ def invitation(
     contact_day: date,
     closes: date,
 ) -> tuple[str | None, str]:
-    """(subject, body) of an invitation: a subject for e-mail only; a text stays short."""
+    """(subject, body) of an invitation: a subject for e-mail only; a text stays within one
+    160-character message with a link of up to about 90 characters."""
     on, until = long_day(contact_day, language), long_day(closes, language)
     if language is Language.ES:
         if channel is SendChannel.SMS:
-            return None, (
-                f"Servicios para Miembros: ¿cómo lo atendimos el {on}? Díganos en 2 minutos: {link}"
+            return (
+                None,
+                f"Servicios para Miembros: ¿cómo lo atendimos? Díganos en 2 minutos: {link}",
             )
         return "¿Cómo lo atendimos? Dos minutos sobre su contacto con nosotros", (
             f"Gracias por comunicarse con Servicios para Miembros el {on}.\n\n"
@@ -75,7 +77,7 @@ def invitation(
             "Servicios para Miembros"
         )
     if channel is SendChannel.SMS:
-        return None, f"Member Services: how did we do on {on}? Tell us in 2 minutes: {link}"
+        return None, f"Member Services: how did we do? Tell us in 2 minutes: {link}"
     return "How did we do? Two minutes about your contact with us", (
         f"Thank you for contacting Member Services on {on}.\n\n"
         f"Will you tell us how we did? It is five questions and about two minutes:\n{link}\n\n"
