@@ -89,6 +89,11 @@ LAZY_APPS: dict[str, LazyApp] = {
         "kpi_app",
         "KPIs: service level, abandonment, ASA and AHT from call records.",
     ),
+    "surveys": LazyApp(
+        "memberdesk.surveys.cli",
+        "surveys_app",
+        "Surveys: send waiting invitations, read the demo outbox, import answers.",
+    ),
     "wfm": LazyApp(
         "memberdesk.wfm.cli",
         "app",
