@@ -239,6 +239,7 @@ def create_app(
     from memberdesk.members.api import router as members_router
     from memberdesk.navigators.api import router as navigators_router
     from memberdesk.sla.api import router as sla_router
+    from memberdesk.surveys.api import router as surveys_router
     from memberdesk.web.ui import router as ui_router
     from memberdesk.wfm.api import router as wfm_router
 
@@ -250,6 +251,7 @@ def create_app(
     app.include_router(cases_portal_router)
     app.include_router(sla_router)
     app.include_router(wfm_router)
+    app.include_router(surveys_router)
     app.include_router(contacts_router)
     app.include_router(navigators_router)
     app.include_router(kpi_router)

@@ -94,6 +94,11 @@ LAZY_APPS: dict[str, LazyApp] = {
         "kpi_app",
         "KPIs: service level, abandonment, ASA and AHT from call records.",
     ),
+    "surveys": LazyApp(
+        "memberdesk.surveys.cli",
+        "surveys_app",
+        "Surveys: send waiting invitations, read the demo outbox, import answers.",
+    ),
     "wfm": LazyApp(
         "memberdesk.wfm.cli",
         "app",
@@ -321,6 +326,23 @@ def seed_work(
     upgrade(engine)
     _seed_work(engine, settings, seed, logins=True)
     _seed_calls(engine)
+    _seed_surveys(engine, seed)
+
+
+def _seed_surveys(engine: Engine, seed: int) -> None:
+    """Thirteen months of demo surveys for the survey results, unless answers exist already."""
+    from memberdesk.clock import now
+    from memberdesk.db import make_sessionmaker
+    from memberdesk.surveys.demo import seed_demo_surveys
+
+    with make_sessionmaker(engine)() as session:
+        made = seed_demo_surveys(session, at=now(), seed=seed)
+        session.commit()
+    if made.answers:
+        console().print(
+            f"demo surveys: {made.answers:,} answers to {made.invitations:,} invitations "
+            f"after {made.contacts:,} contacts over thirteen months, for the survey results"
+        )
 
 
 def _seed_calls(engine: Engine) -> None:
@@ -455,6 +477,7 @@ def demo(
         session.commit()
     _seed_work(engine, settings, seed=1, logins=False)
     _seed_calls(engine)
+    _seed_surveys(engine, seed=1)
     table = Table(
         "username", "role", "password", title="Demo logins (also in var/demo-logins.json)"
     )

@@ -102,6 +102,45 @@ class Settings(BaseSettings):
         le=20,
         description="Business days the failed callback attempts must span before a letter",
     )
+    # Surveys after contacts (surveys/, docs/surveys.md).
+    survey_sender: Literal["outbox", "smtp"] = Field(
+        default="outbox",
+        description="Where invitations go: outbox (a table; the demo and tests) or smtp",
+    )
+    survey_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="The address members reach memberdesk at; survey links start with it",
+    )
+    survey_throttle_days: int = Field(
+        default=30, ge=1, le=366, description="At most one invitation per member in this many days"
+    )
+    survey_expiry_days: int = Field(
+        default=30, ge=1, le=366, description="A survey link works this many days after sending"
+    )
+    survey_send_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="How often the worker sends waiting invitations"
+    )
+    smtp_host: str = Field(default="localhost", description="SMTP server for survey e-mail")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls",
+        description="starttls (port 587), tls (implicit, port 465) or none (a local relay only)",
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login, if the server asks")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password")
+    smtp_from: str = Field(
+        default="Member Services <member-services@example.org>",
+        max_length=200,
+        description="From address of survey e-mail",
+    )
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    smtp_sms_gateway: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$",
+        description="E-mail-to-SMS gateway domain (texts go to 10digits@this domain); without "
+        "one, members who would be texted are e-mailed instead",
+    )
 
     # Cases, queues and routing.
     case_default_capacity: int = Field(

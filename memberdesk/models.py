@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import importlib
 
-DOMAINS_WITH_TABLES = ("members", "compliance", "contacts", "cases", "navigators", "kpi")
+DOMAINS_WITH_TABLES = (
+    "members",
+    "compliance",
+    "contacts",
+    "cases",
+    "navigators",
+    "kpi",
+    "surveys",
+)
 
 
 def import_all_models() -> None:

@@ -1,4 +1,4 @@
-"""Background jobs: the audit sequencer, the SLA sweep and housekeeping.
+"""Background jobs: the audit sequencer, the SLA sweep, survey invitations and housekeeping.
 
 ``memberdesk worker`` runs them in the foreground; ``memberdesk serve`` runs the same loop in a
 thread for the embedded default. Several workers may run against one PostgreSQL: every job is
@@ -102,6 +102,28 @@ class SlaSweep:
         return False  # a sweep drains everything due before it returns
 
 
+class SurveySend:
+    """The survey sender as a job: invitations due go out through the configured sender
+    (see ``memberdesk.surveys.sender``; safe with several workers)."""
+
+    def __init__(self, engine: Engine, fired: Callable[[], None]) -> None:
+        self.sessions = Sessions(
+            engine, info={audit.DEFER_SEALING: engine.dialect.name == "postgresql"}
+        )
+        self.fired = fired
+
+    def __call__(self, _: Sessions) -> bool:
+        from memberdesk.surveys.sender import BATCH, make_sender, send_due
+
+        settings = get_settings()
+        sender = make_sender(settings, self.sessions.write)
+        counts = send_due(self.sessions.write, settings, sender, at=now())
+        if counts["sent"]:
+            log.info("survey invitations sent: %d", counts["sent"])
+            self.fired()
+        return sum(counts.values()) >= BATCH  # a full batch: more may be waiting
+
+
 class Worker:
     """Runs the jobs until stopped; ``kick`` wakes the audit sequencer at once."""
 
@@ -120,6 +142,7 @@ class Worker:
             Job("idempotency purge", 600.0, purge_idempotency_keys),
             # Contacts and cases accrue slowly: a quarter-hour is soon enough for a new flag.
             Job("navigator rules", NAVIGATOR_RULES_EVERY, flag_navigators),
+            Job("survey invitations", settings.survey_send_seconds, SurveySend(engine, self.kick)),
         ]
         self._wake = threading.Event()
         self._stop = threading.Event()

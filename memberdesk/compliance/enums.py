@@ -48,6 +48,7 @@ class Permission(StrEnum):
     ROLE_GRANT_APPROVE = "role_grant.approve"  # second person for grants of PHI roles
     KPI_READ = "kpi.read"  # the centre's call figures (counts and times, no member data)
     KPI_FEED = "kpi.feed"  # the telephony platform's account: posts call and agent events
+    SURVEY_READ = "survey.read"  # survey comments (free text, PHI) and who was invited
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
@@ -142,6 +143,13 @@ class AuditAction(StrEnum):
     NAVIGATOR_READ = "navigator.read"  # a member's flag with its reasons
     NAVIGATOR_CASELOAD_READ = "navigator.caseload_read"  # the members a navigator owns
     NAVIGATOR_RULES_RUN = "navigator.rules_run"  # counts only
+    # surveys (surveys/)
+    SURVEY_SENT = "survey.sent"  # an invitation went to the member's address
+    SURVEY_ANSWERED = "survey.answered"
+    SURVEY_PREFERENCE_CHANGED = "survey.preference_changed"  # opted out, or back in
+    SURVEY_COMMENTS_READ = "survey.comments_read"
+    SURVEY_INVITATIONS_READ = "survey.invitations_read"
+    SURVEY_ANSWERS_IMPORTED = "survey.answers_imported"  # counts only
     # the SLA worker: a stored deadline's warning time or deadline passed (each fired once)
     SLA_WARNED = "sla.warned"
     SLA_BREACHED = "sla.breached"
@@ -194,6 +202,12 @@ PHI_ACCESS_ACTIONS = frozenset(
         AuditAction.NAVIGATOR_UNFLAGGED,
         AuditAction.NAVIGATOR_READ,
         AuditAction.NAVIGATOR_CASELOAD_READ,
+        # surveys: who was written to, what they said, who read it
+        AuditAction.SURVEY_SENT,
+        AuditAction.SURVEY_ANSWERED,
+        AuditAction.SURVEY_PREFERENCE_CHANGED,
+        AuditAction.SURVEY_COMMENTS_READ,
+        AuditAction.SURVEY_INVITATIONS_READ,
     }
 )
 

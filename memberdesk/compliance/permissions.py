@@ -41,6 +41,7 @@ PHI_PERMISSIONS = frozenset(
         Permission.CASE_ASSIGN,
         Permission.AUDIT_READ,
         Permission.ACCESS_REPORT_READ,
+        Permission.SURVEY_READ,
     }
 )
 

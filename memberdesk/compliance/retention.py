@@ -35,6 +35,7 @@ class RecordType(StrEnum):
     LOGIN_ATTEMPT = "login_attempt"
     WEB_SESSION = "web_session"
     CALL_RECORD = "call_record"  # the calls themselves go; their half-hour rollups (counts) stay
+    SURVEY_COMMENT = "survey_comment"  # the member's words go; the scores (counts) stay
 
 
 RECORD_TYPES = ", ".join(rt.value for rt in RecordType)
@@ -170,6 +171,7 @@ def _deidentify_work(session: Session, ids: list[int]) -> None:
     )
     from memberdesk.contacts.models import Callback, CallbackAttempt, Contact
     from memberdesk.navigators.models import MemberNavigator
+    from memberdesk.surveys.models import OutboxMessage, SurveyAnswer, SurveyInvitation
 
     def scrub(model: type[Any], where: Any, **values: Any) -> None:
         session.execute(table_of(model).update().where(where).values(**values))
@@ -204,6 +206,11 @@ def _deidentify_work(session: Session, ids: list[int]) -> None:
         reason=None,
         unflag_reason=None,
     )
+    # Surveys: the member's words and any link still unsent go; the scores stay. The outbox
+    # holds their address and link, and goes whole.
+    scrub(SurveyAnswer, SurveyAnswer.member_id.in_(ids), comment=None)
+    scrub(SurveyInvitation, SurveyInvitation.member_id.in_(ids), token=None)
+    session.execute(delete(OutboxMessage).where(OutboxMessage.member_id.in_(ids)))
 
 
 def run(
@@ -231,6 +238,7 @@ def run(
             _deidentify(session, ids, stamp)
 
     from memberdesk.kpi.models import CallRow  # late: compliance loads before the domains
+    from memberdesk.surveys.models import SurveyAnswer
 
     start = lambda d: datetime(d.year, d.month, d.day, tzinfo=stamp.tzinfo)  # noqa: E731
     targets = [
@@ -267,7 +275,18 @@ def run(
             CallRow.offered_at < start(cut[RecordType.CALL_RECORD]),
             None,
         ),
+        (
+            RecordType.SURVEY_COMMENT,
+            SurveyAnswer,
+            and_(
+                SurveyAnswer.answered_at < start(cut[RecordType.SURVEY_COMMENT]),
+                SurveyAnswer.comment.is_not(None),
+            ),
+            SurveyAnswer.member_id,
+        ),
     ]
+    # Record types whose rows stay (they feed counts) and lose only these columns.
+    scrubbed: dict[RecordType, dict[str, Any]] = {RecordType.SURVEY_COMMENT: {"comment": None}}
     for rt, model, expired, member_col in targets:
         if _type_held(session, rt):
             report.counts[rt.value] = 0
@@ -284,7 +303,9 @@ def run(
             or 0
         )
         report.counts[rt.value], report.held[rt.value] = n, held
-        if not dry_run and n:
+        if not dry_run and n and rt in scrubbed:
+            session.execute(table_of(model).update().where(cond).values(**scrubbed[rt]))
+        elif not dry_run and n:
             session.execute(delete(model).where(cond))
     audit.record(
         session,

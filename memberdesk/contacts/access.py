@@ -20,6 +20,7 @@ from memberdesk.contacts.enums import VerificationFact
 from memberdesk.contacts.models import Callback, CallbackAttempt, Contact, LetterTask
 from memberdesk.contacts.schemas import AttemptIn, ContactIn, ContactPatch, VoicemailIn
 from memberdesk.members.models import Member
+from memberdesk.surveys.service import after_contact
 
 PHI_FIELDS = frozenset({"notes", "subject", "phone", "note"})
 
@@ -46,6 +47,7 @@ def log_contact(session: Session, ctx: AuditContext, body: ContactIn, *, agent_i
         member_ids=_members(contact.member_id),
         changes={"new": _safe(body.model_dump(mode="json", exclude_none=True))},
     )
+    after_contact(session, contact)  # a contact logged already ended may earn a survey
     return contact
 
 
@@ -80,6 +82,7 @@ def wrap_up(session: Session, ctx: AuditContext, contact_id: int, patch: Contact
             "new": _safe(patch.model_dump(mode="json", exclude_unset=True, exclude_none=True)),
         },
     )
+    after_contact(session, contact)  # ending the contact may earn a survey
     return contact
 
 

@@ -27,6 +27,7 @@ from memberdesk.kpi import ui_board as kpi_board
 from memberdesk.kpi import ui_review as kpi_review
 from memberdesk.members import ui as members_ui
 from memberdesk.members.models import EmployerGroup, Member
+from memberdesk.surveys import ui as surveys_ui
 from memberdesk.web import account_pages
 from memberdesk.web.account_pages import (
     RESET_NOTICE,
@@ -45,6 +46,7 @@ router.include_router(cases_ui.router)
 router.include_router(kpi_ui.router)
 router.include_router(kpi_board.router)
 router.include_router(kpi_review.router)
+router.include_router(surveys_ui.router)
 router.include_router(account_pages.router)
 LOGIN_CSRF_COOKIE = "md_login_csrf"
 Anyone = Annotated[Principal, requires(Permission.SESSION)]

@@ -29,6 +29,10 @@ PUBLIC_ROUTES = {
     ("POST", "/password"),  # the page of POST /api/auth/password
     ("GET", "/enrol"),
     ("POST", "/enrol"),  # the page of POST /api/auth/enrol
+    # A survey link's token authorises exactly that one survey, once (surveys/).
+    ("POST", "/api/surveys/answers"),
+    ("GET", "/survey/{token}"),
+    ("POST", "/survey/{token}"),  # the page of POST /api/surveys/answers
 }
 
 
