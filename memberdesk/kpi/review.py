@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -32,6 +32,8 @@ from memberdesk.kpi.targets import goals_of, judged
 from memberdesk.members.dates import add_months
 from memberdesk.members.packs import DEFAULT_PACK
 from memberdesk.sla.packs import zone_of
+from memberdesk.surveys.enums import Breakdown
+from memberdesk.surveys.report import survey_report
 
 TREND_MONTHS = 12
 FCR_WINDOW_DAYS = 7
@@ -97,6 +99,8 @@ class Review:
     fcr_floor: float
     root_cause: RootCause | None = None
     judged_this: dict[str, Any] = field(default_factory=dict)
+    surveys: dict[str, Any] | None = None  # this month's survey report, by agent
+    surveys_before: dict[str, Any] | None = None  # the month before's, in total
 
 
 def month_of(text: str) -> date:
@@ -290,6 +294,12 @@ def monthly_review(session: Session, pack: str, first: date) -> Review:
     )
     if this.fcr_rate is not None and this.fcr_rate < floor:
         review.root_cause = root_cause(session, pack, first, judged_contacts)
+    last = add_months(first, 1) - timedelta(days=1)
+    review.surveys = survey_report(session, pack, first, last, Breakdown.AGENT)
+    before_first = add_months(first, -1)
+    review.surveys_before = survey_report(
+        session, pack, before_first, first - timedelta(days=1), None
+    )
     return review
 
 

@@ -87,6 +87,44 @@ def summary_rows(
     return rows
 
 
+def _points(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.0f}"
+
+
+def survey_rows(review: Review) -> list[dict[str, str]]:
+    """CSAT and NPS this month and the month before, against target; the CAHPS items and
+    composite over the pack's look-back ("not reported" under 100 answers)."""
+    this, before = review.surveys, review.surveys_before
+    if this is None or before is None:
+        return []
+    now_, then = this["total"], before["total"]
+    rows = []
+    for key, label, show in (
+        ("csat", "Satisfied (4 or 5 out of 5)", share_words),
+        ("nps", "Net promoter score (−100 to +100)", _points),
+    ):
+        status = now_["status"].get(key, "")
+        rows.append(
+            {
+                "label": label,
+                "this": show(now_[key]),
+                "before": show(then[key]),
+                "target": (this["targets"].get(key) or "").capitalize(),
+                "standing": STANDING.get(status, ""),
+                "status": status,
+            }
+        )
+    for key, label in (
+        ("cahps_help", "Got the help or information they needed (usually or always)"),
+        ("cahps_courtesy", "Treated with courtesy and respect (usually or always)"),
+    ):
+        item = now_[key]
+        shown_ = share_words(item["usually_or_always"]) if item["reported"] else "Not reported"
+        rows.append({"label": label, "this": shown_, "before": "", "target": "", "standing": "",
+                     "status": ""})  # fmt: skip
+    return rows
+
+
 def review_context(review: Review) -> dict[str, Any]:
     """What the review's templates need."""
     goals = review.goals
@@ -145,6 +183,7 @@ def review_context(review: Review) -> dict[str, Any]:
         "summary": summary_rows(goals, threshold, review.this, review.before),
         "charts": charts,
         "commended": commended,
+        "survey_rows": survey_rows(review),
         "share": share_words,
         "seconds": seconds_words,
     }

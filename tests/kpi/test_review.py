@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from memberdesk.cli import app as cli
+from memberdesk.clock import now
 from memberdesk.compliance.audit import SYSTEM
 from memberdesk.compliance.enums import Role
 from memberdesk.contacts.enums import Channel, Direction, Reason
@@ -261,3 +263,33 @@ def test_twenty_supervisors_open_the_reviews_at_once(review_live: LiveServer) ->
 
     assert run_threads(20, work, review_live.base_url) == Counter({"200": 40})
     assert pages == {4}
+
+
+def test_the_review_says_what_members_told_us(login, anon, db: Session, backend_settings) -> None:  # type: ignore[no-untyped-def]
+    from tests.surveys.helpers import (
+        answers,
+        complete_contact,
+        invitation_of,
+        send,
+        surveyed_member,
+        token_for,
+    )
+
+    agent = login(Role.TIER1_AGENT)
+    member = surveyed_member(db)
+    contact = complete_contact(agent.client, member.id)
+    invitation = invitation_of(db, contact["id"])
+    assert invitation is not None
+    send(db, backend_settings)
+    token = token_for(db, invitation.id)
+    got = anon.post("/api/surveys/answers", json={"token": token, **answers(csat=5, nps=10)})
+    assert got.status_code in (200, 201), got.text
+    month = now().astimezone(zone_of("calchoice")).date().replace(day=1)
+    review = monthly_review(db, "calchoice", month)
+    assert review.surveys is not None and review.surveys["total"]["answers"] == 1
+    page = login(Role.SUPERVISOR).client.get("/kpi/review", params={"month": f"{month:%Y-%m}"})
+    text = re.sub(r"\s+", " ", page.text)
+    assert "What members told us" in text
+    assert "Satisfied (4 or 5 out of 5)</th> <td data-label" in text and ">100.0%<" in text
+    assert ">+100<" in text  # one promoter, no detractors
+    assert "Not reported" in text  # CAHPS items need 100 answers
