@@ -104,7 +104,7 @@ def calls(
     if errors:
         raise _refuse(errors, len(errors), "nothing was counted")
     out = {
-        **judged(tally, goals),
+        **judged(tally, goals, transfers=False),
         "threshold_seconds": threshold,
         "short_abandon_seconds": short_abandon,
         "pack": pack,

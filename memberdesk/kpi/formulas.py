@@ -49,6 +49,8 @@ class CallRecord:
     wrap_seconds: float = 0.0
     agent_id: str | None = None
     member_id: str | None = None
+    transfers: int = 0  # known for calls fed live; a call-record file has no column for them
+    warm_transfers: int = 0
 
     @property
     def wait_seconds(self) -> float | None:
@@ -88,6 +90,8 @@ class CallTally:
     answered_within: int = 0
     wait_seconds: float = 0.0  # of answered calls
     handle_seconds: float = 0.0  # of answered calls
+    transferred: int = 0  # answered calls passed on to another queue or agent
+    warm_transferred: int = 0  # ... with the agent introducing the caller
 
     def count(
         self,
@@ -104,6 +108,9 @@ class CallTally:
             self.handle_seconds += call.handle_seconds
             if wait <= threshold:
                 self.answered_within += 1
+            if call.transfers:
+                self.transferred += 1
+                self.warm_transferred += bool(call.warm_transfers)
         elif call.abandoned_at is not None and wait is not None:
             self.abandoned += 1
             if wait < short_abandon:
@@ -139,6 +146,16 @@ class CallTally:
     def aht_seconds(self) -> float | None:
         """Average handle time: mean talk + hold + wrap of answered calls."""
         return _share(self.handle_seconds, self.answered)
+
+    @property
+    def transfer_rate(self) -> float | None:
+        """Answered calls transferred / answered calls."""
+        return _share(self.transferred, self.answered)
+
+    @property
+    def warm_transfer_share(self) -> float | None:
+        """Warm transfers / transfers (the rest were cold: the caller was just passed on)."""
+        return _share(self.warm_transferred, self.transferred)
 
 
 def add_tallies(into: dict[K, CallTally], more: dict[K, CallTally]) -> None:

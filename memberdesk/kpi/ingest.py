@@ -30,6 +30,8 @@ COUNTERS = (
     "answered_within",
     "wait_seconds",
     "handle_seconds",
+    "transferred",
+    "warm_transferred",
 )
 Key = tuple[str, str, datetime]  # queue, agent, interval start (UTC)
 

@@ -141,6 +141,8 @@ class LiveCall:
             wrap_seconds=self.wrap_seconds,
             agent_id=self.agent_id,
             member_id=self.member_id,
+            transfers=self.transfers,
+            warm_transfers=self.warm_transfers,
         )
 
 

@@ -76,6 +76,8 @@ class CallStats(Base):
     answered_within: Mapped[int] = mapped_column(Integer)
     wait_seconds: Mapped[float] = mapped_column(Float)
     handle_seconds: Mapped[float] = mapped_column(Float)
+    transferred: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    warm_transferred: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class FeedEvent(Base):

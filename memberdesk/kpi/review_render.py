@@ -41,6 +41,7 @@ def measures(threshold: float) -> list[Measure]:
         ("Average wait before an answer", "", lambda m: m.calls.asa_seconds, "seconds"),
         ("Average time handling a call", "", lambda m: m.calls.aht_seconds, "seconds"),
         ("Occupancy (time on calls while signed in)", "", lambda m: m.occupancy, "share"),
+        ("Answered calls transferred", "", lambda m: m.calls.transfer_rate, "share"),
         (
             "Resolved at the first contact",
             "first_contact_resolution",

@@ -27,6 +27,11 @@ class CallFigures(BaseModel):
     )
     asa_seconds: float | None = Field(description="Average speed of answer")
     aht_seconds: float | None = Field(description="Average handle time (talk + hold + wrap)")
+    transferred: int = Field(description="Answered calls transferred (known for calls fed live)")
+    transfer_rate: float | None = Field(description="Transferred / answered")
+    warm_transfer_share: float | None = Field(
+        description="Warm transfers (the agent introduced the caller) / transfers"
+    )
     status: dict[str, str] = Field(
         description="service_level and abandon_rate against target: ok, warning or breach"
     )

@@ -22,10 +22,18 @@ def threshold_of(goals: dict[str, KpiGoal]) -> float:
     return (goal.within_seconds if goal else None) or DEFAULT_THRESHOLD
 
 
-def judged(tally: CallTally, goals: dict[str, KpiGoal]) -> dict[str, Any]:
+def judged(
+    tally: CallTally, goals: dict[str, KpiGoal], *, transfers: bool = True
+) -> dict[str, Any]:
     """The tally's figures, and under ``status`` each judged one's standing (ok, warning or
-    breach) against its goal; a figure with no value or no goal is not judged."""
+    breach) against its goal; a figure with no value or no goal is not judged. ``transfers``:
+    add the transfer figures (known for calls fed live; a call-record file has no column for
+    them, so ``kpi calls`` leaves them out)."""
     out = figures(tally)
+    if transfers:
+        out["transferred"] = tally.transferred
+        out["transfer_rate"] = tally.transfer_rate
+        out["warm_transfer_share"] = tally.warm_transfer_share
     status: dict[str, str] = {}
     for measure in JUDGED:
         goal, value = goals.get(measure), out[measure]

@@ -240,3 +240,36 @@ def test_thirty_senders_at_once_lose_nothing(feed_live: LiveServer) -> None:
     with feed_live.sessions() as session:
         assert session.scalar(select(func.count()).select_from(FeedEvent)) == len(events)
     assert Counter(outcomes)["200"] == sum(outcomes.values())
+
+
+def test_transfers_warm_and_cold(login) -> None:
+    """Three answered calls: one passed on with an introduction, one just passed on, one kept."""
+    feeder = login(Role.TELEPHONY).client
+    events: list[dict[str, Any]] = []
+    for n, transfer in enumerate(("warm", "cold", None)):
+        call, at = f"t{n}", f"2026-11-02T18:0{n}:00+00:00"
+        events += [
+            {"id": f"{call}o", "type": "offered", "at": at, "call_id": call, "queue": "tier1"},
+            {"id": f"{call}a", "type": "answered", "at": at, "call_id": call, "agent_id": "a1"},
+            {"id": f"{call}e", "type": "ended", "at": at.replace(":00+", ":50+"), "call_id": call},
+        ]
+        if transfer:
+            events.append(
+                {
+                    "id": f"{call}t",
+                    "type": "transferred",
+                    "at": at.replace(":00+", ":30+"),
+                    "call_id": call,
+                    "queue": "billing",
+                    "warm": transfer == "warm",
+                }
+            )
+    got = feeder.post("/api/kpi/events", json={"events": events[::-1]})
+    assert got.status_code == 200, got.text
+    total = login(Role.SUPERVISOR).client.get("/api/kpi/calls", params=DAY).json()["total"]
+    assert total["transferred"] == 2
+    assert total["transfer_rate"] == pytest.approx(2 / 3)
+    assert total["warm_transfer_share"] == pytest.approx(0.5)
+    page = login(Role.SUPERVISOR).client.get("/kpi", params=DAY).text
+    assert "Transferred to another queue or agent" in page
+    assert "66.7% of answered calls (50.0% with the agent introducing the caller)" in page
