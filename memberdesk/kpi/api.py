@@ -18,8 +18,9 @@ from memberdesk.compliance.enums import Permission
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import InvalidInput
 from memberdesk.kpi import feed
+from memberdesk.kpi.formulas import occupancy
 from memberdesk.kpi.live import NEEDS, AgentEvent, Event, kind_of
-from memberdesk.kpi.report import BY_WORDS, By, call_kpis
+from memberdesk.kpi.report import BY_WORDS, By, available_seconds, call_kpis
 from memberdesk.kpi.schemas import CallReport, FeedEventIn, FeedIn, FeedOut
 from memberdesk.kpi.targets import goals_of, judged, threshold_of
 from memberdesk.schemas import Day
@@ -45,14 +46,26 @@ def report(
     if (last - first).days >= MAX_DAYS:
         raise InvalidInput(f"a report covers at most {MAX_DAYS} days", field=f"{where}.to")
     total, rows = call_kpis(session, pack, first, last, by)
+    # Occupancy needs the agents' own time: the total of every agent who took this line's
+    # calls, and each agent's by agent (null where no agent state was ever received).
+    available = available_seconds(session, pack, first, last)
+    out_rows = []
+    for key, t in rows:
+        row = {"key": key, **judged(t, goals), "occupancy": None}
+        if by is By.AGENT and key in available:
+            row["occupancy"] = occupancy(t.handle_seconds, available[key])
+        out_rows.append(row)
     return {
         "pack": pack,
         "from": first,
         "to": last,
         "threshold_seconds": threshold_of(goals),
-        "total": judged(total, goals),
+        "total": {
+            **judged(total, goals),
+            "occupancy": occupancy(total.handle_seconds, sum(available.values())),
+        },
         "by": by.value if by else None,
-        "rows": [{"key": key, **judged(t, goals)} for key, t in rows],
+        "rows": out_rows,
     }
 
 

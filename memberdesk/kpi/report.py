@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from memberdesk.compliance.models import Team, User
 from memberdesk.kpi.formulas import NO_AGENT, CallTally
 from memberdesk.kpi.ingest import COUNTERS
-from memberdesk.kpi.models import CallStats
+from memberdesk.kpi.live import AgentEvent
+from memberdesk.kpi.models import AgentSeconds, CallStats
 from memberdesk.sla.packs import zone_of
 
 
@@ -108,6 +109,25 @@ def _by_team(
         team = teams.get(agent, NO_TEAM)
         out[team] = out.get(team, CallTally()) + _tally(values)
     return sorted((k, t) for k, t in out.items() if t.offered)
+
+
+def available_seconds(session: Session, pack: str, first: date, last: date) -> dict[str, float]:
+    """Each agent's time signed in and not on a break over the days (occupancy's denominator),
+    for the agents who took this line's calls in them."""
+    start, end = period(pack, first, last)
+    agents = select(CallStats.agent_ref).where(
+        CallStats.pack == pack,
+        CallStats.interval_start >= start,
+        CallStats.interval_start < end,
+        CallStats.agent_ref != NO_AGENT,
+    )
+    rows = session.execute(
+        select(AgentSeconds.agent_ref, func.sum(AgentSeconds.seconds))
+        .where(AgentSeconds.interval_start >= start, AgentSeconds.interval_start < end)
+        .where(AgentSeconds.state != AgentEvent.BREAK.value, AgentSeconds.agent_ref.in_(agents))
+        .group_by(AgentSeconds.agent_ref)
+    )
+    return {agent: float(s or 0) for agent, s in rows}
 
 
 def interval_volumes(session: Session, pack: str) -> list[tuple[datetime, int]]:

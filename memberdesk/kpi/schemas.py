@@ -27,6 +27,11 @@ class CallFigures(BaseModel):
     )
     asa_seconds: float | None = Field(description="Average speed of answer")
     aht_seconds: float | None = Field(description="Average handle time (talk + hold + wrap)")
+    occupancy: float | None = Field(
+        None,
+        description="Handle time / agents' time signed in and not on a break (total, and by "
+        "agent; null without agent states)",
+    )
     transferred: int = Field(description="Answered calls transferred (known for calls fed live)")
     transfer_rate: float | None = Field(description="Transferred / answered")
     warm_transfer_share: float | None = Field(

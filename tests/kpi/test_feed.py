@@ -273,3 +273,35 @@ def test_transfers_warm_and_cold(login) -> None:
     page = login(Role.SUPERVISOR).client.get("/kpi", params=DAY).text
     assert "Transferred to another queue or agent" in page
     assert "66.7% of answered calls (50.0% with the agent introducing the caller)" in page
+
+
+def test_occupancy_from_agent_states(login) -> None:
+    """Signed in 17:00-18:00 with a quarter-hour break: 45 minutes available; one call of
+    5 minutes' talk and a minute's wrap-up: occupancy 360 / 2,700 s."""
+    feeder = login(Role.TELEPHONY).client
+    day = "2026-11-02T"
+    events = [
+        {"id": "o1", "type": "logged_in", "at": day + "17:00:00Z", "agent_id": "a7"},
+        {"id": "o2", "type": "ready", "at": day + "17:01:00Z", "agent_id": "a7"},
+        {"id": "o3", "type": "break", "at": day + "17:30:00Z", "agent_id": "a7"},
+        {"id": "o4", "type": "ready", "at": day + "17:45:00Z", "agent_id": "a7"},
+        {"id": "o5", "type": "logged_out", "at": day + "18:00:00Z", "agent_id": "a7"},
+        {"id": "c1", "type": "offered", "at": day + "17:10:00Z", "call_id": "q1", "queue": "tier1"},
+        {
+            "id": "c2",
+            "type": "answered",
+            "at": day + "17:10:05Z",
+            "call_id": "q1",
+            "agent_id": "a7",
+        },
+        {"id": "c3", "type": "ended", "at": day + "17:15:05Z", "call_id": "q1", "wrap_seconds": 60},
+    ]
+    assert feeder.post("/api/kpi/events", json={"events": events}).status_code == 200
+    boss = login(Role.SUPERVISOR).client
+    body = boss.get("/api/kpi/calls", params={**DAY, "by": "agent"}).json()
+    assert body["total"]["occupancy"] == pytest.approx(360 / 2700)
+    assert body["rows"][0]["key"] == "a7"
+    assert body["rows"][0]["occupancy"] == pytest.approx(360 / 2700)
+    page = boss.get("/kpi", params={**DAY, "by": "agent"}).text
+    assert "Occupancy (time on calls while signed in and not on a break)" in page
+    assert "13.3%" in page
