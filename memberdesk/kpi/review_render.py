@@ -15,6 +15,7 @@ from memberdesk.kpi.charts import trend_svg
 from memberdesk.kpi.review import MonthFigures, Quarter, Review
 from memberdesk.kpi.targets import threshold_of
 from memberdesk.kpi.words import LINES, STANDING, seconds_words, share_words, target_words
+from memberdesk.surveys.words import points_words
 
 PDF_LIBRARIES = "the Pango text library (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)"
 
@@ -88,10 +89,6 @@ def summary_rows(
     return rows
 
 
-def _points(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.0f}"
-
-
 def survey_rows(review: Review) -> list[dict[str, str]]:
     """CSAT and NPS this month and the month before, against target; the CAHPS items and
     composite over the pack's look-back ("not reported" under 100 answers)."""
@@ -102,7 +99,7 @@ def survey_rows(review: Review) -> list[dict[str, str]]:
     rows = []
     for key, label, show in (
         ("csat", "Satisfied (4 or 5 out of 5)", share_words),
-        ("nps", "Net promoter score (−100 to +100)", _points),
+        ("nps", "Net promoter score (−100 to +100)", points_words),
     ):
         status = now_["status"].get(key, "")
         rows.append(

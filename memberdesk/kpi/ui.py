@@ -5,7 +5,6 @@ calls).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -22,7 +21,7 @@ from memberdesk.kpi.report import By
 from memberdesk.kpi.targets import goals_of
 from memberdesk.kpi.words import LINES, STANDING, seconds_words, share_words, target_words
 from memberdesk.sla.packs import zone_of
-from memberdesk.web.pages import render
+from memberdesk.web.pages import day_field, render
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 Reader = Annotated[Principal, requires(Permission.KPI_READ)]
@@ -38,18 +37,6 @@ BREAKDOWNS = {
     "month": "Month",
 }
 FIELDS = {"query.from": "from", "query.to": "to", "query.pack": "pack"}
-
-
-def _day(text: str, field: str, errors: dict[str, str]) -> date | None:
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        errors[field] = "Enter a date, for example 2026-11-30."
-        return None
-    if not 2000 <= day.year <= 2199:
-        errors[field] = "Enter a date between the years 2000 and 2199."
-        return None
-    return day
 
 
 @router.get("/kpi", response_class=HTMLResponse)
@@ -75,8 +62,8 @@ def kpi_page(
         errors["pack"] = "Choose a line of business from the list."
     if by not in BREAKDOWNS:
         errors["by"] = "Choose a breakdown from the list."
-    start = _day(typed["from"], "from", errors)
-    end = _day(typed["to"], "to", errors)
+    start = day_field(typed["from"], "from", errors)
+    end = day_field(typed["to"], "to", errors)
     found: dict[str, Any] | None = None
     if not errors and start is not None and end is not None:
         try:

@@ -40,7 +40,7 @@ from memberdesk.surveys.enums import (
 from memberdesk.surveys.models import SurveyInvitation
 from memberdesk.surveys.schemas import COMMENT_MAX, AnswerIn
 from memberdesk.web.account_pages import form_token, form_token_ok, keep_form_token
-from memberdesk.web.pages import allows, render
+from memberdesk.web.pages import allows, day_field, render
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 KpiReader = Annotated[Principal, requires(Permission.KPI_READ)]
@@ -279,23 +279,6 @@ def submit_survey(
 # --- results, comments and invitations (staff) -------------------------------------------------
 
 
-def _day(text: str, field: str, errors: dict[str, str]) -> date | None:
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        errors[field] = "Enter a date, for example 2026-11-30."
-        return None
-    if not 2000 <= day.year <= 2199:
-        errors[field] = "Enter a date between the years 2000 and 2199."
-        return None
-    return day
-
-
-def points_words(value: float | None) -> str:
-    """NPS as people say it: +32; a dash when there is nothing to measure."""
-    return "—" if value is None else f"{value:+.0f}"
-
-
 def cahps_words(item: dict[str, Any], key: str = "usually_or_always") -> str:
     """A CAHPS rate, or NA (fewer than 100 answers)."""
     value = item.get(key)
@@ -313,8 +296,8 @@ def _filters(
     errors: dict[str, str] = {}
     if pack not in LINES:
         errors["pack"] = "Choose a line of business from the list."
-    start = _day(typed["from"], "from", errors)
-    end = _day(typed["to"], "to", errors)
+    start = day_field(typed["from"], "from", errors)
+    end = day_field(typed["to"], "to", errors)
     if start and end and end < start:
         errors["to"] = "The last day must not be before the first."
     return typed, errors, start, end
@@ -359,7 +342,7 @@ def results_page(
         breakdowns=BREAKDOWNS,
         standing={"csat": STANDING, "nps": NPS_STANDING},
         share=share_words,
-        points=points_words,
+        points=words.points_words,
         cahps=cahps_words,
         by_label=BREAKDOWNS.get(by, ""),
         skip_words=SKIP_WORDS,

@@ -204,3 +204,8 @@ def page_text(language: Language, months: int) -> dict[str, str]:
         "err_comment": "A comment can be at most {n} characters.",
         "footer": "Your answers are kept confidential.",
     }
+
+
+def points_words(value: float | None) -> str:
+    """NPS as people say it: +32; a dash when there is nothing to measure."""
+    return "—" if value is None else f"{value:+.0f}"

@@ -7,6 +7,7 @@ Domain pages (``members/ui.py``) and the site's own pages (``web/ui.py``) render
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -87,6 +88,19 @@ def render(
 
 
 _UNSAFE_NEXT = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+def day_field(text: str, field: str, errors: dict[str, str]) -> date | None:
+    """A date typed into a form, or None with the reason in words under ``errors[field]``."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        errors[field] = "Enter a date, for example 2026-11-30."
+        return None
+    if not 2000 <= day.year <= 2199:
+        errors[field] = "Enter a date between the years 2000 and 2199."
+        return None
+    return day
 
 
 def safe_next(value: str | None) -> str | None:
