@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Annotated, Any
 
@@ -104,7 +104,9 @@ def results(
     return out
 
 
-def period(pack: str, first: date | None, last: date | None, where: str = "query") -> Any:
+def period(
+    pack: str, first: date | None, last: date | None, where: str = "query"
+) -> tuple[datetime, datetime]:
     """The days asked for (default: the last 30 days in the pack's zone) as UTC bounds."""
     try:
         get_pack(pack)

@@ -432,7 +432,7 @@ def seed_demo_surveys(
             prefs,
         )
     made = DemoSurveys(
-        len(contacts), sum(1 for d in decisions if "send_channel" in d), len(answers)
+        len(contacts), sum(1 for d in decisions if d["send_channel"] is not None), len(answers)
     )
     audit.record(
         session,

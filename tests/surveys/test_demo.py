@@ -58,6 +58,7 @@ def test_thirteen_months_under_the_rules(db: Session, agents) -> None:  # type: 
     assert (AT - first) > timedelta(days=390)
     states = Counter(db.scalars(select(SurveyInvitation.state)))
     assert states[InvitationState.ANSWERED] == made.answers
+    assert made.invitations == made.contacts - states[InvitationState.SKIPPED]
     reasons = Counter(
         db.scalars(
             select(SurveyInvitation.skip_reason).where(SurveyInvitation.skip_reason.is_not(None))
