@@ -30,6 +30,7 @@ from memberdesk.contacts.schemas import MAX_SECONDS, ContactIn
 from memberdesk.kpi.live import CallState
 from memberdesk.kpi.models import LiveCallRow
 from memberdesk.members.models import Member
+from memberdesk.surveys.service import after_contact
 
 log = logging.getLogger(__name__)
 SOURCE = "telephony"  # named in the audit entry: logged by the feed, not by a person
@@ -141,4 +142,5 @@ def _log(
         detail={"source": SOURCE, "call_id": row.call_id},
         changes={"new": body.model_dump(mode="json", exclude_none=True)},
     )
+    after_contact(session, contact)  # a call the member had earns its survey like any other
     return True

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
+from memberdesk.clock import now
 from memberdesk.compliance.enums import AuditAction, Role
 from memberdesk.compliance.models import AuditEntry, AuditPending
 from memberdesk.config import AgentState
@@ -31,6 +32,8 @@ from memberdesk.kpi.live import AgentEvent
 from memberdesk.kpi.models import AgentSeconds, FeedEvent, LiveCallRow
 from memberdesk.kpi.twilio import CREDENTIAL_FILE, activity_state
 from memberdesk.members.models import Member
+from memberdesk.surveys.enums import InvitationState
+from memberdesk.surveys.models import SurveyInvitation
 from tests.dbutil import BACKENDS
 from tests.livesrv import LiveServer, live_server
 from tests.test_concurrency import run_threads
@@ -519,6 +522,38 @@ def test_the_json_feed_logs_contacts_too(login, db: Session) -> None:
     assert (contact.talk_seconds, contact.wrap_seconds) == (240, 30)
     [entry] = _logged(db, contact.id)
     assert entry.role == "telephony"  # the account that sent the events
+
+
+def test_a_call_that_just_ended_is_surveyed_like_a_contact_logged_at_the_desk(
+    login, db: Session
+) -> None:
+    member = db.scalars(select(Member).order_by(Member.id.desc()).offset(3).limit(1)).one()
+    agent = login(Role.TIER1_AGENT, username="a-survey-3")
+    feeder = login(Role.TELEPHONY).client
+    start = now() - timedelta(minutes=10)
+    events = [
+        {"id": "s1", "type": "offered", "at": start, "call_id": "srv-1", "queue": "tier1"},
+        {
+            "id": "s2",
+            "type": "answered",
+            "at": start + timedelta(seconds=8),
+            "call_id": "srv-1",
+            "agent_id": "a-survey-3",
+            "member_id": member.member_number,
+        },
+        {"id": "s3", "type": "ended", "at": start + timedelta(minutes=5), "call_id": "srv-1"},
+    ]
+    body = {"events": [{**e, "at": e["at"].isoformat()} for e in events]}
+    for _ in range(2):  # sent twice: still one contact, one survey decision
+        assert feeder.post("/api/kpi/events", json=body).status_code == 200
+    [contact] = _contacts(db, member.id)
+    [invitation] = db.scalars(
+        select(SurveyInvitation).where(SurveyInvitation.contact_id == contact.id)
+    ).all()
+    assert (invitation.member_id, invitation.agent_id) == (member.id, agent.user.id)
+    assert invitation.contact_channel == "phone"
+    # Sent (pending) or skipped for a stated reason, exactly as the desk's contacts are.
+    assert invitation.state in (InvitationState.PENDING, InvitationState.SKIPPED)
 
 
 def test_no_phi_in_logs_or_answers(twilio, anon, db: Session, caplog) -> None:
