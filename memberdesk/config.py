@@ -107,11 +107,6 @@ class Settings(BaseSettings):
         default="outbox",
         description="Where invitations go: outbox (a table; the demo and tests) or smtp",
     )
-    survey_base_url: str = Field(
-        default="http://127.0.0.1:8000",
-        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
-        description="The address members reach memberdesk at; survey links start with it",
-    )
     survey_throttle_days: int = Field(
         default=30, ge=1, le=366, description="At most one invitation per member in this many days"
     )
@@ -181,14 +176,16 @@ class Settings(BaseSettings):
         default=500, ge=1, le=10_000, description="Rows the SLA worker fires per transaction"
     )
 
-    # Telephony: Twilio TaskRouter's event callbacks (kpi/twilio.py, docs/telephony.md).
+    # Links members follow (surveys) and callbacks the phone platform signs (kpi/twilio.py).
     public_url: str | None = Field(
         default=None,
         pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
-        description="The address the outside world reaches this server at (scheme, host, "
-        "optional port and path prefix, e.g. https://memberdesk.example.org); webhook "
-        "signatures are checked against it. Default: the address the request arrived at",
+        description="The address members and the outside world reach this server at (scheme, "
+        "host, optional port and path prefix, e.g. https://memberdesk.example.org): survey "
+        "links start with it and webhook signatures are checked against it. Default: the "
+        "address a request arrived at, and http://127.0.0.1:8000 for links sent by the worker",
     )
+    # Telephony: Twilio TaskRouter's event callbacks (docs/telephony.md).
     twilio_auth_token: SecretStr | None = Field(
         default=None,
         description="Twilio account auth token that signs its callbacks; if unset, read from "

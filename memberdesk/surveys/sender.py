@@ -37,7 +37,7 @@ from memberdesk.members.models import Member
 from memberdesk.sla.packs import zone_of
 from memberdesk.surveys import words
 from memberdesk.surveys.enums import InvitationState, Language, SendChannel
-from memberdesk.surveys.models import OutboxMessage, SurveyInvitation
+from memberdesk.surveys.models import OutboxMessage, SurveyInvitation, SurveyMember
 from memberdesk.surveys.service import address
 
 log = logging.getLogger("memberdesk.surveys")
@@ -184,9 +184,12 @@ def make_sender(settings: Settings, write: WriteSession) -> Sender:
     return OutboxSender(write)
 
 
+LOCAL_URL = "http://127.0.0.1:8000"  # `memberdesk demo`'s address, for a server not yet public
+
+
 def link(settings: Settings, token: str) -> str:
-    """The invitation's link."""
-    return f"{settings.survey_base_url.rstrip('/')}/survey/{token}"
+    """The invitation's link, on the server's public address."""
+    return f"{(settings.public_url or LOCAL_URL).rstrip('/')}/survey/{token}"
 
 
 def _due(session: Session, at: datetime, batch: int) -> list[SurveyInvitation]:
@@ -223,6 +226,7 @@ def claim(session: Session, settings: Settings, at: datetime, batch: int = BATCH
                 "no_address",
                 None,
             )
+            give_back(session, inv.member_id, inv.created_at)
             continue
         assert inv.send_channel is not None and contact is not None
         closes = at + timedelta(days=settings.survey_expiry_days)
@@ -241,6 +245,18 @@ def claim(session: Session, settings: Settings, at: datetime, batch: int = BATCH
         )
     session.flush()
     return messages
+
+
+def give_back(session: Session, member_id: int, invited_at: datetime) -> None:
+    """Free the member's once-in-30-days slot taken by an invitation that failed: it never
+    reached them, so the next contact may invite. Only if no later invitation took the slot
+    since (the slot holds the time of the invitation that took it)."""
+    table = table_of(SurveyMember)
+    session.execute(
+        update(table)
+        .where(table.c.member_id == member_id, table.c.last_invited_at == invited_at)
+        .values(last_invited_at=None)
+    )
 
 
 def record(
@@ -289,6 +305,11 @@ def record(
                 "next_attempt_at": None,
             }
             counts["failed"] += 1
+            created = session.scalar(
+                select(table.c.created_at).where(table.c.id == message.invitation_id)
+            )
+            if created is not None:
+                give_back(session, message.member_id, created)
         else:
             wait = RETRY_AFTER[min((attempts or 1) - 1, len(RETRY_AFTER) - 1)]
             values = {"state": InvitationState.PENDING.value, "next_attempt_at": at + wait}

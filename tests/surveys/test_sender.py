@@ -20,12 +20,13 @@ from memberdesk.clock import now
 from memberdesk.compliance.enums import AuditAction, Role
 from memberdesk.config import Settings
 from memberdesk.surveys.enums import InvitationState, SendChannel
-from memberdesk.surveys.models import OutboxMessage, SurveyInvitation
+from memberdesk.surveys.models import OutboxMessage, SurveyInvitation, SurveyMember
 from memberdesk.surveys.sender import (
     MAX_ATTEMPTS,
     RECLAIM_AFTER,
     SmtpSender,
     claim,
+    link,
     send_due,
 )
 from memberdesk.surveys.sender import (
@@ -157,6 +158,12 @@ def test_smtp_sends_a_plain_email_with_the_link(app, login, db: Session, backend
     assert "pat@example.com" not in str(entry.detail)
 
 
+def test_links_start_with_the_servers_public_address(backend_settings) -> None:
+    public = backend_settings.model_copy(update={"public_url": "https://md.example.org/desk/"})
+    assert link(public, "T" * 43) == "https://md.example.org/desk/survey/" + "T" * 43
+    assert link(backend_settings, "t").startswith("http://127.0.0.1:8000/survey/")
+
+
 def test_texts_go_through_the_email_to_sms_gateway(
     app, login, db: Session, backend_settings
 ) -> None:
@@ -196,6 +203,10 @@ def test_a_refused_address_is_retried_then_fails(app, login, db: Session, backen
     ]
     page = supervisor.get("/surveys/invitations?state=failed")
     assert "The mail server refused the address (3 attempts)" in page.text
+    # It never reached the member, so it does not spend their one survey in 30 days.
+    again = login(Role.TIER1_AGENT).client
+    later = invitation_of(db, complete_contact(again, inv.member_id, channel="email")["id"])
+    assert later is not None and later.state is InvitationState.PENDING
 
 
 def test_an_unreachable_server_is_retried(app, login, db: Session, backend_settings) -> None:
@@ -263,6 +274,10 @@ def test_a_member_no_longer_reachable_fails_at_once(
     db.refresh(inv)
     assert inv.state is InvitationState.FAILED and inv.last_error == "no_address"
     assert db.scalar(select(OutboxMessage)) is None
+    pref = db.get(SurveyMember, inv.member_id)
+    assert pref is not None
+    db.refresh(pref)
+    assert pref.last_invited_at is None  # the slot is free for the next contact
 
 
 @pytest.mark.parametrize("security", ["starttls", "tls"])
