@@ -5,7 +5,8 @@ again (inbound, on any channel) on one of the same reasons within ``window_days`
 Calendar days are counted on the local dates of the pack's time zone: a contact on Wednesday
 with a 7-day window is undone by a repeat up to and including the Wednesday after, and is
 decided (true) once that day is over. Outbound contacts (callbacks, letters) are the plan
-reaching out, not the member coming back, and never undo a resolution. A contact not marked
+reaching out, not the member coming back, and never undo a resolution (nor are they judged:
+``contacts.service.fcr_judged`` takes inbound contacts only). A contact not marked
 resolved is simply not resolved; an unidentified caller's resolved contact cannot be matched
 to a repeat and counts as resolved once its window closes.
 """

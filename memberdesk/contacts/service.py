@@ -263,13 +263,19 @@ def fcr_period(
 def fcr_judged(
     session: Session, start: datetime, end: datetime, *, window_days: int, now: datetime
 ) -> list[tuple[fcr.ContactFact, bool | None]]:
-    """Each contact started in [start, end) with its one-contact outcome (None: pending)."""
+    """Each member's own (inbound) contact started in [start, end) with its one-contact
+    outcome (None: pending). The plan's own letters, replies and callbacks are not judged: they
+    answer a contact, and counting them unresolved would pull the rate down for nothing."""
     if end <= start:
         raise InvalidInput("end must be after start", field="query.end")
     rows = session.execute(
         select(*_FACT_COLUMNS)
         .join(ContactReason, ContactReason.contact_id == Contact.id)
-        .where(Contact.started_at >= start, Contact.started_at < end)
+        .where(
+            Contact.started_at >= start,
+            Contact.started_at < end,
+            Contact.direction == Direction.INBOUND,
+        )
     ).all()
     contacts = _facts(rows)  # type: ignore[arg-type]
     members = {c.member_id for c in contacts if c.member_id is not None}

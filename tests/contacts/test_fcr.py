@@ -131,6 +131,17 @@ def test_scenario_repeat_on_day_5_day_8_and_another_reason(client, db: Session) 
         first_a = _call(client, a.id, T0, "billing")
         first_b = _call(client, b.id, T0, "billing")
         first_c = _call(client, c.id, T0, "billing")
+        # The plan writing to a member is not a contact to resolve: not counted in the rate.
+        letter = {"member_id": a.id, "channel": "letter", "direction": "outbound"}
+        r = client.post(
+            "/api/contacts",
+            json={
+                **letter,
+                "reasons": ["billing"],
+                "started_at": (T0 + timedelta(hours=1)).isoformat(),
+            },
+        )
+        assert r.status_code == 201, r.text
         assert client.get(f"/api/contacts/{first_a}").json()["first_contact_resolution"] is None
     with time_machine.travel(T0 + timedelta(days=9), tick=False):
         _call(client, a.id, T0 + timedelta(days=5), "billing", resolved=False)
