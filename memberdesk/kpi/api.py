@@ -18,13 +18,14 @@ from memberdesk.compliance.enums import Permission
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import InvalidInput
 from memberdesk.kpi import feed
+from memberdesk.kpi.channels import channel_report
 from memberdesk.kpi.formulas import occupancy
 from memberdesk.kpi.live import NEEDS, AgentEvent, Event, kind_of
 from memberdesk.kpi.report import BY_WORDS, By, available_seconds, call_kpis
-from memberdesk.kpi.schemas import CallReport, FeedEventIn, FeedIn, FeedOut
+from memberdesk.kpi.schemas import CallReport, ChannelReport, FeedEventIn, FeedIn, FeedOut
 from memberdesk.kpi.targets import goals_of, judged, threshold_of
 from memberdesk.schemas import Day
-from memberdesk.sla.packs import UnknownPackError
+from memberdesk.sla.packs import KpiGoal, UnknownPackError
 
 router = APIRouter(prefix="/api", route_class=DbRoute)
 Reader = Annotated[Principal, requires(Permission.KPI_READ)]
@@ -33,10 +34,8 @@ TAGS: list[str | Enum] = ["KPIs"]
 MAX_DAYS = 400  # a year and a bit: enough for a year-on-year month, not a scan of everything
 
 
-def report(
-    session: Any, pack: str, first: date, last: date, by: By | None, where: str = "query"
-) -> dict[str, Any]:
-    """The report's content, its inputs checked (shared with the page)."""
+def checked(pack: str, first: date, last: date, where: str = "query") -> dict[str, KpiGoal]:
+    """The pack's goals, once the report's inputs are checked (422 naming the field)."""
     try:
         goals = goals_of(pack)
     except UnknownPackError as exc:
@@ -45,6 +44,14 @@ def report(
         raise InvalidInput("must not be before the first day", field=f"{where}.to")
     if (last - first).days >= MAX_DAYS:
         raise InvalidInput(f"a report covers at most {MAX_DAYS} days", field=f"{where}.to")
+    return goals
+
+
+def report(
+    session: Any, pack: str, first: date, last: date, by: By | None, where: str = "query"
+) -> dict[str, Any]:
+    """The report's content, its inputs checked (shared with the page)."""
+    goals = checked(pack, first, last, where)
     total, rows = call_kpis(session, pack, first, last, by)
     # Occupancy needs the agents' own time: the total of every agent who took this line's
     # calls, and each agent's by agent (null where no agent state was ever received).
@@ -86,6 +93,25 @@ def call_report(
     """Service level, abandonment, ASA and AHT of imported calls over whole days in the pack's
     time zone, against the pack's targets, from the half-hour rollups."""
     out = CallReport.model_validate(report(session, pack, first, last, by))
+    session.commit()
+    return out
+
+
+@router.get("/kpi/channels", response_model=ChannelReport, summary="Contacts by channel", tags=TAGS)
+def channels_report(
+    session: ReadingSessionDep,
+    principal: Reader,
+    first: Annotated[Day, Query(alias="from", description="First day, YYYY-MM-DD")],
+    last: Annotated[Day, Query(alias="to", description="Last day (included), YYYY-MM-DD")],
+    pack: Annotated[
+        str, Query(max_length=32, description="Policy pack whose line of business is counted")
+    ] = "calchoice",
+) -> ChannelReport:
+    """Per channel: contacts in and out, handle time, one-contact resolution, CSAT and NPS, and
+    how fast it answered (the phone's service level, portal replies and voicemail callbacks
+    within their clocks), over whole days in the pack's time zone."""
+    checked(pack, first, last)
+    out = ChannelReport.model_validate(channel_report(session, pack, first, last))
     session.commit()
     return out
 

@@ -69,6 +69,56 @@ class CallReport(BaseModel):
     model_config = {"populate_by_name": True}
 
 
+class ChannelSpeed(BaseModel):
+    """How fast a channel answered: the phone's service level, portal messages' replies within
+    the reply clock, voicemails returned (a first call attempt) within the callback clock."""
+
+    measure: str = Field(
+        description="service_level (phone), reply (portal) or callback (voicemail)"
+    )
+    due: int = Field(description="Calls (less short abandons), messages or voicemails with a clock")
+    on_time: int = Field(description="Answered, replied to or returned in time")
+    late: int = Field(description="Answered, replied to or returned after the clock ran out")
+    open_overdue: int = Field(description="Not yet answered and past the clock")
+    on_time_rate: float | None = Field(
+        description="on_time / (on_time + late + open_overdue); null while none is judged"
+    )
+
+
+class ChannelRow(BaseModel):
+    """One channel's contacts in the period."""
+
+    channel: str = Field(description="phone, email, chat, portal, voicemail, letter or sms")
+    label: str = Field(description="The channel in words")
+    inbound: int = Field(description="Contacts from members logged on this channel")
+    outbound: int = Field(description="Contacts the plan made on this channel")
+    handle_seconds: float | None = Field(
+        description="Average talk + hold + wrap of contacts that recorded one (null: none did)"
+    )
+    fcr_rate: float | None = Field(
+        description="Resolved at the first contact / contacts already decided (7-day window)"
+    )
+    fcr_decided: int = Field(description="Contacts whose one-contact outcome is decided")
+    survey_answers: int = Field(description="Survey answers about contacts on this channel")
+    csat: float | None = Field(description="Share of 4-5 answers on the 1-5 satisfaction scale")
+    nps: float | None = Field(description="Net promoter score, -100 to 100")
+    speed: ChannelSpeed | None = Field(description="How fast it answered; null with no clock")
+    calls: CallFigures | None = Field(
+        description="Phone only: the call figures of the period, from the call rollups"
+    )
+
+
+class ChannelReport(BaseModel):
+    """Contacts by channel over whole days in the pack's time zone."""
+
+    pack: str = Field(description="The line of business's policy pack (calchoice, ...)")
+    first: date = Field(alias="from", description="First day")
+    last: date = Field(alias="to", description="Last day (included)")
+    rows: list[ChannelRow] = Field(description="One per channel with anything in the period")
+
+    model_config = {"populate_by_name": True}
+
+
 EVENT_TYPES = ", ".join([*(k.value for k in CallEvent), *(k.value for k in AgentEvent)])
 Ref = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
 

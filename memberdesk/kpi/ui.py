@@ -5,6 +5,7 @@ calls).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -39,6 +40,34 @@ BREAKDOWNS = {
 FIELDS = {"query.from": "from", "query.to": "to", "query.pack": "pack"}
 
 
+def period_form(
+    first: str | None, last: str | None, pack: str
+) -> tuple[dict[str, str], dict[str, str], date | None, date | None]:
+    """The days and line of business a figures page was asked for (this month so far by
+    default): what was typed, the errors by field, and the first and last day when valid."""
+    today = now().astimezone(zone_of(pack if pack in LINES else "calchoice")).date()
+    typed = {
+        "from": first or today.replace(day=1).isoformat(),
+        "to": last or today.isoformat(),
+        "pack": pack,
+    }
+    errors: dict[str, str] = {}
+    if pack not in LINES:
+        errors["pack"] = "Choose a line of business from the list."
+    start = day_field(typed["from"], "from", errors)
+    end = day_field(typed["to"], "to", errors)
+    return typed, errors, start, end
+
+
+def refused(exc: InvalidInput, errors: dict[str, str]) -> None:
+    """A report's refusal of the days as the form's error under its field."""
+    errors[FIELDS.get(exc.field or "", "to")] = (
+        "The last day must not be before the first."
+        if "before" in exc.message
+        else exc.message[:1].upper() + exc.message[1:] + "."
+    )
+
+
 @router.get("/kpi", response_class=HTMLResponse)
 def kpi_page(
     request: Request,
@@ -50,30 +79,16 @@ def kpi_page(
     by: str = "",
 ) -> HTMLResponse:
     """Call KPIs over whole days (this month so far by default)."""
-    today = now().astimezone(zone_of(pack if pack in LINES else "calchoice")).date()
-    typed = {
-        "from": first or today.replace(day=1).isoformat(),
-        "to": last or today.isoformat(),
-        "pack": pack,
-        "by": by,
-    }
-    errors: dict[str, str] = {}
-    if pack not in LINES:
-        errors["pack"] = "Choose a line of business from the list."
+    typed, errors, start, end = period_form(first, last, pack)
+    typed["by"] = by
     if by not in BREAKDOWNS:
         errors["by"] = "Choose a breakdown from the list."
-    start = day_field(typed["from"], "from", errors)
-    end = day_field(typed["to"], "to", errors)
     found: dict[str, Any] | None = None
     if not errors and start is not None and end is not None:
         try:
             found = report(session, pack, start, end, By(by) if by else None)
         except InvalidInput as exc:
-            errors[FIELDS.get(exc.field or "", "to")] = (
-                "The last day must not be before the first."
-                if "before" in exc.message
-                else exc.message[:1].upper() + exc.message[1:] + "."
-            )
+            refused(exc, errors)
     session.commit()
     goals = goals_of(pack) if pack in LINES else {}
     return render(

@@ -24,6 +24,7 @@ from memberdesk.contacts import ui as contacts_ui
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.kpi import ui as kpi_ui
 from memberdesk.kpi import ui_board as kpi_board
+from memberdesk.kpi import ui_channels as kpi_channels
 from memberdesk.kpi import ui_review as kpi_review
 from memberdesk.members import ui as members_ui
 from memberdesk.members.models import EmployerGroup, Member
@@ -45,6 +46,7 @@ router.include_router(contacts_ui.router)
 router.include_router(cases_ui.router)
 router.include_router(kpi_ui.router)
 router.include_router(kpi_board.router)
+router.include_router(kpi_channels.router)
 router.include_router(kpi_review.router)
 router.include_router(surveys_ui.router)
 router.include_router(account_pages.router)

@@ -138,6 +138,28 @@ def test_forty_clients_read_the_figures_at_once(kpi_live: LiveServer) -> None:
     assert answers == {3000}  # every client saw the same, whole figures
 
 
+def test_forty_clients_read_the_channels_at_once(kpi_live: LiveServer) -> None:
+    boss = kpi_live.add_user(Role.SUPERVISOR)
+    auth = {"Authorization": f"Bearer {boss.token}"}
+    offered: set[int] = set()
+
+    def work(i: int, client: httpx.Client) -> list[str]:
+        got = []
+        for k in range(4):
+            page = (i + k) % 2 == 0
+            r = client.get(
+                "/kpi/channels" if page else "/api/kpi/channels", params=DAY, headers=auth
+            )
+            if r.status_code == 200 and not page:
+                [phone] = [row for row in r.json()["rows"] if row["channel"] == "phone"]
+                offered.add(phone["calls"]["offered"])
+            got.append(str(r.status_code))
+        return got
+
+    assert run_threads(40, work, kpi_live.base_url) == Counter({"200": 160})
+    assert offered == {3000}
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
 def test_a_supervisor_reads_the_figures_in_a_browser(
@@ -159,6 +181,14 @@ def test_a_supervisor_reads_the_figures_in_a_browser(
     expect(checked.get_by_role("heading", name="By queue")).to_be_visible()
     expect(checked.get_by_role("cell", name="billing")).to_be_visible()
     assert page_problems(checked, "kpi-calls", screens) == []
+    checked.get_by_role("link", name="contacts by channel").click()
+    expect(checked.get_by_role("heading", name="Contacts by channel", level=1)).to_be_visible()
+    checked.get_by_label("First day").fill("2026-11-02")
+    checked.get_by_label("Last day").fill("2026-11-02")
+    checked.get_by_role("button", name="Show").click()
+    phone = checked.get_by_role("row").filter(has_text="Phone")
+    expect(phone).to_contain_text("of calls answered within 20 seconds")
+    assert page_problems(checked, "kpi-channels", screens) == []
 
 
 def test_targets_in_words_for_each_line_of_business() -> None:
