@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from memberdesk.clock import now
 from memberdesk.contacts.enums import Channel, Direction
+from memberdesk.contacts.fcr import ContactFact
 from memberdesk.contacts.models import Callback, CallbackAttempt, Contact
 from memberdesk.contacts.service import fcr_judged
 from memberdesk.contacts.words import CHANNELS
@@ -55,8 +56,18 @@ class Speed:
 
 def _pack_contacts(pack: str) -> ColumnElement[bool]:
     """Contacts of the pack's line of business: only the default one records contacts today
-    (as ``review._fcr`` and ``contacts.service.fcr_judged`` assume)."""
+    (as ``judged_contacts`` assumes)."""
     return true() if pack == DEFAULT_PACK else false()
+
+
+def judged_contacts(
+    session: Session, pack: str, start: datetime, end: datetime, at: datetime
+) -> list[tuple[ContactFact, bool | None]]:
+    """The line of business's own contacts started in [start, end) with their one-contact
+    outcomes (None: pending); only the default line of business records contacts today."""
+    if pack != DEFAULT_PACK:
+        return []
+    return fcr_judged(session, start, end, window_days=FCR_WINDOW_DAYS, now=at)
 
 
 def _volumes(session: Session, pack: str, start: datetime, end: datetime) -> dict[str, Any]:
@@ -131,10 +142,8 @@ def _fcr(
     session: Session, pack: str, start: datetime, end: datetime, at: datetime
 ) -> dict[str, tuple[int, int]]:
     """Per channel: (resolved at the first contact, decided) among the period's contacts."""
-    if pack != DEFAULT_PACK:  # see _pack_contacts
-        return {}
-    judged_contacts = fcr_judged(session, start, end, window_days=FCR_WINDOW_DAYS, now=at)
-    ids = [c.id for c, r in judged_contacts if r is not None]
+    judged = judged_contacts(session, pack, start, end, at)
+    ids = [c.id for c, r in judged if r is not None]
     channel_of: dict[int, str] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
@@ -146,7 +155,7 @@ def _fcr(
         )
     resolved: Counter[str] = Counter()
     decided: Counter[str] = Counter()
-    for c, r in judged_contacts:
+    for c, r in judged:
         if r is not None:
             decided[channel_of[c.id]] += 1
             resolved[channel_of[c.id]] += bool(r)

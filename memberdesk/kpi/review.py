@@ -22,7 +22,7 @@ from memberdesk.clock import now
 from memberdesk.contacts import words as contact_words
 from memberdesk.contacts.enums import Channel
 from memberdesk.contacts.models import Contact
-from memberdesk.contacts.service import fcr_judged
+from memberdesk.kpi.channels import judged_contacts
 from memberdesk.kpi.formulas import NO_AGENT, CallTally, occupancy
 from memberdesk.kpi.ingest import COUNTERS
 from memberdesk.kpi.live import AgentEvent
@@ -30,13 +30,11 @@ from memberdesk.kpi.models import AgentSeconds, CallStats
 from memberdesk.kpi.report import period
 from memberdesk.kpi.targets import goals_of, judged
 from memberdesk.members.dates import add_months
-from memberdesk.members.packs import DEFAULT_PACK
 from memberdesk.sla.packs import zone_of
 from memberdesk.surveys.enums import Breakdown
 from memberdesk.surveys.report import survey_report
 
 TREND_MONTHS = 12
-FCR_WINDOW_DAYS = 7
 DEFAULT_FCR_FLOOR = 0.70  # the California guide: below it, trace the root cause
 
 
@@ -218,15 +216,13 @@ def by_agent(session: Session, pack: str, first: date) -> list[AgentLine]:
 
 
 def _fcr(session: Session, pack: str, m: MonthFigures) -> list[tuple[Any, bool | None]]:
-    """Judge the month's contacts (only the default line of business records contacts today)."""
-    if pack != DEFAULT_PACK:
-        return []
+    """Judge the month's contacts."""
     start, end = month_span(pack, m.month)
-    judged_contacts = fcr_judged(session, start, end, window_days=FCR_WINDOW_DAYS, now=now())
-    decided = [r for _, r in judged_contacts if r is not None]
+    outcomes = judged_contacts(session, pack, start, end, now())
+    decided = [r for _, r in outcomes if r is not None]
     m.fcr_decided = len(decided)
     m.fcr_rate = sum(decided) / len(decided) if decided else None
-    return judged_contacts
+    return outcomes
 
 
 def root_cause(

@@ -267,11 +267,11 @@ def _staff_csv(path: Path, concurrency: int, opts: dict[str, Any]) -> None:
 MEASURED_DAYS = 28
 
 
-def _measured_aht(pack: str, quiet: bool) -> float:
-    """The average handle time of the stored calls of the last four weeks (to yesterday)."""
+def _measured(pack: str, option: str) -> Any:
+    """The pack's measured AHT, FCR and CSAT over the last four weeks (to yesterday)."""
     from memberdesk.cli import connect, load_settings
     from memberdesk.db import make_sessionmaker
-    from memberdesk.kpi.report import call_kpis
+    from memberdesk.kpi.measured import measured
     from memberdesk.sla.packs import UnknownPackError, zone_of
 
     try:
@@ -280,17 +280,21 @@ def _measured_aht(pack: str, quiet: bool) -> float:
         raise _fail(f"--pack: {exc}") from None
     first = yesterday - dt.timedelta(days=MEASURED_DAYS - 1)
     with make_sessionmaker(connect(load_settings()))() as session:
-        total, _ = call_kpis(session, pack, first, yesterday)
-    if total.aht_seconds is None:
-        raise _fail(
-            f"--measured-aht: no answered calls stored for {pack} from {first} to {yesterday}"
-        )
+        found = measured(session, pack, first, yesterday)
+    if found.aht_seconds is None:
+        raise _fail(f"{option}: no answered calls stored for {pack} from {first} to {yesterday}")
+    return found
+
+
+def _measured_aht(pack: str, quiet: bool) -> float:
+    """The average handle time of the stored calls of the last four weeks (to yesterday)."""
+    found = _measured(pack, "--measured-aht")
     if not quiet:
         typer.echo(
-            f"AHT measured over {total.answered:,} answered calls, {first} to {yesterday}: "
-            f"{total.aht_seconds:.0f} s"
+            f"AHT measured over {found.answered:,} answered calls, {found.first} to "
+            f"{found.last}: {found.aht_seconds:.0f} s"
         )
-    return total.aht_seconds
+    return float(found.aht_seconds)
 
 
 def _stored_history(pack: str) -> Any:
@@ -703,6 +707,15 @@ def plan(
         int | None,
         typer.Option(help="Open-enrollment year (default: the next one still ahead of hiring)"),
     ] = None,
+    measured: Annotated[
+        bool,
+        typer.Option(
+            "--measured",
+            help="Plan on the AHT, one-contact resolution and CSAT measured over the stored "
+            "calls, contacts and surveys of the last 28 days",
+        ),
+    ] = False,
+    pack: Annotated[str, typer.Option(help="Line of business of --measured")] = "calchoice",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Yearly volume, staffing-ratio check, Oct-Jan surge and in-house vs outsourced budget."""
@@ -716,6 +729,23 @@ def plan(
         "contacts_per_member": "--contacts-per-member",
         "routine_share": "--routine-share",
     }
+    quality: dict[str, Any] = {}
+    basis: dict[str, Any] | None = None
+    if measured:
+        found = _measured(pack, "--measured")
+        quality = _targets(pack) | {
+            "measured_aht_seconds": found.aht_seconds,
+            "measured_fcr": found.fcr,
+            "measured_csat": found.csat,
+        }
+        basis = {
+            "pack": pack,
+            "from": found.first.isoformat(),
+            "to": found.last.isoformat(),
+            "answered_calls": found.answered,
+            "contacts_decided": found.fcr_decided,
+            "survey_answers": found.csat_answers,
+        }
     with _user_errors(names):
         p = build_plan(
             PlanInputs(
@@ -724,9 +754,32 @@ def plan(
                 routine_share=routine_share,
                 shrinkage=shrinkage,
                 open_enrollment_year=year,
+                **quality,
             )
         )
+    if basis is not None:
+        p["measured"] = basis
     if as_json:
         _emit(p)
         return
+    if basis is not None:
+        typer.echo(
+            f"Measured on {basis['pack']} from {basis['from']} to {basis['to']}: "
+            f"{basis['answered_calls']:,} answered calls, {basis['contacts_decided']:,} "
+            f"contacts decided, {basis['survey_answers']:,} survey answers"
+        )
     typer.echo(plan_text(p))
+
+
+def _targets(pack: str) -> dict[str, float]:
+    """The pack's FCR and CSAT targets (where it stops warning, and its floor)."""
+    from memberdesk.kpi.targets import goals_of
+
+    goals = goals_of(pack)
+    out: dict[str, float] = {}
+    fcr, csat = goals.get("first_contact_resolution"), goals.get("csat")
+    if fcr is not None and (fcr.warn_below or fcr.breach_below):
+        out["fcr_target"] = float(fcr.warn_below or fcr.breach_below or 0)
+    if csat is not None and csat.breach_below:
+        out["csat_target"] = float(csat.breach_below)
+    return out

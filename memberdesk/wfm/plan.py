@@ -75,6 +75,13 @@ class PlanInputs:
     tech_annual: Span = field(default_factory=lambda: Span(60_000, 180_000))
     contingency: Span = field(default_factory=lambda: Span(0.10, 0.20))
     open_enrollment_year: int = 2026
+    # Figures measured on the centre's own work (`wfm plan --measured`); None plans on the
+    # seed's ranges alone. A measured AHT replaces the 6-9 minute range.
+    measured_aht_seconds: float | None = None
+    measured_fcr: float | None = None
+    fcr_target: float = 0.80  # the seed's "70-80%": 80% is where the warning stops
+    measured_csat: float | None = None
+    csat_target: float = 0.85
 
     def validate(self) -> None:
         """Raise InvalidInput naming the first impossible input."""
@@ -85,6 +92,17 @@ class PlanInputs:
             (0 < self.target < 1, "target", "must be strictly between 0 and 1"),
             (0 <= self.shrinkage < 1, "shrinkage", "must be in [0, 1)"),
             (1 <= self.open_hours_per_day <= 24, "open_hours", "must be 1-24"),
+            (
+                self.measured_aht_seconds is None or 0 < self.measured_aht_seconds <= 14_400,
+                "measured_aht_seconds",
+                "must be more than 0 and at most 4 hours",
+            ),
+            (
+                self.measured_fcr is None or 0 < self.measured_fcr <= 1,
+                "measured_fcr",
+                "must be in (0, 1]",
+            ),
+            (0 < self.fcr_target <= 1, "fcr_target", "must be in (0, 1]"),
         ]
         for ok, name, reason in checks:
             if not ok:
@@ -108,9 +126,43 @@ def _tier1_fte(calls_per_year: float, aht_s: float, p: PlanInputs) -> float:
     return hours_per_day * p.working_days / p.paid_hours_per_fte
 
 
+def _quality(p: PlanInputs, agent_calls: Span, aht: Span, demand: Span) -> dict[str, object]:
+    """What the measured one-contact resolution and satisfaction mean for the plan.
+
+    A contact left unresolved brings the member back, so calls per member need are about
+    1 / FCR; raising FCR from f to the target t removes the share 1 - f/t of the calls (and
+    the Tier 1 time they take). CSAT does not change the arithmetic: it is reported beside
+    the plan, with a warning when it is below target, since cutting staff cuts it further."""
+    out: dict[str, object] = {
+        "fcr": p.measured_fcr,
+        "fcr_target": p.fcr_target,
+        "csat": p.measured_csat,
+        "csat_target": p.csat_target,
+        "csat_below_target": p.measured_csat is not None and p.measured_csat < p.csat_target,
+    }
+    if p.measured_fcr is not None and p.measured_fcr < p.fcr_target:
+        keep = p.measured_fcr / p.fcr_target
+        out["repeat_calls_avoidable_per_year"] = asdict(agent_calls.scale(1 - keep))
+        at_target = Span(
+            _tier1_fte(agent_calls.low * keep, aht.low * 60, p),
+            _tier1_fte(agent_calls.high * keep, aht.high * 60, p),
+        )
+        out["tier1_fte_at_fcr_target"] = asdict(at_target)
+        out["tier1_fte_freed"] = asdict(
+            Span(demand.low - at_target.low, demand.high - at_target.high)
+        )
+    return out
+
+
 def build_plan(p: PlanInputs) -> dict[str, object]:
-    """The whole plan as a JSON-ready dict (volume, ratio check, surge, budget)."""
+    """The whole plan as a JSON-ready dict (volume, ratio check, surge, budget, and what the
+    measured quality means)."""
     p.validate()
+    aht = (
+        Span(p.measured_aht_seconds / 60, p.measured_aht_seconds / 60)
+        if p.measured_aht_seconds is not None
+        else p.aht_minutes
+    )
     contacts = p.members * p.contacts_per_member_year
     voice = Span(contacts * p.voice_share.low, contacts * p.voice_share.high)
     contained = Span(
@@ -123,8 +175,8 @@ def build_plan(p: PlanInputs) -> dict[str, object]:
     )
     chat_email = p.chat_email_share.scale(contacts)
     demand = Span(
-        _tier1_fte(agent_calls.low, p.aht_minutes.low * 60, p),
-        _tier1_fte(agent_calls.high, p.aht_minutes.high * 60, p),
+        _tier1_fte(agent_calls.low, aht.low * 60, p),
+        _tier1_fte(agent_calls.high, aht.high * 60, p),
     )
     ratio = Span(p.members / p.members_per_rep.high, p.members / p.members_per_rep.low)
     reps = Span(round(ratio.low), round(ratio.high))
@@ -176,6 +228,8 @@ def build_plan(p: PlanInputs) -> dict[str, object]:
             "headcount_fte": asdict(headcount),
             "ratio_check": verdict,
             "service_target": f"{p.target:.0%} in {p.within_seconds:g} s",
+            "aht_minutes": asdict(aht),
+            "aht_measured": p.measured_aht_seconds is not None,
             "shrinkage": p.shrinkage,
         },
         "surge": {
@@ -202,6 +256,7 @@ def build_plan(p: PlanInputs) -> dict[str, object]:
             "training_hours_year_one": asdict(training),
             "cheapest_annual": _cheapest(annual_inhouse, pmpm, per_call),
         },
+        "quality": _quality(p, agent_calls, aht, demand),
         "assumptions": assumptions(p),
     }
 
@@ -281,8 +336,8 @@ def plan_text(p: dict[str, Any]) -> str:
         f"  contacts/year {v['contacts_per_year']:,.0f}; voice {r(v['voice_calls_per_year'])}; "
         f"answered by the IVR {r(v['ivr_contained_per_year'])}; "
         f"agent-handled calls {r(v['agent_calls_per_year'])} ({r(v['agent_calls_per_day'])}/day)",
-        f"  Tier 1 FTE from demand ({s['service_target']}, shrinkage {s['shrinkage']:.0%}"
-        f" assumed): {r(s['tier1_fte_from_demand'], digits=1)}",
+        f"  Tier 1 FTE from demand ({s['service_target']}, AHT {_aht(s)}, shrinkage"
+        f" {s['shrinkage']:.0%} assumed): {r(s['tier1_fte_from_demand'], digits=1)}",
         f"  Tier 1 FTE from 1 rep per 2,500-3,500 members: "
         f"{r(s['tier1_fte_from_ratio'], digits=1)} -> {_span(s['tier1_reps'], 'rep')}; "
         f"{s['ratio_check']}",
@@ -292,6 +347,7 @@ def plan_text(p: dict[str, Any]) -> str:
         f"{g['extra_capacity']['high']:.0%} -> "
         f"{_span(g['temporary_reps'], 'temporary rep')}, hire {g['hire_by']['earliest']} .. "
         f"{g['hire_by']['latest']}, cost {r(g['cost'], True)}",
+        *_quality_lines(p["quality"]),
         "Budget (annual unless noted)",
         f"  technology setup (one-time) {r(b['tech_setup_one_time'], True)}",
         f"  technology/subscriptions    {r(b['tech_annual'], True)}",
@@ -311,6 +367,32 @@ def plan_text(p: dict[str, Any]) -> str:
         ),
     ]
     return "\n".join(lines)
+
+
+def _aht(s: dict[str, Any]) -> str:
+    low, high = s["aht_minutes"]["low"], s["aht_minutes"]["high"]
+    if s["aht_measured"]:
+        return f"{low:.1f} min measured"
+    return f"{low:g}-{high:g} min"
+
+
+def _quality_lines(q: dict[str, Any]) -> list[str]:
+    """The measured quality, in words; nothing when nothing was measured."""
+    lines = []
+    if q["fcr"] is not None:
+        line = f"  one-contact resolution {q['fcr']:.0%} measured (target {q['fcr_target']:.0%})"
+        if "repeat_calls_avoidable_per_year" in q:
+            line += (
+                f": reaching the target would avoid {_range(q['repeat_calls_avoidable_per_year'])}"
+                f" repeat calls a year, {_range(q['tier1_fte_freed'], digits=1)} Tier 1 FTE"
+            )
+        lines.append(line)
+    if q["csat"] is not None:
+        line = f"  satisfaction (CSAT) {q['csat']:.0%} measured (target {q['csat_target']:.0%})"
+        if q["csat_below_target"]:
+            line += ": below target, so staff to the top of the range rather than the bottom"
+        lines.append(line)
+    return ["Measured quality", *lines] if lines else []
 
 
 def _value(name: object, x: object) -> str:

@@ -79,6 +79,8 @@ def test_a_forecast_learns_from_the_stored_calls(
     upgrade(engine)
     empty = runner.invoke(app, ["wfm", "forecast", "--stored"])
     assert empty.exit_code == 2 and "no call records imported for calchoice" in empty.stderr
+    no_calls = runner.invoke(app, ["wfm", "plan", "--measured"])
+    assert no_calls.exit_code == 2 and "--measured: no answered calls stored" in no_calls.stderr
     with make_sessionmaker(engine)() as session:
         made = seed_demo_calls(session, SYSTEM, members=3000, last_day=LAST)
         session.commit()
@@ -115,4 +117,14 @@ def test_a_forecast_learns_from_the_stored_calls(
     assert json.loads(same.stdout) == json.loads(given.stdout)
     clash = runner.invoke(app, ["wfm", "staff", "--calls", "9", "--aht", "300", "--measured-aht"])
     assert clash.exit_code == 2 and "not both" in clash.stderr
+    # The yearly plan on the same measured handle time (no contacts or surveys stored here).
+    plan = runner.invoke(app, ["wfm", "plan", "--members", "3000", "--measured", "--json"])
+    assert plan.exit_code == 0, plan.output
+    got = json.loads(plan.stdout)
+    assert got["staffing"]["aht_measured"] is True
+    assert abs(got["staffing"]["aht_minutes"]["low"] * 60 - aht) < 1e-6
+    assert got["measured"]["answered_calls"] == len([c for c in window if c.answered_at])
+    assert got["quality"]["fcr"] is None and got["quality"]["csat"] is None
+    text = runner.invoke(app, ["wfm", "plan", "--members", "3000", "--measured"]).stdout
+    assert f"AHT {aht / 60:.1f} min measured" in text and "Measured on calchoice from" in text
     get_settings.cache_clear()
