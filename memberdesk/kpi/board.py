@@ -32,6 +32,7 @@ ON_THE_LINE = (CallState.TALKING.value, CallState.ON_HOLD.value)
 AGENT_STATES = ("ready", "on_call", "wrap", "break", "not_ready")  # in the board's order
 BESTS_DAYS = 90
 BESTS_CACHE_SECONDS = 300.0
+MAX_NAMED = 5  # agents named in each kind of cheer
 
 
 @dataclass
@@ -67,6 +68,18 @@ class Board:
     def on_hold(self) -> int:
         """Callers an agent has put on hold."""
         return sum(q.on_hold for q in self.queues)
+
+    @property
+    def busy(self) -> list[QueueNow]:
+        """Queues with callers waiting or on hold, the longest wait first: with fifty queues on
+        the wall, the ones that need someone now lead."""
+        found = [q for q in self.queues if q.waiting or q.on_hold]
+        return sorted(found, key=lambda q: (-(q.longest_wait_seconds or 0), -q.on_hold, q.queue))
+
+    @property
+    def quiet(self) -> list[QueueNow]:
+        """Queues nobody is waiting in, by name (shown compactly)."""
+        return [q for q in self.queues if not (q.waiting or q.on_hold)]
 
     @property
     def longest_wait_seconds(self) -> float | None:
@@ -243,13 +256,20 @@ def cheers(
         ).all()
     )
     out: list[str] = []
-    for agent, n in sorted(answered_today.items(), key=lambda kv: (-kv[1], kv[0])):
-        best = before.get(agent)
-        if n and best is not None and n > best.answered:
-            out.append(
-                f"New personal best: {agent} has answered {n} calls today "
-                f"(best before: {best.answered} on {best.day:%-d %B})."
-            )
+    beaten = [
+        (agent, int(n), before[agent])
+        for agent, n in sorted(answered_today.items(), key=lambda kv: (-kv[1], kv[0]))
+        if n and agent in before and n > before[agent].answered
+    ]
+    # Named one by one up to a few, so the strip stays readable with hundreds of agents.
+    for agent, n, best in beaten[:MAX_NAMED]:
+        out.append(
+            f"New personal best: {agent} has answered {n} calls today "
+            f"(best before: {best.answered} on {best.day:%-d %B})."
+        )
+    if len(beaten) > MAX_NAMED:
+        more = len(beaten) - MAX_NAMED
+        out.append(f"And {more} more {'agent' if more == 1 else 'agents'} beat their best today.")
     leaders = [(a, int(n)) for a, n in answered_today.items() if n]
     leaders.sort(key=lambda kv: (-kv[1], kv[0]))
     if leaders:
@@ -261,6 +281,6 @@ def cheers(
     gone, goal = total.abandon_rate, goals.get("abandon_rate")
     if gone is not None and goal is not None and goal.status(gone) == "ok":
         out.append(f"Hang-ups while waiting today: {gone:.1%}, on target.")
-    for agent, best in sorted(before.items(), key=lambda kv: (-kv[1].answered, kv[0]))[:5]:
+    for agent, best in sorted(before.items(), key=lambda kv: (-kv[1].answered, kv[0]))[:MAX_NAMED]:
         out.append(f"Best day lately: {agent}, {best.answered} calls on {best.day:%-d %B}.")
     return out

@@ -212,3 +212,103 @@ def test_an_event_shows_on_the_open_board_within_two_seconds(
     checked.goto("/wallboard")
     expect(checked.locator("[data-queue='eligibility']")).to_be_visible()
     assert page_problems(checked, "wallboard", screens) == []
+
+
+def big_floor(tag: str, queues: int = 50, agents: int = 500) -> list[dict[str, Any]]:
+    """A large centre: every agent signed in and ready, two calls being talked in each queue,
+    and callers waiting in every third queue (one more the further down the list)."""
+    events: list[dict[str, Any]] = []
+
+    def add(kind: str, seconds: float, **fields: Any) -> None:
+        events.append({"id": f"{tag}-{len(events)}", "type": kind, "at": ago(seconds), **fields})
+
+    for a in range(agents):
+        add("ready", 3600, agent_id=f"agent-{a:03d}")
+    for q in range(queues):
+        name = f"queue-{q:02d}"
+        for k in range(2):
+            call = f"{tag}-{name}-t{k}"
+            add("offered", 400, call_id=call, queue=name)
+            add("answered", 390 - q, call_id=call, agent_id=f"agent-{(2 * q + k):03d}")
+        if q % 3 == 0:
+            for k in range(1 + q // 10):
+                add("offered", 20 + q * 3 + k, call_id=f"{tag}-{name}-w{k}", queue=name)
+    return events
+
+
+def test_a_large_floor_stays_readable(login, db: Session) -> None:
+    feeder = login(Role.TELEPHONY).client
+    events = big_floor("big")
+    for i in range(0, len(events), 1000):
+        got = feeder.post("/api/kpi/events", json={"events": events[i : i + 1000]})
+        assert got.status_code == 200, got.text
+    board = snapshot(db, "calchoice", now())
+    assert len(board.queues) == 50 and sum(board.agents.values()) == 500
+    assert board.agents["on_call"] == 100 and board.agents["ready"] == 400
+    # The queues with callers waiting lead, the longest wait first; the rest are listed by name.
+    busy = [q.queue for q in board.busy]
+    assert busy == [f"queue-{q:02d}" for q in range(48, -1, -3)]
+    assert [q.queue for q in board.quiet] == sorted(
+        f"queue-{q:02d}" for q in range(50) if q % 3 != 0
+    )
+    text = re.sub(r"\s+", " ", login(Role.SUPERVISOR).client.get("/wallboard").text)
+    assert text.count("data-queue=") == 50
+    assert text.index('data-queue="queue-48"') < text.index('data-queue="queue-00"')
+
+
+def test_many_personal_bests_are_summed_up(login, db: Session) -> None:
+    """Eight agents beating their best: five named, the others counted, so the strip stays short."""
+    zone = zone_of("calchoice")
+    today = now().astimezone(zone).replace(hour=9, minute=0, second=0, microsecond=0)
+    if today > now():
+        today -= timedelta(days=1)
+    earlier = today - timedelta(days=3)
+    lines = ["call_id,queue,offered_at,answered_at,abandoned_at,talk_seconds,hold_seconds,"
+             "wrap_seconds,agent_id,member_id"]  # fmt: skip
+    for a in range(8):
+        for i, at in enumerate([earlier, today, today + timedelta(minutes=9)]):
+            answered = (at + timedelta(seconds=5)).isoformat()
+            lines.append(f"pb{a}-{i},tier1,{at.isoformat()},{answered},,300,0,30,pb-{a},")
+    result = import_calls(
+        db,
+        SYSTEM,
+        parse_calls(io.StringIO("\n".join(lines) + "\n")),
+        pack="calchoice",
+        threshold=20,
+        short_abandon=5,
+    )
+    assert result.error_count == 0
+    cheers = snapshot(db, "calchoice", today + timedelta(hours=1)).cheers
+    named = [c for c in cheers if c.startswith("New personal best")]
+    assert len(named) == 5
+    assert "And 3 more agents beat their best today." in cheers
+    assert len([c for c in cheers if c.startswith("Best day lately")]) == 5
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
+def test_fifty_queues_and_five_hundred_agents_on_a_wall_screen(
+    live: LiveServer, page: Page, checked: Page, screens: Path
+) -> None:
+    boss = live.add_user(Role.SUPERVISOR, team="Team A")
+    feeder = live.add_user(Role.TELEPHONY)
+    events = big_floor("wall")
+    for i in range(0, len(events), 1000):
+        httpx.post(
+            live.url("/api/kpi/events"),
+            json={"events": events[i : i + 1000]},
+            headers={"Authorization": f"Bearer {feeder.token}"},
+            timeout=60,
+        ).raise_for_status()
+    page.set_viewport_size({"width": 1920, "height": 1080})  # a wall screen
+    sign_in(page, boss)
+    page.goto("/wallboard")
+    expect(page.locator("[data-queue='queue-48']")).to_be_visible()
+    expect(page.locator("[data-queue^='queue-']")).to_have_count(50)
+    # The queue needing someone most is on the first screen, without scrolling.
+    box = page.locator("[data-queue='queue-48']").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 1080
+    page.screenshot(path=str(screens / "wallboard-large-floor.png"), full_page=True)
+    sign_in(checked, boss)
+    checked.goto("/wallboard")
+    assert page_problems(checked, "wallboard-large-floor", screens) == []
