@@ -27,7 +27,7 @@ from memberdesk.compliance.permissions import policy
 from memberdesk.contacts.models import Contact
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import InvalidInput, NotFound
-from memberdesk.kpi.ui import LINES, STANDING, share_words
+from memberdesk.kpi.ui import LINES, STANDING, period_form, share_words
 from memberdesk.sla.packs import zone_of
 from memberdesk.surveys import api, report, service, words
 from memberdesk.surveys.enums import (
@@ -40,7 +40,7 @@ from memberdesk.surveys.enums import (
 from memberdesk.surveys.models import SurveyInvitation
 from memberdesk.surveys.schemas import COMMENT_MAX, AnswerIn
 from memberdesk.web.account_pages import form_token, form_token_ok, keep_form_token
-from memberdesk.web.pages import allows, day_field, render
+from memberdesk.web.pages import allows, render
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 KpiReader = Annotated[Principal, requires(Permission.KPI_READ)]
@@ -286,25 +286,12 @@ def cahps_words(item: dict[str, Any], key: str = "usually_or_always") -> str:
 
 
 def _filters(
-    first: str | None, last: str | None, pack: str, default_first: date, today: date
+    first: str | None, last: str | None, pack: str
 ) -> tuple[dict[str, str], dict[str, str], date | None, date | None]:
-    typed = {
-        "from": first or default_first.isoformat(),
-        "to": last or today.isoformat(),
-        "pack": pack,
-    }
-    errors: dict[str, str] = {}
-    if pack not in LINES:
-        errors["pack"] = "Choose a line of business from the list."
-    start = day_field(typed["from"], "from", errors)
-    end = day_field(typed["to"], "to", errors)
+    typed, errors, start, end = period_form(first, last, pack)
     if start and end and end < start:
         errors["to"] = "The last day must not be before the first."
     return typed, errors, start, end
-
-
-def _today(pack: str) -> date:
-    return now().astimezone(zone_of(pack if pack in LINES else "calchoice")).date()
 
 
 @router.get("/surveys", response_class=HTMLResponse)
@@ -318,8 +305,7 @@ def results_page(
     by: str = "",
 ) -> HTMLResponse:
     """Survey results over whole days (this month so far by default), against target."""
-    today = _today(pack)
-    typed, errors, start, end = _filters(first, last, pack, today.replace(day=1), today)
+    typed, errors, start, end = _filters(first, last, pack)
     typed["by"] = by
     if by not in BREAKDOWNS:
         errors["by"] = "Choose a breakdown from the list."
@@ -361,8 +347,7 @@ def comments_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
     """Members' comments, newest first, with their scores (every view audited)."""
-    today = _today(pack)
-    typed, errors, start, end = _filters(first, last, pack, today.replace(day=1), today)
+    typed, errors, start, end = _filters(first, last, pack)
     rows: list[Any] = []
     total = 0
     if not errors and start is not None and end is not None:

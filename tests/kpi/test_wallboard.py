@@ -56,6 +56,19 @@ def live_floor(tag: str) -> list[dict[str, Any]]:
     ]
 
 
+def import_rows(db: Session, rows: list[str]) -> None:
+    """Import call-record CSV rows (without the header) for the default line of business."""
+    header = (
+        "call_id,queue,offered_at,answered_at,abandoned_at,talk_seconds,hold_seconds,"
+        "wrap_seconds,agent_id,member_id"
+    )
+    text = "\n".join([header, *rows]) + "\n"
+    result = import_calls(
+        db, SYSTEM, parse_calls(io.StringIO(text)), pack="calchoice", threshold=20, short_abandon=5
+    )
+    assert result.error_count == 0
+
+
 def test_the_board_counts_what_is_live(login, db: Session) -> None:
     got = login(Role.TELEPHONY).client.post("/api/kpi/events", json={"events": live_floor("x")})
     assert got.status_code == 200, got.text
@@ -85,8 +98,7 @@ def test_bests_are_celebrated(login, db: Session) -> None:
     if today > now():
         today -= timedelta(days=1)  # before 9 in the morning: use yesterday as "today"
     earlier = today - timedelta(days=7)
-    lines = ["call_id,queue,offered_at,answered_at,abandoned_at,talk_seconds,hold_seconds,"
-             "wrap_seconds,agent_id,member_id"]  # fmt: skip
+    lines: list[str] = []
 
     def call(i: int, at: datetime, agent: str) -> str:
         answered = (at + timedelta(seconds=5)).isoformat()
@@ -95,15 +107,7 @@ def test_bests_are_celebrated(login, db: Session) -> None:
     lines += [call(i, earlier + timedelta(minutes=i), "ann") for i in range(3)]
     lines += [call(10 + i, today + timedelta(minutes=i), "ann") for i in range(4)]
     lines += [call(20 + i, today + timedelta(minutes=i), "bob") for i in range(2)]
-    result = import_calls(
-        db,
-        SYSTEM,
-        parse_calls(io.StringIO("\n".join(lines) + "\n")),
-        pack="calchoice",
-        threshold=20,
-        short_abandon=5,
-    )
-    assert result.error_count == 0
+    import_rows(db, lines)
     board = snapshot(db, "calchoice", today + timedelta(hours=1))
     day = f"{earlier:%-d %B}"
     assert f"New personal best: ann has answered 4 calls today (best before: 3 on {day})." in (
@@ -263,21 +267,12 @@ def test_many_personal_bests_are_summed_up(login, db: Session) -> None:
     if today > now():
         today -= timedelta(days=1)
     earlier = today - timedelta(days=3)
-    lines = ["call_id,queue,offered_at,answered_at,abandoned_at,talk_seconds,hold_seconds,"
-             "wrap_seconds,agent_id,member_id"]  # fmt: skip
+    lines: list[str] = []
     for a in range(8):
         for i, at in enumerate([earlier, today, today + timedelta(minutes=9)]):
             answered = (at + timedelta(seconds=5)).isoformat()
             lines.append(f"pb{a}-{i},tier1,{at.isoformat()},{answered},,300,0,30,pb-{a},")
-    result = import_calls(
-        db,
-        SYSTEM,
-        parse_calls(io.StringIO("\n".join(lines) + "\n")),
-        pack="calchoice",
-        threshold=20,
-        short_abandon=5,
-    )
-    assert result.error_count == 0
+    import_rows(db, lines)
     cheers = snapshot(db, "calchoice", today + timedelta(hours=1)).cheers
     named = [c for c in cheers if c.startswith("New personal best")]
     assert len(named) == 5
