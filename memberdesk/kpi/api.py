@@ -21,7 +21,7 @@ from memberdesk.kpi import feed
 from memberdesk.kpi.channels import channel_report
 from memberdesk.kpi.formulas import occupancy
 from memberdesk.kpi.live import NEEDS, AgentEvent, Event, kind_of
-from memberdesk.kpi.report import BY_WORDS, By, available_seconds, call_kpis
+from memberdesk.kpi.report import BY_WORDS, MAX_DAYS, By, available_seconds, call_kpis
 from memberdesk.kpi.schemas import CallReport, ChannelReport, FeedEventIn, FeedIn, FeedOut
 from memberdesk.kpi.targets import goals_of, judged, threshold_of
 from memberdesk.schemas import Day
@@ -31,7 +31,6 @@ router = APIRouter(prefix="/api", route_class=DbRoute)
 Reader = Annotated[Principal, requires(Permission.KPI_READ)]
 Feeder = Annotated[Principal, requires(Permission.KPI_FEED)]
 TAGS: list[str | Enum] = ["KPIs"]
-MAX_DAYS = 400  # a year and a bit: enough for a year-on-year month, not a scan of everything
 
 
 def checked(pack: str, first: date, last: date, where: str = "query") -> dict[str, KpiGoal]:

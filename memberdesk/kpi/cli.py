@@ -213,6 +213,44 @@ def report(
         )
 
 
+@kpi_app.command("channels")
+def channels(
+    first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (pack's zone)")],
+    last: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD (included)")],
+    pack: Pack = "calchoice",
+    as_json: Json = False,
+) -> None:
+    """Contacts by channel over whole days: volume, handling, one-contact resolution, CSAT, NPS
+    and how fast each channel answered against its clock."""
+    from memberdesk.db import make_sessionmaker
+    from memberdesk.kpi.channels import channel_report
+    from memberdesk.kpi.report import MAX_DAYS
+
+    _goals(pack)
+    start, end = _day("--from", first), _day("--to", last)
+    if end < start:
+        raise fail("--to", "must not be before --from")
+    if (end - start).days >= MAX_DAYS:
+        raise fail("--to", f"a report covers at most {MAX_DAYS} days")
+    with make_sessionmaker(_connect())() as session:
+        out = channel_report(session, pack, start, end)
+    if as_json:
+        typer.echo(json.dumps(out, default=str))
+        return
+    typer.echo(f"{pack}, {start} to {end}")
+    for row in out["rows"]:
+        speed = row["speed"]
+        timing = (
+            f"; {_pct(speed['on_time_rate'])} in time ({speed['measure'].replace('_', ' ')})"
+            if speed
+            else ""
+        )
+        typer.echo(
+            f"  {row['label']}: {row['inbound']:,} in, {row['outbound']:,} out; resolved at "
+            f"first contact {_pct(row['fcr_rate'])}; CSAT {_pct(row['csat'])}{timing}"
+        )
+
+
 def _connect() -> Any:
     from memberdesk.cli import connect, load_settings
 

@@ -31,6 +31,7 @@ class By(StrEnum):
 
 
 BY_WORDS = "queue, agent, team, interval, day, week or month"
+MAX_DAYS = 400  # a year and a bit: enough for a year-on-year month, not a scan of everything
 NO_TEAM = "No team on file"  # agents not matched to a memberdesk user with a team
 
 

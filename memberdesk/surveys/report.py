@@ -20,6 +20,7 @@ from memberdesk.compliance.models import User
 from memberdesk.contacts.enums import Channel
 from memberdesk.errors import InvalidInput
 from memberdesk.kpi import formulas
+from memberdesk.kpi.report import MAX_DAYS
 from memberdesk.kpi.targets import goals_of
 from memberdesk.members.dates import add_months
 from memberdesk.sla.packs import KpiGoal, UnknownPackError, zone_of
@@ -27,7 +28,6 @@ from memberdesk.surveys.enums import Breakdown
 from memberdesk.surveys.models import SurveyAnswer, SurveyInvitation
 from memberdesk.surveys.service import lookback_months
 
-MAX_DAYS = 400  # as the call report: a year and a bit
 JUDGED = ("csat", "nps")
 CHANNEL_WORDS = {
     Channel.PHONE: "Phone",

@@ -100,6 +100,12 @@ def test_imports_add_up_and_the_report_agrees_with_the_calls(
         ]
         is None
     )
+    # Contacts by channel on the command line: the phone's speed is the same service level.
+    channels = kpi("channels", *DAY, "--json")
+    [phone] = [r for r in channels["rows"] if r["channel"] == "phone"]
+    assert phone["calls"]["offered"] == 2000
+    assert phone["speed"]["on_time_rate"] == pytest.approx(direct["service_level"])
+    assert "Phone: 0 in, 0 out" in kpi("channels", *DAY)["output"]
 
     # The caller's member ID is PHI: stored encrypted, never as its text.
     engine = make_engine(db_env)
@@ -146,8 +152,13 @@ def test_report_options_are_checked(db_env: Settings) -> None:
         (["--from", "0001-01-01", "--to", "2026-11-02"], "--from: must be between the years"),
         ([*DAY, "--pack", "texas"], "--pack: unknown policy pack"),
     ]:
-        result = runner.invoke(app, ["kpi", "report", *args])
-        assert result.exit_code == 2 and said in result.stderr, args
+        for command in ("report", "channels"):
+            if command == "channels" and "--by" in args:
+                continue
+            result = runner.invoke(app, ["kpi", command, *args])
+            assert result.exit_code == 2 and said in result.stderr, (command, args)
+    long = runner.invoke(app, ["kpi", "channels", "--from", "2025-01-01", "--to", "2026-11-02"])
+    assert long.exit_code == 2 and "--to: a report covers at most 400 days" in long.stderr
 
 
 def test_the_migrated_schema_is_the_models_schema(engine) -> None:  # type: ignore[no-untyped-def]
