@@ -34,6 +34,7 @@ from memberdesk.surveys.enums import Breakdown
 from memberdesk.surveys.report import survey_report
 
 FCR_WINDOW_DAYS = 7  # DESIGN: "within 7 calendar days (configurable)"
+CLOCKED = frozenset({Channel.PHONE.value, Channel.PORTAL.value, Channel.VOICEMAIL.value})
 
 
 @dataclass(frozen=True)
@@ -212,13 +213,16 @@ def channel_report(session: Session, pack: str, first: date, last: date) -> dict
             continue
         v = v or {"inbound": 0, "outbound": 0, "s": 0, "n": 0}
         resolved, decided = fcr.get(key, (0, 0))
+        handle = v["s"] / v["n"] if v["n"] else None
+        if key == Channel.PHONE.value and calls.answered:
+            handle = calls.aht_seconds  # every answered call's, not only those logged as contacts
         rows.append(
             {
                 "channel": key,
                 "label": CHANNELS[channel],
                 "inbound": v["inbound"],
                 "outbound": v["outbound"],
-                "handle_seconds": v["s"] / v["n"] if v["n"] else None,
+                "handle_seconds": handle,
                 "fcr_rate": resolved / decided if decided else None,
                 "fcr_decided": decided,
                 "survey_answers": survey["answers"] if survey else 0,

@@ -93,7 +93,8 @@ class ChannelRow(BaseModel):
     inbound: int = Field(description="Contacts from members logged on this channel")
     outbound: int = Field(description="Contacts the plan made on this channel")
     handle_seconds: float | None = Field(
-        description="Average talk + hold + wrap of contacts that recorded one (null: none did)"
+        description="Average talk + hold + wrap: of the answered calls for the phone when "
+        "calls were received, else of the contacts that recorded one (null: none did)"
     )
     fcr_rate: float | None = Field(
         description="Resolved at the first contact / contacts already decided (7-day window)"

@@ -15,7 +15,7 @@ from memberdesk.compliance.enums import Permission
 from memberdesk.db import DbRoute, ReadingSessionDep
 from memberdesk.errors import InvalidInput
 from memberdesk.kpi.api import checked
-from memberdesk.kpi.channels import channel_report
+from memberdesk.kpi.channels import CLOCKED, channel_report
 from memberdesk.kpi.targets import goals_of, threshold_of
 from memberdesk.kpi.ui import period_form, refused
 from memberdesk.kpi.words import LINES, seconds_words, share_words, target_words
@@ -68,4 +68,5 @@ def channels_page(
         points=points_words,
         speed_words={k: v.format(threshold=within) for k, v in SPEED_WORDS.items()},
         targets={m: target_words(goals.get(m)) for m in ("first_contact_resolution", "csat")},
+        clocked=CLOCKED,
     )

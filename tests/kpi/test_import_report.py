@@ -105,6 +105,7 @@ def test_imports_add_up_and_the_report_agrees_with_the_calls(
     [phone] = [r for r in channels["rows"] if r["channel"] == "phone"]
     assert phone["calls"]["offered"] == 2000
     assert phone["speed"]["on_time_rate"] == pytest.approx(direct["service_level"])
+    assert phone["handle_seconds"] == pytest.approx(direct["aht_seconds"])  # all calls' AHT
     assert "Phone: 0 in, 0 out" in kpi("channels", *DAY)["output"]
 
     # The caller's member ID is PHI: stored encrypted, never as its text.
