@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint fmt clean browser
+.PHONY: demo test bench lint fmt clean browser messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# New words of the member portal into the Spanish catalogue, for a translator to fill in.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --project memberdesk -o $(VENV)/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d memberdesk/locale -l es --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info

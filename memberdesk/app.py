@@ -32,6 +32,7 @@ from memberdesk.logging import configure_logging
 from memberdesk.web import idempotency
 from memberdesk.web import openapi as openapi_doc
 from memberdesk.web.errors import json_body, page_body, wants_html
+from memberdesk.web.i18n import LanguageMiddleware
 from memberdesk.web.middleware import RequestMiddleware, retry_after
 from memberdesk.web.pages import templates
 from memberdesk.worker import Worker
@@ -159,6 +160,7 @@ def create_app(
                 worker.kick()
 
     app.router.route_class = DbRoute
+    app.add_middleware(LanguageMiddleware)
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -23,6 +23,7 @@ from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission
 from memberdesk.db import DbRoute, ReadingSessionDep
+from memberdesk.language import gettext as _
 from memberdesk.members.api import own_member_id
 from memberdesk.members.words import day
 from memberdesk.sla.packs import zone_of
@@ -53,21 +54,21 @@ class MyCaseOut(BaseModel):
 
 def _reply(case: Case, at: datetime) -> tuple[datetime | None, str]:
     if case.resolved_at is not None or case.closed_at is not None:
-        return None, "Nothing more is due: the case is finished."
+        return None, _("Nothing more is due: the case is finished.")
     rows = {c.target: c for c in case.clocks}
     for target in REPLY_CLOCKS:
         row = rows.get(target)
         if row is None:
             continue
         if row.state is ClockState.PAUSED:
-            return None, "On hold until we hear from you."
+            return None, _("On hold until we hear from you.")
         if row.state in (ClockState.RUNNING, ClockState.BREACHED) and row.due_at is not None:
             tz = zone_of(row.pack)
             local = row.due_at.astimezone(tz)
             if row.due_at < at:
-                return local, "We are later than we aimed for and are working on it now."
-            return local, f"By {case_words.local_time(row.due_at, tz)}"
-    return None, "We will contact you as soon as we have an answer."
+                return local, _("We are later than we aimed for and are working on it now.")
+            return local, _("By %(when)s") % {"when": case_words.local_time(row.due_at, tz)}
+    return None, _("We will contact you as soon as we have an answer.")
 
 
 def my_cases(session: Session, ctx: AuditContext, member_id: int, at: datetime) -> list[MyCaseOut]:
@@ -96,8 +97,8 @@ def my_cases(session: Session, ctx: AuditContext, member_id: int, at: datetime) 
         out.append(
             MyCaseOut(
                 id=c.id,
-                about=case_words.CASE_TYPES[c.case_type],
-                status=case_words.MEMBER_STATES[c.state],
+                about=_(case_words.CASE_TYPES[c.case_type]),
+                status=_(case_words.MEMBER_STATES[c.state]),
                 open=c.resolved_at is None and c.closed_at is None,
                 opened_on=day(c.created_at.astimezone(zone_of(c.pack)).date()),
                 reply_due_at=due,

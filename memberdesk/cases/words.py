@@ -14,21 +14,22 @@ from memberdesk.cases.enums import (
     Priority,
     TransferStatus,
 )
+from memberdesk.language import N_, dated
 from memberdesk.members.words import clock, day, zone_name
 
 CASE_TYPES = {
-    CaseType.ELIGIBILITY: "Eligibility",
-    CaseType.BILLING: "Billing or premium",
-    CaseType.ID_CARD: "ID card",
-    CaseType.BENEFITS: "Benefits",
-    CaseType.CLAIMS: "Claims",
-    CaseType.PLAN_COMPARISON: "Comparing plans",
-    CaseType.ENROLLMENT: "Enrolment or life event",
-    CaseType.APPEAL: "Appeal",
-    CaseType.GRIEVANCE: "Grievance",
-    CaseType.REGULATORY_INQUIRY: "Regulatory inquiry",
-    CaseType.LEGAL_REFERRAL: "Legal referral",
-    CaseType.OTHER: "Something else",
+    CaseType.ELIGIBILITY: N_("Eligibility"),
+    CaseType.BILLING: N_("Billing or premium"),
+    CaseType.ID_CARD: N_("ID card"),
+    CaseType.BENEFITS: N_("Benefits"),
+    CaseType.CLAIMS: N_("Claims"),
+    CaseType.PLAN_COMPARISON: N_("Comparing plans"),
+    CaseType.ENROLLMENT: N_("Enrolment or life event"),
+    CaseType.APPEAL: N_("Appeal"),
+    CaseType.GRIEVANCE: N_("Grievance"),
+    CaseType.REGULATORY_INQUIRY: N_("Regulatory inquiry"),
+    CaseType.LEGAL_REFERRAL: N_("Legal referral"),
+    CaseType.OTHER: N_("Something else"),
 }
 STATES = {
     CaseState.NEW: "New",
@@ -41,13 +42,15 @@ STATES = {
 }
 # What a member reads about their own case: no tiers, queues or people.
 MEMBER_STATES = {
-    CaseState.NEW: "Received: we will start on it soon",
-    CaseState.IN_PROGRESS: "We are working on it",
-    CaseState.WAITING_ON_MEMBER: "Waiting for something from you",
-    CaseState.WAITING_ON_THIRD_PARTY: "Waiting on another organisation (for example your doctor)",
-    CaseState.RESOLVED: "Resolved",
-    CaseState.CLOSED: "Closed",
-    CaseState.REOPENED: "Reopened: we are working on it again",
+    CaseState.NEW: N_("Received: we will start on it soon"),
+    CaseState.IN_PROGRESS: N_("We are working on it"),
+    CaseState.WAITING_ON_MEMBER: N_("Waiting for something from you"),
+    CaseState.WAITING_ON_THIRD_PARTY: N_(
+        "Waiting on another organisation (for example your doctor)"
+    ),
+    CaseState.RESOLVED: N_("Resolved"),
+    CaseState.CLOSED: N_("Closed"),
+    CaseState.REOPENED: N_("Reopened: we are working on it again"),
 }
 PRIORITIES = {
     Priority.LOW: "Low",
@@ -137,7 +140,8 @@ def countdown(due: datetime, at: datetime) -> tuple[str, bool]:
 def local_time(at: datetime, tz: tzinfo) -> str:
     """``Mon 30 Nov 2026, 5:00 pm Pacific time``."""
     local = at.astimezone(tz)
-    return f"{local:%a} {day(local.date())}, {clock(local)} {zone_name(local)}".strip()
+    when = dated(local.date(), f"{local:%a} {day(local.date())}", "EEE d MMM y")
+    return f"{when}, {clock(local)} {zone_name(local)}".strip()
 
 
 def age(seconds: int | None) -> str:

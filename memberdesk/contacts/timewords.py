@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
+from memberdesk.language import dated
+from memberdesk.language import gettext as _
 from memberdesk.members.words import clock, count, day, zone_name
 
 
@@ -13,7 +15,11 @@ def local_time(at: datetime, tz: tzinfo, ref: datetime) -> str:
     inside a sentence: "Due today, 5:00 pm Pacific time")."""
     local = at.astimezone(tz)
     today = ref.astimezone(tz).date()
-    when = "today" if local.date() == today else f"{local:%a} {day(local.date())}"
+    when = (
+        _("today")
+        if local.date() == today
+        else dated(local.date(), f"{local:%a} {day(local.date())}", "EEE d MMM y")
+    )
     return f"{when}, {clock(local)} {zone_name(local)}".strip()
 
 

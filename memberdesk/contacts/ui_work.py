@@ -29,6 +29,8 @@ from memberdesk.contacts.schemas import AttemptIn, MessageIn
 from memberdesk.contacts.timewords import due_words, local_time
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import MemberdeskError
+from memberdesk.language import N_
+from memberdesk.language import gettext as _
 from memberdesk.members import service as members_service
 from memberdesk.members.api import own_member, own_member_id
 from memberdesk.members.models import Member
@@ -49,12 +51,12 @@ ContactId = Annotated[int, id_path("contact")]
 SHOWN = 100
 
 DONE = {
-    "attempt": "Attempt recorded.",
-    "reached": "Call-back done: the call is in the member's contact history.",
-    "letter_due": "That was the last phone attempt: a letter is now due (see Letters to send).",
-    "letter": "Letter marked sent.",
-    "replied": "Reply sent. The message is marked answered.",
-    "sent": "Message sent. We will reply by the date shown below.",
+    "attempt": N_("Attempt recorded."),
+    "reached": N_("Call-back done: the call is in the member's contact history."),
+    "letter_due": N_("That was the last phone attempt: a letter is now due (see Letters to send)."),
+    "letter": N_("Letter marked sent."),
+    "replied": N_("Reply sent. The message is marked answered."),
+    "sent": N_("Message sent. We will reply by the date shown below."),
 }
 
 
@@ -299,14 +301,14 @@ def _thread_rows(threads: list[desk.Thread], tz: tzinfo, at: datetime) -> list[d
         rows.append(
             {
                 "id": m.id,
-                "subject": m.subject or "(no subject)",
+                "subject": m.subject or _("(no subject)"),
                 "body": m.notes or "",
                 "sent": local_time(m.started_at, tz, at),
                 "answered": answered,
                 "status": (
-                    f"Answered {local_time(m.answered_at, tz, at)}"
+                    _("Answered %(when)s") % {"when": local_time(m.answered_at, tz, at)}
                     if m.answered_at
-                    else "Waiting for a reply"
+                    else _("Waiting for a reply")
                 ),
                 "due": local_time(due, tz, at) if due else None,
                 "due_words": due_words(due, at) if due and not answered else None,
@@ -441,7 +443,7 @@ def _portal_page(
         rows=_thread_rows(threads, service.pack_tz(member), at),
         errors=errors or {},
         typed=typed or {},
-        done=DONE.get(done or ""),
+        done=_(DONE[done]) if done in DONE else None,
     )
 
 
@@ -469,9 +471,9 @@ def send_message(
         errors: dict[str, str] = {}
         for e in exc.errors():
             if "subject" in map(str, e["loc"]):
-                errors["subject"] = "Write a subject of at most 200 characters."
+                errors["subject"] = _("Write a subject of at most 200 characters.")
             else:
-                errors["message"] = "Write your message (at most 4,000 characters)."
+                errors["message"] = _("Write your message (at most 4,000 characters).")
         return _portal_page(request, session, principal, status=422, errors=errors, typed=typed)
     member = own_member(session, principal)
     contact = service.send_message(session, member, subject=body.subject, body=body.body, at=now())

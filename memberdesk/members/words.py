@@ -10,6 +10,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from memberdesk.language import N_, dated
+from memberdesk.language import gettext as _
 from memberdesk.members.enums import (
     AccessibilityNeed,
     ConfidentialScope,
@@ -119,7 +121,7 @@ def label(code: object, kind: type[StrEnum] | None = None) -> str:
     text = str(code)
     if kind is not None:
         return _BY_VALUE.get((kind.__name__, text), text.replace("_", " ").capitalize())
-    for (_, value), words in _BY_VALUE.items():
+    for (_kind, value), words in _BY_VALUE.items():
         if value == text:
             return words
     return _TEXT_LABELS.get(text, text.replace("_", " ").capitalize())
@@ -144,10 +146,10 @@ def day(value: date | datetime | str | None) -> str:
     else:
         # Times are stored in UTC; people read them on the plan's (Pacific) calendar.
         parsed = value.astimezone(PACIFIC).date() if isinstance(value, datetime) else value
-    return f"{parsed.day} {_MONTHS[parsed.month - 1]} {parsed.year}"
+    return dated(parsed, f"{parsed.day} {_MONTHS[parsed.month - 1]} {parsed.year}", "d MMM y")
 
 
-ZONE_NAMES = {"America/Los_Angeles": "Pacific time", "America/New_York": "Eastern time"}
+ZONE_NAMES = {"America/Los_Angeles": N_("Pacific time"), "America/New_York": N_("Eastern time")}
 
 
 def clock(local: datetime) -> str:
@@ -159,7 +161,8 @@ def clock(local: datetime) -> str:
 def zone_name(local: datetime) -> str:
     """The time zone of an aware local time in words: ``Pacific time``."""
     tz = local.tzinfo
-    return ZONE_NAMES.get(str(getattr(tz, "key", "")), local.tzname() or "")
+    name = ZONE_NAMES.get(str(getattr(tz, "key", "")))
+    return _(name) if name else local.tzname() or ""
 
 
 def money(cents: int | None) -> str:

@@ -16,26 +16,34 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from memberdesk import language
 from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.enums import Permission, Role
 from memberdesk.compliance.masking import MASKED
 from memberdesk.compliance.permissions import policy
+from memberdesk.language import N_
 from memberdesk.members import words
+from memberdesk.web import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES)
+# Words marked {{ _("…") }} come out in the page's language (web/i18n.py).
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    language.gettext, language.ngettext, newstyle=True
+)
 ROLE_NAMES = {
-    Role.TIER1_AGENT: "Tier 1 agent",
-    Role.TIER2_SPECIALIST: "Benefits specialist (Tier 2)",
-    Role.TIER3_APPEALS: "Appeals and compliance (Tier 3)",
-    Role.NAVIGATOR: "Member navigator",
-    Role.SUPERVISOR: "Supervisor",
-    Role.QA_ANALYST: "QA analyst",
-    Role.WFM_ANALYST: "Workforce planning analyst",
-    Role.COMPLIANCE_OFFICER: "Compliance officer",
-    Role.ADMIN: "Administrator",
-    Role.TELEPHONY: "Telephony system account",
-    Role.MEMBER: "Member",
+    Role.TIER1_AGENT: N_("Tier 1 agent"),
+    Role.TIER2_SPECIALIST: N_("Benefits specialist (Tier 2)"),
+    Role.TIER3_APPEALS: N_("Appeals and compliance (Tier 3)"),
+    Role.NAVIGATOR: N_("Member navigator"),
+    Role.SUPERVISOR: N_("Supervisor"),
+    Role.QA_ANALYST: N_("QA analyst"),
+    Role.WFM_ANALYST: N_("Workforce planning analyst"),
+    Role.COMPLIANCE_OFFICER: N_("Compliance officer"),
+    Role.ADMIN: N_("Administrator"),
+    Role.TELEPHONY: N_("Telephony system account"),
+    Role.MEMBER: N_("Member"),
 }
 
 
@@ -56,7 +64,7 @@ templates.env.globals.update(
     language=words.language,
     count=words.count,
     shown=shown,
-    role_name=lambda role: ROLE_NAMES.get(Role(role), str(role)),
+    role_name=lambda role: language.gettext(ROLE_NAMES.get(Role(role), str(role))),
 )
 
 
@@ -72,8 +80,10 @@ def render(
     status: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    """Render ``name`` in the site layout for ``principal`` (None on the sign-in page)."""
-    return templates.TemplateResponse(
+    """Render ``name`` in the site layout for ``principal`` (None on the sign-in page), in the
+    language the person chose (``web/i18n.py``)."""
+    chosen = language.current()  # set for the request by i18n.LanguageMiddleware
+    response = templates.TemplateResponse(
         request,
         name,
         status_code=status,
@@ -82,9 +92,14 @@ def render(
             "can": lambda perm: allows(principal, perm),
             "hidden": policy(principal.role).mask if principal else {},
             "idle_minutes": request.app.state.settings.session_idle_minutes,
+            "lang": chosen,
+            "languages": language.LANGUAGES,
             **context,
         },
     )
+    if i18n.switched(request):
+        i18n.remember(response, request, chosen)
+    return response
 
 
 _UNSAFE_NEXT = re.compile(r"[\x00-\x20\x7f\\]")

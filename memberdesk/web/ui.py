@@ -29,7 +29,7 @@ from memberdesk.kpi import ui_review as kpi_review
 from memberdesk.members import ui as members_ui
 from memberdesk.members.models import EmployerGroup, Member
 from memberdesk.surveys import ui as surveys_ui
-from memberdesk.web import account_pages
+from memberdesk.web import account_pages, i18n
 from memberdesk.web.account_pages import (
     RESET_NOTICE,
     form_token,
@@ -154,13 +154,25 @@ def login(
             request, username=user.username, notice=RESET_NOTICE, next_path=next_path
         )
     token, _ = auth.start_session(session, user)
+    reads = portal_language(session, user.member_id) if user.member_id else None
     session.commit()
     response = RedirectResponse(next_path or "/", status_code=303)
     response.set_cookie(
         SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure(request), path="/"
     )
+    if reads and i18n.COOKIE not in request.cookies:  # a language the person chose stays
+        i18n.remember(response, request, reads)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
+
+
+def portal_language(session: Session, member_id: int) -> str:
+    """The portal language of a member signing in: their written language if the portal has it
+    (only the two language columns are read, not the record)."""
+    written, spoken = session.execute(
+        select(Member.written_language, Member.spoken_language).where(Member.id == member_id)
+    ).one()
+    return i18n.of_member(written, spoken)
 
 
 @router.post("/logout")

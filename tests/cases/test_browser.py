@@ -192,3 +192,28 @@ def test_member_portal_case_list(
     for internal in ("Internal: check the EOB", "Tier", "queue", opener.username):
         assert internal not in text
     assert page_problems(checked, "portal-cases", screens) == []
+
+
+def test_member_portal_case_list_in_spanish(
+    live: LiveServer,
+    checked: Page,
+    screens: Path,
+    people: list[Person],
+) -> None:
+    """A member reads their cases in Spanish after using the switch, and the page stays clean."""
+    who = people[4]
+    opener = live.add_user(Role.TIER1_AGENT, team="Team A")
+    case = api_case(live, opener, who.id, case_type="billing", summary="Internal note")
+    member = live.add_user(Role.MEMBER, member_id=who.id)
+    sign_in(checked, member)
+    checked.get_by_role("link", name="My cases").first.click()
+    checked.get_by_role("link", name="Español").click()
+    expect(checked.get_by_role("heading", name="Mis casos", level=1)).to_be_visible()
+    card = checked.locator("li.card", has_text=f"Caso {case['id']}")
+    expect(card).to_contain_text("Facturación o prima")
+    expect(card).to_contain_text("Recibido: empezaremos pronto")
+    expect(card).to_contain_text(re.compile(r"Antes del \w{3}\.? \d{1,2} \w{3}\.? \d{4}"))
+    assert checked.locator("html").get_attribute("lang") == "es"
+    assert page_problems(checked, "portal-cases-spanish", screens) == []
+    checked.get_by_role("link", name="English").click()
+    expect(checked.get_by_role("heading", name="My cases", level=1)).to_be_visible()
