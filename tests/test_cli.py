@@ -164,7 +164,10 @@ def test_help_lists_every_command_with_its_help_text() -> None:
         # The help text kept beside the lazy registration is the sub-app's own, shown whole.
         assert lazy.load(name).help == lazy.help
         assert lazy.help in words
-    assert "Create a deterministic synthetic California small-group book of business." in words
+    assert (
+        "Create a deterministic synthetic book of business: the California small-group book, "
+        "or an Oregon Health Plan (Medicaid) book beside it." in words
+    )
     wfm = " ".join(runner.invoke(app, ["wfm", "--help"]).output.split())
     assert "naive on a holdout." in wfm and "unmet ones listed." in wfm  # no summary cut off
 
