@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,16 +24,25 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database behind ``engine`` to ``revision``, in one transaction."""
+    _migrate(engine, lambda cfg: command.upgrade(cfg, revision))
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database behind ``engine`` back to ``revision``, in one transaction."""
+    _migrate(engine, lambda cfg: command.downgrade(cfg, revision))
+
+
+def _migrate(engine: Engine, run: Callable[[Config], None]) -> None:
     if engine.dialect.name != "sqlite":
         with engine.begin() as connection:
-            command.upgrade(alembic_config(connection), revision)
+            run(alembic_config(connection))
         return
     with (
         engine.connect() as connection,
         _sqlite_foreign_keys_off(connection),
         connection.begin(),
     ):
-        command.upgrade(alembic_config(connection), revision)
+        run(alembic_config(connection))
         _check_references(connection)
 
 

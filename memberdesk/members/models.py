@@ -164,8 +164,10 @@ class Member(Base):
 
     group: Mapped[EmployerGroup | None] = orm.relationship(lazy="joined")
     subscriber: Mapped[Member | None] = orm.relationship(remote_side=[id])
+    # Oldest first; spans starting the same day (an Oregon member's eligibility and partner
+    # plans) in the order they were keyed, the same on every database.
     coverage: Mapped[list[CoverageSpan]] = orm.relationship(
-        back_populates="member", order_by="CoverageSpan.effective_date"
+        back_populates="member", order_by=lambda: (CoverageSpan.effective_date, CoverageSpan.id)
     )
 
     @orm.validates("confidential_phone")

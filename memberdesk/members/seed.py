@@ -266,6 +266,26 @@ def _analyze(sessions: sessionmaker[Session]) -> None:
         session.commit()
 
 
+def add_book(
+    session: Session,
+    *,
+    members: int,
+    seed: int,
+    profile: str = LineOfBusiness.CALCHOICE.value,
+    as_of: date = AS_OF_DEFAULT,
+) -> list[int]:
+    """Insert a small book in the caller's transaction (never commits): the rows ``run_seed``
+    makes for the same database, for fixtures that roll back. Returns the members' ids."""
+    ids = _max_ids(session)
+    gen = _generator(session, profile, seed, as_of, ids)
+    made: list[int] = []
+    for batch, _ in gen.batches(members, members):
+        insert_batch(session, batch)
+        made.extend(m["id"] for m in batch.members)
+    _sync_sequences(session)  # rows added next by the app take ids after these
+    return made
+
+
 def run_seed(
     sessions: sessionmaker[Session],
     *,
