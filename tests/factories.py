@@ -109,7 +109,6 @@ def member(
     return m
 
 
-
 def oregon_book(session: Session, members: int = 120, seed: int = 3) -> list[int]:
     """An Oregon Health Plan book beside the seeded CalChoice one, inside the test's transaction
     (the rows ``memberdesk seed --profile oregon-medicaid`` makes); returns the members' ids."""
