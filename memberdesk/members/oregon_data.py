@@ -70,7 +70,9 @@ PLAN_NAMES = {
 
 # Continuous eligibility under Oregon's 2022-2027 Medicaid waiver (verify against the waiver
 # in force before relying on it): people aged 6 and over renew every 24 months; children under
-# 6 stay enrolled until their 6th birthday (lines.py keeps that age).
+# 6 stay enrolled until their 6th birthday (lines.py keeps that age). The synthetic history
+# applies these rules throughout, back to 2014: a demo book, not a record of past policy (12-month
+# renewals before, none ended during the 2020-2023 public health emergency).
 RENEWAL_MONTHS = 24
 FIRST_MONTH = (2014, 1)  # the 2014 Medicaid expansion: the book's oldest enrolments
 

@@ -24,7 +24,7 @@ from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import MemberdeskError
 from memberdesk.members import access, history, service, words
 from memberdesk.members.api import own_member, own_member_id
-from memberdesk.members.enums import IdCardReason, LifeEventType, LineOfBusiness
+from memberdesk.members.enums import Benefit, IdCardReason, LifeEventType, LineOfBusiness
 from memberdesk.members.lines import line_of
 from memberdesk.members.models import Member, Plan
 from memberdesk.members.rules import NO_CARD_AFTER_COVERAGE
@@ -475,6 +475,10 @@ def plans_page(request: Request, session: ReadingSessionDep, principal: PlanRead
     """Every plan on the marketplace with its deductible, out-of-pocket maximum and rates, and
     the Oregon Health Plan's plans (no premiums) apart."""
     plans: list[Any] = list(session.scalars(select(Plan).order_by(Plan.code)))
-    medicaid = [p for p in plans if p.line_of_business == LineOfBusiness.OREGON_MEDICAID]
+    # The coordinated care organisation's own plan first, then its partners by kind of care.
+    medicaid = sorted(
+        (p for p in plans if p.line_of_business == LineOfBusiness.OREGON_MEDICAID),
+        key=lambda p: (list(Benefit).index(p.benefit), p.name),
+    )
     marketplace = [p for p in plans if p.line_of_business != LineOfBusiness.OREGON_MEDICAID]
     return render(request, "members/plans.html", principal, plans=marketplace, medicaid=medicaid)
