@@ -5,16 +5,21 @@ gives a young child's birth month away, and the life events their line has no pl
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from memberdesk.cases import demo
 from memberdesk.cases.models import Case
-from memberdesk.clock import today_utc
+from memberdesk.clock import now, today_utc
+from memberdesk.compliance.demo import ensure_demo_users
 from memberdesk.compliance.enums import Role
+from memberdesk.contacts.enums import Channel, Direction
+from memberdesk.contacts.models import Callback, Contact
 from memberdesk.members import service
 from memberdesk.members.dates import month_end
 from memberdesk.members.enums import Benefit, LineOfBusiness, Relationship
@@ -219,3 +224,42 @@ def test_partner_plans_ride_inside_the_eligibility(db: Session, oregon) -> None:
         assert span is not None and span.plan.benefit == Benefit.MEDICAID
         held = service.partner_spans(m, today)
         assert sorted(s.plan.benefit.value for s in held) == sorted(PARTNER_KINDS)
+
+
+@time_machine.travel(datetime(2026, 12, 9, 21, 30, tzinfo=UTC), tick=False)
+def test_the_demo_work_meets_oregon_members(app, db: Session, backend_settings, oregon) -> None:  # type: ignore[no-untyped-def]
+    """The demo's work holds a few Oregon members, so agents meet that book at work: Tier 1
+    cases on the Oregon pack and voicemails due by the Oregon calendar."""
+    ensure_demo_users(db, backend_settings)
+    made = demo.seed_work(db, backend_settings, seed=3, at=now()).counts
+    assert made["oregon_cases"] == demo.OREGON_CASES
+    assert made["oregon_callbacks"] == demo.OREGON_VOICEMAILS
+    # (This test's California book is small, so the rest of the work meets Oregon members too.)
+    cases = db.scalars(select(Case).where(Case.member_id.in_(oregon))).all()
+    assert len(cases) >= demo.OREGON_CASES and {c.pack for c in cases} == {"oregon-medicaid"}
+    assert not [k for c in cases for k in c.clocks if k.target == "tier1_handoff"]
+    calls = db.scalars(select(Callback).where(Callback.member_id.in_(oregon))).all()
+    assert len(calls) >= demo.OREGON_VOICEMAILS
+    assert {c.pack for c in calls} == {"oregon-medicaid"}
+    # A portal message from an Oregon member: no reply deadline, the pack sets none.
+    messages = db.scalars(
+        select(Contact).where(
+            Contact.member_id.in_(oregon),
+            Contact.channel == Channel.PORTAL,
+            Contact.direction == Direction.INBOUND,
+        )
+    ).all()
+    assert all(m.reply_due_at is None for m in messages)
+
+
+def test_an_oregon_members_secure_message_has_no_deadline_the_pack_lacks(  # type: ignore[no-untyped-def]
+    login, oregon
+) -> None:
+    """The Oregon pack sets no written-reply target (the seed gives none): the message is
+    taken, with no reply date rather than one borrowed from California."""
+    member = login(Role.MEMBER, member_id=oregon[0]).client
+    sent = member.post("/api/me/messages", json={"subject": "Dental", "body": "Which dentist?"})
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["reply_due_at"] is None
+    page = member.get("/me/messages")
+    assert page.status_code == 200 and "we will answer as soon as we can" in page.text
