@@ -257,7 +257,8 @@ def old_span_out(
         plan=PlanOut.model_validate(span.plan),
         effective_date=dates.iso(span.effective_date),
         from_birth=span.effective_date == member.date_of_birth,
-        termination_date=span.termination_date,
+        # A string since lines of business (masked like the start where it reveals a birth).
+        termination_date=dates.iso(span.termination_date) if span.termination_date else None,
         source=span.source,
         termination_reason=span.termination_reason,
         recorded_at=span.recorded_at,

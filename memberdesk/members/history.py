@@ -32,8 +32,9 @@ class History:
 
 
 def _iso(value: str) -> date | None:
-    # A date masked to its year (a newborn's first day, for a role that sees years of birth
-    # only) cannot bound a gap; only a later span could follow one, and those are never masked.
+    # A date masked to its year (a newborn's first day, a young child's end of continuous
+    # eligibility, for a role that sees years of birth only) cannot bound a gap: the gap row is
+    # left out rather than dated wrong.
     return date.fromisoformat(value) if len(value) == 10 else None
 
 
@@ -49,8 +50,9 @@ def split(coverage: list[CoverageSpanOut]) -> History:
     rows: list[CoverageSpanOut | Gap] = []
     for prev, span in zip([None, *spans], spans, strict=False):
         start = _iso(span.effective_date)
-        if prev is not None and prev.termination_date is not None and start is not None:
-            first_free = date.fromordinal(prev.termination_date.toordinal() + 1)
+        end = _iso(prev.termination_date) if prev and prev.termination_date else None
+        if end is not None and start is not None:
+            first_free = date.fromordinal(end.toordinal() + 1)
             if first_free < start:
                 last_free = date.fromordinal(start.toordinal() - 1)
                 rows.append(Gap(first_free, last_free, months_between(first_free, last_free)))

@@ -187,7 +187,11 @@ class CoverageSpanOut(ORM):
         "date of birth and your role sees years of birth only"
     )
     from_birth: bool = Field(description="Coverage began on the member's date of birth")
-    termination_date: date | None = Field(description="Last covered day (inclusive); null if open")
+    termination_date: str | None = Field(
+        description="Last covered day, inclusive (YYYY-MM-DD; the year only where it gives a "
+        "young child's birth month away, the end of their continuous eligibility, and your role "
+        "sees years of birth only); null if open"
+    )
     renewal_date: str | None = Field(
         default=None,
         description="Medicaid eligibility: when the state's renewal is due (YYYY-MM-DD; the year "
@@ -297,7 +301,10 @@ class PartnerPlanOut(BaseModel):
         description="First day with this partner (YYYY-MM-DD; the year only when it is the "
         "member's date of birth and your role sees years of birth only)"
     )
-    termination_date: date | None = Field(description="Last day with it, when known")
+    termination_date: str | None = Field(
+        description="Last day with it, when known (YYYY-MM-DD, or the year only where masked "
+        "like the eligibility's)"
+    )
 
 
 class HouseholdMember(BaseModel):

@@ -252,7 +252,7 @@ def span_out(
         plan=plans(span.plan),
         effective_date=dates.iso(span.effective_date),
         from_birth=span.effective_date == member.date_of_birth,
-        termination_date=span.termination_date,
+        termination_date=dates.iso(span.termination_date) if span.termination_date else None,
         renewal_date=dates.iso(span.renewal_date) if span.renewal_date else None,
         source=span.source,
         termination_reason=span.termination_reason,
@@ -336,7 +336,7 @@ def member_360(
                 benefit=s.plan.benefit,
                 plan=plans(s.plan),
                 effective_date=dates.iso(s.effective_date),
-                termination_date=s.termination_date,
+                termination_date=dates.iso(s.termination_date) if s.termination_date else None,
             )
             for s in service.partner_spans(member, on)
         ],

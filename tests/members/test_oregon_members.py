@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from memberdesk.cases import clocks as case_clocks
 from memberdesk.cases import demo
 from memberdesk.cases.models import Case
 from memberdesk.clock import now, today_utc
@@ -96,6 +98,17 @@ def test_an_oregon_members_case_runs_on_the_oregon_pack(client, db: Session, ore
     assert [c["target"] for c in cal.json()["clocks"]] == ["tier1_handoff"]
     stored = db.get(Case, ore.json()["id"])
     assert stored is not None and stored.pack == "oregon-medicaid"
+    # A clock both packs have, started on each case at the same moment, runs on each case's
+    # calendar: Friday 19 June 2026 (Juneteenth) is closed in Oregon, open in California.
+    california = db.get(Case, cal.json()["id"])
+    assert california is not None
+    pacific = ZoneInfo("America/Los_Angeles")
+    juneteenth = datetime(2026, 6, 19, 10, 0, tzinfo=pacific)
+    on_oregon = case_clocks.start(stored, "voicemail_return", juneteenth)
+    on_california = case_clocks.start(california, "voicemail_return", juneteenth)
+    assert on_oregon is not None and on_california is not None
+    assert on_oregon.due_at == datetime(2026, 6, 22, 17, 0, tzinfo=pacific)  # Monday
+    assert on_california.due_at == datetime(2026, 6, 19, 17, 0, tzinfo=pacific)  # that day
 
 
 def test_a_voicemail_on_juneteenth_is_due_by_each_members_calendar(  # type: ignore[no-untyped-def]
@@ -186,6 +199,27 @@ def test_a_young_childs_renewal_date_is_masked_like_a_birth_date(  # type: ignor
     for seen, shown in zip(agent["coverage"], qa["coverage"], strict=True):
         if seen["renewal_date"] == six.isoformat():
             assert shown["renewal_date"] == str(six.year)
+
+
+def test_the_end_of_a_young_childs_continuous_eligibility_is_masked_too(  # type: ignore[no-untyped-def]
+    login, db: Session, oregon
+) -> None:
+    """A child whose household did not renew stays enrolled to the end of the month of their
+    6th birthday: a span ending then gives the birth month away like the renewal date."""
+    child = next(
+        m
+        for m in members_where(db, oregon)
+        if m.relationship == Relationship.CHILD and (today_utc() - m.date_of_birth).days < 5 * 365
+    )
+    six = month_end(date(child.date_of_birth.year + 6, child.date_of_birth.month, 1))
+    for span in child.coverage:  # as the data would hold it once the household had lapsed
+        span.termination_date = six
+    db.flush()
+    agent = login(Role.TIER1_AGENT, team="Team A").client.get(f"/api/members/{child.id}").json()
+    qa = login(Role.QA_ANALYST).client.get(f"/api/members/{child.id}").json()
+    assert {s["termination_date"] for s in agent["coverage"]} == {six.isoformat()}
+    assert {s["termination_date"] for s in qa["coverage"]} == {str(six.year)}
+    assert {p["termination_date"] for p in qa["partner_plans"]} == {str(six.year)}
 
 
 def test_no_life_events_for_a_medicaid_member(client, db: Session, oregon) -> None:  # type: ignore[no-untyped-def]
