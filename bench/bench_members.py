@@ -56,6 +56,7 @@ from memberdesk.db import make_engine, make_sessionmaker
 from memberdesk.members import service, views
 from memberdesk.members.enums import AccessibilityNeed, ConfidentialScope
 from memberdesk.members.models import CoverageSpan, IdCardRequest, LifeEvent, Member
+from memberdesk.members.packs import pack_for
 from memberdesk.members.rules import SUBSCRIBER_NUMBER_RE
 from memberdesk.members.schemas import (
     Address,
@@ -177,8 +178,10 @@ def old_summary(member: Member, today: date, age_limit: int) -> MemberSummary:
         last_name=member.last_name,
         date_of_birth=member.date_of_birth.isoformat(),
         relationship=member.relationship,
-        group_number=member.group.group_number,
-        group_name=member.group.name,
+        # Fields added since (lines of business): the same values on both paths.
+        line_of_business=member.line_of_business,
+        group_number=member.group.group_number if member.group else None,
+        group_name=member.group.name if member.group else None,
         eligible_today=service.eligibility(member, today, age_limit).eligible,
     )
 
@@ -254,7 +257,8 @@ def old_span_out(
         plan=PlanOut.model_validate(span.plan),
         effective_date=dates.iso(span.effective_date),
         from_birth=span.effective_date == member.date_of_birth,
-        termination_date=span.termination_date,
+        # A string since lines of business (masked like the start where it reveals a birth).
+        termination_date=dates.iso(span.termination_date) if span.termination_date else None,
         source=span.source,
         termination_reason=span.termination_reason,
         recorded_at=span.recorded_at,
@@ -337,6 +341,8 @@ def old_member_360(
         coverage=[old_span_out(s, member, on, age_limit, dates) for s in member.coverage],
         life_events=[old_life_event_out(e, on, dates, notes=not own_record) for e in events],
         id_cards=[IdCardOut.model_validate(c) for c in old_list_id_cards(session, member)],
+        # Added since (contacts, lines of business); the bench book has no contacts.
+        policy_pack=pack_for(member),
     )
 
 

@@ -292,12 +292,25 @@ def db_grant_app_role(
     console().print(f"{role} may use schema {schema}; audit tables are insert/select only for it")
 
 
+# The profiles `seed` takes (memberdesk.members.seed.PROFILES; kept here so that a bad one is
+# refused before SQLAlchemy is imported or a database file created; a test holds them equal).
+SEED_PROFILES = ("calchoice", "oregon-medicaid")
+PROFILE_HELP = (
+    "Book to create: calchoice (California small-employer plans) or oregon-medicaid (an "
+    "Oregon Health Plan coordinated-care book)"
+)
+
+
 @app.command()
 def seed(
     members: Annotated[int, typer.Option("--members", help="How many members to create")] = 15000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same data")] = 1,
+    profile: Annotated[str, typer.Option("--profile", help=PROFILE_HELP)] = "calchoice",
 ) -> None:
-    """Create a deterministic synthetic California small-group book of business."""
+    """Create a deterministic synthetic book of business: the California small-group book, or
+    an Oregon Health Plan (Medicaid) book beside it."""
+    if profile not in SEED_PROFILES:
+        raise fail(f"--profile must be one of {', '.join(SEED_PROFILES)}")
     if members < 1:
         raise fail("--members must be a positive number of members")
     if seed < 0:
@@ -309,7 +322,9 @@ def seed(
     settings = load_settings()
     engine = connect(settings)
     upgrade(engine)
-    run_seed(make_sessionmaker(engine), members=members, seed=seed, console=console())
+    run_seed(
+        make_sessionmaker(engine), members=members, seed=seed, console=console(), profile=profile
+    )
 
 
 @app.command("seed-work")
@@ -355,12 +370,21 @@ def _seed_calls(engine: Engine) -> None:
     from memberdesk.compliance.audit import SYSTEM
     from memberdesk.db import make_sessionmaker
     from memberdesk.kpi.demo import seed_demo_calls
+    from memberdesk.members.enums import LineOfBusiness
     from memberdesk.members.models import Member
     from memberdesk.sla.packs import zone_of
 
     sessions = make_sessionmaker(engine)
     with sessions() as session:
-        members = session.scalar(select(func.count()).select_from(Member)) or 0
+        # The demo's calls are the California floor's (pack calchoice): sized on its book.
+        members = (
+            session.scalar(
+                select(func.count())
+                .select_from(Member)
+                .where(Member.line_of_business == LineOfBusiness.CALCHOICE)
+            )
+            or 0
+        )
         yesterday = date.fromordinal(now().astimezone(zone_of("calchoice")).toordinal() - 1)
         made = seed_demo_calls(session, SYSTEM, members=members, last_day=yesterday)
         session.commit()
@@ -443,35 +467,44 @@ def worker() -> None:
         engine.dispose()
 
 
+# The demo's Oregon Health Plan book: large enough to search and browse like a real one, small
+# enough that a first `memberdesk demo` starts in seconds (README, "The demo").
+DEMO_OREGON_MEMBERS = 20000
+
+
 @app.command()
 def demo(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
-    members: Annotated[int, typer.Option(help="Members to seed into an empty database")] = 15000,
+    members: Annotated[
+        int, typer.Option(help="California members to seed when the database has none", min=1)
+    ] = 15000,
+    oregon_members: Annotated[
+        int,
+        typer.Option(
+            help="Oregon Health Plan members to seed when the database has none (0: none)",
+            min=0,
+        ),
+    ] = DEMO_OREGON_MEMBERS,
     live: Annotated[
         bool, typer.Option(help="Feed simulated calls and agents live, for the wallboard")
     ] = True,
 ) -> None:
-    """Migrate, seed a 15,000-member plan and its work if the database is empty, and serve it."""
+    """Migrate, seed a 15,000-member California plan and an Oregon Health Plan book with their
+    work when the database has none, and serve it."""
     from rich.table import Table
-    from sqlalchemy import func, select
 
     from memberdesk.compliance.demo import ensure_demo_users
     from memberdesk.db import make_sessionmaker
-    from memberdesk.members.models import Member
-    from memberdesk.members.seed import run_seed
     from memberdesk.migrate import upgrade
 
     settings = load_settings()
     engine = connect(settings)
     upgrade(engine)
     sessions = make_sessionmaker(engine)
-    with sessions() as session:
-        count = session.scalar(select(func.count()).select_from(Member)) or 0
-    if count == 0:
-        run_seed(sessions, members=members, seed=1, console=console())
-    else:
-        console().print(f"database already holds {count:,} members; not seeding")
+    _seed_book(sessions, "calchoice", members)
+    if oregon_members:
+        _seed_book(sessions, "oregon-medicaid", oregon_members)
     with sessions() as session:
         logins = ensure_demo_users(session, settings)
         session.commit()
@@ -490,6 +523,26 @@ def demo(
         LiveDemo(sessions).start()
         console().print("live demo: simulated calls and agents feed the wallboard (/wallboard)")
     serve(host=host, port=port, workers=1)
+
+
+def _seed_book(sessions: Any, profile: str, members: int) -> None:
+    """Seed one line of business's demo book unless the database holds members of it."""
+    from sqlalchemy import func, select
+
+    from memberdesk.members.models import Member
+    from memberdesk.members.seed import run_seed
+
+    with sessions() as session:
+        count = (
+            session.scalar(
+                select(func.count()).select_from(Member).where(Member.line_of_business == profile)
+            )
+            or 0
+        )
+    if count == 0:
+        run_seed(sessions, members=members, seed=1, console=console(), profile=profile)
+    else:
+        console().print(f"database already holds {count:,} {profile} members; not seeding them")
 
 
 def main() -> None:

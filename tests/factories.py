@@ -107,3 +107,11 @@ def member(
     session.flush()
     session.expire(m)
     return m
+
+
+def oregon_book(session: Session, members: int = 120, seed: int = 3) -> list[int]:
+    """An Oregon Health Plan book beside the seeded CalChoice one, inside the test's transaction
+    (the rows ``memberdesk seed --profile oregon-medicaid`` makes); returns the members' ids."""
+    from memberdesk.members.seed import add_book
+
+    return add_book(session, members=members, seed=seed, profile="oregon-medicaid")

@@ -132,9 +132,16 @@ def serve(settings: Settings) -> Iterator[str]:
 
 @contextmanager
 def live_server(
-    backend: str, var_dir: Path, tmp: Path, *, members: int = 300, seed: int = 7
+    backend: str,
+    var_dir: Path,
+    tmp: Path,
+    *,
+    members: int = 300,
+    seed: int = 7,
+    oregon: int = 0,
 ) -> Iterator[LiveServer]:
-    """A fresh ``backend`` database seeded with ``members`` members, served over real HTTP.
+    """A fresh ``backend`` database seeded with ``members`` members (and ``oregon`` Oregon
+    Health Plan members beside them), served over real HTTP.
 
     ``var_dir`` holds the key ring the data is encrypted with; the server follows it.
     """
@@ -144,6 +151,8 @@ def live_server(
         sessions = make_sessionmaker(engine)
         try:
             run_seed(sessions, members=members, seed=seed)
+            if oregon:
+                run_seed(sessions, members=oregon, seed=seed, profile="oregon-medicaid")
             with serve(settings) as base_url:
                 yield LiveServer(base_url, settings, engine, sessions)
         finally:

@@ -47,6 +47,43 @@ def test_seed_rejects_non_positive_members(env: Path, members: str) -> None:
     assert not env.exists()  # nothing created
 
 
+def test_seed_an_oregon_book_beside_the_california_one(env: Path) -> None:
+    ore = runner.invoke(app, ["seed", "--profile", "oregon-medicaid", "--members", "60"])
+    assert ore.exit_code == 0, ore.output
+    assert "seeded 60 Oregon Health Plan members in" in ore.output
+    cal = runner.invoke(app, ["seed", "--members", "40", "--seed", "2"])
+    assert cal.exit_code == 0, cal.output
+    with create_engine(f"sqlite:///{env}").connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT line_of_business, count(*), count(group_id) FROM members GROUP BY 1 ORDER BY 1"
+        ).all()
+    assert [tuple(r) for r in rows] == [("calchoice", 40, 40), ("oregon-medicaid", 60, 0)]
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--profile", "texas-medicaid"], "--profile must be one of calchoice, oregon-medicaid"),
+        (["--profile", ""], "--profile must be one of"),
+        (["--profile", "oregon-medicaid", "--members", "0"], "--members must be a positive"),
+        (["--profile", "oregon-medicaid", "--seed", "-1"], "--seed must be zero or positive"),
+        (["--profile", "oregon-medicaid", "--members", "many"], "'--members'"),
+    ],
+)
+def test_seed_refuses_bad_input_naming_the_option(env: Path, args: list[str], named: str) -> None:
+    result = runner.invoke(app, ["seed", *args])
+    assert result.exit_code == 2
+    assert named in result.output
+    assert not env.exists()  # nothing written, not even an empty database
+
+
+def test_the_command_lines_profiles_are_the_seeds() -> None:
+    from memberdesk.cli import SEED_PROFILES
+    from memberdesk.members.seed import PROFILES
+
+    assert SEED_PROFILES == PROFILES
+
+
 def test_unreachable_database_is_named_without_password(
     monkeypatch: pytest.MonkeyPatch, var_dir: Path
 ) -> None:
@@ -164,7 +201,10 @@ def test_help_lists_every_command_with_its_help_text() -> None:
         # The help text kept beside the lazy registration is the sub-app's own, shown whole.
         assert lazy.load(name).help == lazy.help
         assert lazy.help in words
-    assert "Create a deterministic synthetic California small-group book of business." in words
+    assert (
+        "Create a deterministic synthetic book of business: the California small-group book, "
+        "or an Oregon Health Plan (Medicaid) book beside it." in words
+    )
     wfm = " ".join(runner.invoke(app, ["wfm", "--help"]).output.split())
     assert "naive on a holdout." in wfm and "unmet ones listed." in wfm  # no summary cut off
 

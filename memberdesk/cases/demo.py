@@ -28,12 +28,16 @@ from memberdesk.compliance.enums import AuditAction, Role
 from memberdesk.compliance.models import User
 from memberdesk.compliance.passwords import generate_password
 from memberdesk.config import Settings
+from memberdesk.contacts.models import Callback
+from memberdesk.members.enums import LineOfBusiness
 from memberdesk.members.models import CoverageSpan, Member
 from memberdesk.navigators import auto
 from memberdesk.navigators import service as navigators
 from memberdesk.navigators.rules import RuleConfig
 
 CTX = AuditContext(actor_id=None, actor="memberdesk-demo", role="system")
+# The Oregon Health Plan book's share of the demo work: enough to meet its members at work.
+OREGON_CASES, OREGON_VOICEMAILS = 12, 4
 # Teammates of the demo logins (no password is printed: they fill the team and console views).
 TEAMMATES: list[tuple[str, Role, str, str, list[str]]] = [
     ("ana.reyes", Role.TIER1_AGENT, "Ana Reyes", "Tier 1 — Team A", ["en", "es"]),
@@ -139,20 +143,46 @@ def staff(session: Session, settings: Settings) -> dict[str, User]:
     return found
 
 
-def covered_members(session: Session, at: datetime, limit: int) -> list[Member]:
-    """Members covered on ``at``'s date, in id order (deterministic)."""
+def covered_members(
+    session: Session, at: datetime, limit: int, line: LineOfBusiness | None = None
+) -> list[Member]:
+    """Members (of ``line``, or any) covered on ``at``'s date, in id order (deterministic)."""
     open_span = select(CoverageSpan.member_id).where(
         CoverageSpan.effective_date <= at.date(),
         or_(CoverageSpan.termination_date.is_(None), CoverageSpan.termination_date >= at.date()),
     )
-    return list(
-        session.scalars(
-            select(Member)
-            .where(Member.id.in_(open_span), Member.purged_at.is_(None))
-            .order_by(Member.id)
-            .limit(limit)
-        )
+    query = select(Member).where(Member.id.in_(open_span), Member.purged_at.is_(None))
+    if line is not None:
+        query = query.where(Member.line_of_business == line)
+    return list(session.scalars(query.order_by(Member.id).limit(limit)))
+
+
+def oregon_work(
+    session: Session, settings: Settings, team: dict[str, User], at: datetime, seed: int
+) -> tuple[list[Case], list[Callback]]:
+    """A little work for the Oregon Health Plan book, so agents meet its members in the queues
+    and on the callbacks list: Tier 1 cases (on the oregon-medicaid pack, which has no Tier 1
+    hand-off clock) and voicemails due by the Oregon calendar. Its own random stream, so the
+    California work is the same with or without it."""
+    pool = covered_members(session, at, 400, LineOfBusiness.OREGON_MEDICAID)
+    if len(pool) < OREGON_CASES + OREGON_VOICEMAILS:
+        return [], []
+    rng = random.Random(seed + 1)  # noqa: S311 - reproducible demo data, not secrets
+    rng.shuffle(pool)
+    agents = _by_role(team, Role.TIER1_AGENT)
+    cases = tier1_cases(session, rng, pool[:OREGON_CASES], agents, at)
+    vms = voicemails(
+        session,
+        CTX,
+        rng,
+        pool[OREGON_CASES : OREGON_CASES + OREGON_VOICEMAILS],
+        agents[0].id if agents else next(iter(team.values())).id,
+        at,
+        overdue=1,
+        max_attempts=settings.callback_max_attempts,
+        min_business_days=settings.callback_min_business_days,
     )
+    return cases, vms
 
 
 def _by_role(team: dict[str, User], role: Role) -> list[User]:
@@ -369,6 +399,7 @@ def seed_work(session: Session, settings: Settings, *, seed: int, at: datetime) 
     )
     transfers = warm_transfers(session, tier1, team, at)
     flagged = navigated(session, settings, pool[20:26], team, at)
+    oregon_cases, oregon_callbacks = oregon_work(session, settings, team, at, seed)
     open_cases = session.scalar(
         select(func.count())
         .select_from(Case)
@@ -386,5 +417,7 @@ def seed_work(session: Session, settings: Settings, *, seed: int, at: datetime) 
             "portal_messages": len(messages),
             "warm_transfers": transfers,
             "hand_flags": flagged,
+            "oregon_cases": len(oregon_cases),
+            "oregon_callbacks": len(oregon_callbacks),
         }
     )

@@ -27,7 +27,7 @@ from memberdesk.errors import Conflict, InvalidInput, NotFound
 from memberdesk.members.models import Member
 from memberdesk.members.packs import pack_for
 from memberdesk.sla.clocks import Clock
-from memberdesk.sla.packs import get_pack, get_target
+from memberdesk.sla.packs import UnknownTargetError, get_pack, get_target
 
 NOTE_SEPARATOR = "\n\n"
 # Channels on which the caller is not in front of a verified portal session: the agent must
@@ -415,10 +415,15 @@ def _utc(at: datetime | None) -> datetime | None:
 def send_message(
     session: Session, member: Member, *, subject: str, body: str, at: datetime
 ) -> Contact:
-    """A member's secure message: an inbound portal contact due for a reply by ``email_reply``."""
+    """A member's secure message: an inbound portal contact due for a reply by ``email_reply``
+    (with no deadline where the member's pack sets none: the Oregon Medicaid pack has no
+    written-reply target)."""
     pack = pack_for(member)
     on = at.astimezone(pack_tz(member)).date()  # the pack version in effect that local day
-    clock = Clock.for_target(get_target(pack, "email_reply", on), at)
+    try:
+        clock: Clock | None = Clock.for_target(get_target(pack, "email_reply", on), at)
+    except UnknownTargetError:
+        clock = None
     contact = Contact(
         member_id=member.id,
         agent_id=None,  # the member wrote it; the audit log names their account
@@ -429,8 +434,8 @@ def send_message(
         resolved=False,
         subject=subject,
         notes=body,
-        reply_due_at=_utc(clock.due),
-        reply_warn_at=_utc(clock.warning_at),
+        reply_due_at=_utc(clock.due) if clock else None,
+        reply_warn_at=_utc(clock.warning_at) if clock else None,
     )
     _set_reasons(contact, [Reason.OTHER])
     session.add(contact)

@@ -222,7 +222,8 @@ def _verify_page(
         VerificationFact.ADDRESS: detail["contact_routing"]["general_address"],
         VerificationFact.PHONE: detail["phone"] or "None on file",
         VerificationFact.EMAIL: detail["email"] or "None on file",
-        VerificationFact.GROUP_NUMBER: detail["group_number"],
+        # A Medicaid member has no employer group, so no group number to confirm.
+        VerificationFact.GROUP_NUMBER: detail["group_number"] or "None (no employer group)",
         VerificationFact.SUBSCRIBER_NAME: f"{subscriber.first_name} {subscriber.last_name}",
     }
     return render(

@@ -21,6 +21,7 @@ from memberdesk.compliance.permissions import policy
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import NotFound
 from memberdesk.members import access, service, views
+from memberdesk.members.enums import LineOfBusiness
 from memberdesk.members.models import Carrier, EmployerGroup, LifeEvent, Member, Plan
 from memberdesk.members.schemas import (
     CarrierOut,
@@ -416,9 +417,19 @@ def group_members(
 
 
 @router.get("/plans", response_model=list[PlanOut], summary="Plans", tags=PLANS)
-def list_plans(session: ReadingSessionDep, principal: PlanReader) -> list[PlanOut]:
-    """Every plan offered on the marketplace, by code."""
-    return [PlanOut.model_validate(p) for p in session.scalars(select(Plan).order_by(Plan.code))]
+def list_plans(
+    session: ReadingSessionDep,
+    principal: PlanReader,
+    line_of_business: Annotated[
+        LineOfBusiness | None, Query(description="Only this line of business's plans")
+    ] = None,
+) -> list[PlanOut]:
+    """Every plan, by code: the marketplace's, and the Oregon Health Plan's (its coordinated
+    care organisation and partner plans, without premiums)."""
+    query = select(Plan).order_by(Plan.code)
+    if line_of_business is not None:
+        query = query.where(Plan.line_of_business == line_of_business)
+    return [PlanOut.model_validate(p) for p in session.scalars(query)]
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut, summary="One plan", tags=PLANS)

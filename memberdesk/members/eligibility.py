@@ -59,6 +59,7 @@ class Eligibility:
     starts: date | None = None  # first day of coverage (or of the group) after ``on``
     from_birth: bool = False  # the covering span starts on the member's date of birth
     age_limit: int | None = None
+    renews: date | None = None  # Medicaid: when the covering eligibility's renewal is due
 
     @property
     def explanation(self) -> str:
@@ -71,7 +72,11 @@ class Eligibility:
         if self.eligible and self.since is not None:
             start = f"since birth {dates.at(self.since)}" if self.from_birth else None
             if self.until is None:
-                return f"Covered {start or 'since ' + dates.bare(self.since)}, with no end date."
+                renewal = f"; renewal due {dates.at(self.renews)}" if self.renews else ""
+                return (
+                    f"Covered {start or 'since ' + dates.bare(self.since)}, with no end "
+                    f"date{renewal}."
+                )
             begin = f"from birth {dates.at(self.since)}" if self.from_birth else None
             return (
                 f"Covered {begin or 'from ' + dates.bare(self.since)} "
@@ -129,15 +134,19 @@ def eligibility_at(
     spans: Sequence[SpanLike],
     relationship: Relationship,
     date_of_birth: date,
-    group_effective: date,
+    group_effective: date | None,
     group_terminated: date | None,
     disabled_dependent: bool = False,
-    age_limit: int = 26,
+    age_limit: int | None = 26,
 ) -> Eligibility:
-    """Decide eligibility on ``on``; group status first, then coverage spans, then age."""
+    """Decide eligibility on ``on``; group status first, then coverage spans, then age.
+
+    A member enrolled through no employer (Medicaid) has no group dates; ``age_limit`` None
+    means no dependant age limit applies (a child on Medicaid is eligible in their own right).
+    """
     if group_terminated is not None and on > group_terminated:
         return Eligibility(on, False, IneligibleReason.GROUP_TERMINATED, ended=group_terminated)
-    if on < group_effective:
+    if group_effective is not None and on < group_effective:
         return Eligibility(
             on, False, IneligibleReason.GROUP_NOT_YET_EFFECTIVE, starts=group_effective
         )
@@ -156,7 +165,7 @@ def eligibility_at(
                 starts=min(future) if future else None,
             )
         return Eligibility(on, False, IneligibleReason.NOT_YET_EFFECTIVE, starts=min(future))
-    if relationship == Relationship.CHILD and not disabled_dependent:
+    if age_limit is not None and relationship == Relationship.CHILD and not disabled_dependent:
         cutoff = age_out_date(date_of_birth, age_limit)
         if on >= cutoff:
             return Eligibility(
@@ -176,4 +185,5 @@ def eligibility_at(
         since=span.effective_date,
         until=span.termination_date,
         from_birth=span.effective_date == date_of_birth,
+        renews=getattr(span, "renewal_date", None),
     )

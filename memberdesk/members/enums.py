@@ -33,11 +33,49 @@ class CoverageTier(StrEnum):
     FAMILY = "family"
 
 
+class LineOfBusiness(StrEnum):
+    """The book a plan (and so its members) belongs to; each is governed by the policy pack of
+    the same ID (``memberdesk.members.lines``)."""
+
+    CALCHOICE = "calchoice"
+    OREGON_MEDICAID = "oregon-medicaid"
+    ERISA_GROUP = "erisa-group"
+
+
+class Benefit(StrEnum):
+    """What a plan covers. A CalChoice plan covers everything (medical); an Oregon Health Plan
+    member's Medicaid eligibility (their enrolment in the coordinated care organisation) is one
+    span, and the partner plans that deliver each kind of care are spans held at the same time."""
+
+    MEDICAL = "medical"
+    MEDICAID = "medicaid"
+    PHYSICAL_HEALTH = "physical_health"
+    BEHAVIORAL_HEALTH = "behavioral_health"
+    DENTAL = "dental"
+    TRANSPORT = "transport"
+
+
+# Spans of these benefits decide whether a member is covered; partner-plan spans ride inside them.
+ELIGIBILITY_BENEFITS = frozenset({Benefit.MEDICAL, Benefit.MEDICAID})
+PARTNER_BENEFITS = (
+    Benefit.PHYSICAL_HEALTH,
+    Benefit.BEHAVIORAL_HEALTH,
+    Benefit.DENTAL,
+    Benefit.TRANSPORT,
+)
+
+
 class CoverageSource(StrEnum):
     NEW_HIRE = "new_hire"
     GROUP_ENROLLMENT = "group_enrollment"
     OPEN_ENROLLMENT = "open_enrollment"
     LIFE_EVENT = "life_event"
+    # Oregon Health Plan: found eligible by the state on an application (or re-application
+    # after a gap), and the partner plans the coordinated care organisation assigned or the
+    # member chose.
+    MEDICAID_APPLICATION = "medicaid_application"
+    PARTNER_ASSIGNMENT = "partner_assignment"
+    MEMBER_CHOICE = "member_choice"
 
 
 class TerminationReason(StrEnum):
@@ -48,6 +86,10 @@ class TerminationReason(StrEnum):
     GROUP_TERMINATED = "group_terminated"
     DIVORCE = "divorce"
     DEATH = "death"
+    # Oregon Health Plan: eligibility ends when a renewal is not completed, when the member
+    # moves out of the service area or the state, or on request.
+    RENEWAL_NOT_COMPLETED = "renewal_not_completed"
+    MOVED_OUT_OF_AREA = "moved_out_of_area"
 
 
 class IneligibleReason(StrEnum):

@@ -25,11 +25,13 @@ from memberdesk.clock import now
 from memberdesk.compliance.crypto import EncryptedDate, EncryptedString, bidx_phone, keyring
 from memberdesk.db import Base, UTCDateTime
 from memberdesk.members.enums import (
+    Benefit,
     ConfidentialScope,
     CoverageSource,
     IdCardReason,
     IdCardStatus,
     LifeEventType,
+    LineOfBusiness,
     MetalTier,
     PlanType,
     Relationship,
@@ -66,16 +68,25 @@ class Plan(Base):
     carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"), index=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(160))
-    plan_type: Mapped[PlanType] = mapped_column(str_enum(PlanType))
-    metal_tier: Mapped[MetalTier] = mapped_column(str_enum(MetalTier))
+    # Server defaults (not Python ones): rows written by code that predates lines of business,
+    # the CalChoice seed's bulk inserts among them, stay CalChoice medical plans.
+    line_of_business: Mapped[LineOfBusiness] = mapped_column(
+        str_enum(LineOfBusiness), server_default=LineOfBusiness.CALCHOICE.value
+    )
+    benefit: Mapped[Benefit] = mapped_column(
+        str_enum(Benefit), server_default=Benefit.MEDICAL.value
+    )
+    # Marketplace plans only: a Medicaid plan has no plan type, metal tier or premium.
+    plan_type: Mapped[PlanType | None] = mapped_column(str_enum(PlanType))
+    metal_tier: Mapped[MetalTier | None] = mapped_column(str_enum(MetalTier))
     network: Mapped[str] = mapped_column(String(80))
     deductible_cents: Mapped[int] = mapped_column(Integer)
     oop_max_cents: Mapped[int] = mapped_column(Integer)
     # Composite monthly premium per coverage tier, as small-group carriers quote them.
-    rate_employee_cents: Mapped[int] = mapped_column(Integer)
-    rate_employee_spouse_cents: Mapped[int] = mapped_column(Integer)
-    rate_employee_children_cents: Mapped[int] = mapped_column(Integer)
-    rate_family_cents: Mapped[int] = mapped_column(Integer)
+    rate_employee_cents: Mapped[int | None] = mapped_column(Integer)
+    rate_employee_spouse_cents: Mapped[int | None] = mapped_column(Integer)
+    rate_employee_children_cents: Mapped[int | None] = mapped_column(Integer)
+    rate_family_cents: Mapped[int | None] = mapped_column(Integer)
 
     carrier: Mapped[Carrier] = relationship(back_populates="plans", lazy="joined")
 
@@ -107,7 +118,13 @@ class Member(Base):
     member_number: Mapped[str] = mapped_column(EncryptedString("members.member_number"))
     member_number_bidx: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     subscriber_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("employer_groups.id"), index=True)
+    # Null for a member who is not enrolled through an employer (Medicaid).
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("employer_groups.id"), index=True)
+    # Set from the member's plan when they are enrolled; decides their policy pack (packs.py)
+    # without loading their coverage. A server default, like the plan's.
+    line_of_business: Mapped[LineOfBusiness] = mapped_column(
+        str_enum(LineOfBusiness), server_default=LineOfBusiness.CALCHOICE.value, index=True
+    )
     relationship: Mapped[Relationship] = mapped_column(str_enum(Relationship))
     first_name: Mapped[str] = mapped_column(EncryptedString("members.first_name"))
     last_name: Mapped[str] = mapped_column(EncryptedString("members.last_name"))
@@ -145,10 +162,12 @@ class Member(Base):
     # Set when retention de-identified the record; identifiers are gone from then on.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    group: Mapped[EmployerGroup] = orm.relationship(lazy="joined")
+    group: Mapped[EmployerGroup | None] = orm.relationship(lazy="joined")
     subscriber: Mapped[Member | None] = orm.relationship(remote_side=[id])
+    # Oldest first; spans starting the same day (an Oregon member's eligibility and partner
+    # plans) in the order they were keyed, the same on every database.
     coverage: Mapped[list[CoverageSpan]] = orm.relationship(
-        back_populates="member", order_by="CoverageSpan.effective_date"
+        back_populates="member", order_by=lambda: (CoverageSpan.effective_date, CoverageSpan.id)
     )
 
     @orm.validates("confidential_phone")
@@ -168,6 +187,8 @@ class CoverageSpan(Base):
     effective_date: Mapped[date] = mapped_column(Date)
     # Inclusive: coverage runs through the end of this day.
     termination_date: Mapped[date | None] = mapped_column(Date)
+    # Medicaid eligibility: the day the state's renewal of it is due (none for marketplace plans).
+    renewal_date: Mapped[date | None] = mapped_column(Date)
     source: Mapped[CoverageSource] = mapped_column(str_enum(CoverageSource))
     termination_reason: Mapped[TerminationReason | None] = mapped_column(
         str_enum(TerminationReason)

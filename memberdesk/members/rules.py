@@ -59,9 +59,10 @@ NO_CARD_AFTER_COVERAGE = "no ID card: the member is not covered and no coverage 
 
 
 def coverage_problems(
-    spans: Sequence[SpanLike], dob: date, group_start: date, group_end: date | None
+    spans: Sequence[SpanLike], dob: date, group_start: date | None, group_end: date | None
 ) -> list[str]:
-    """What is wrong with a member's coverage history (oldest span first)."""
+    """What is wrong with a member's coverage history (oldest span first); a member with no
+    employer group (Medicaid) has no group dates to keep within."""
     problems: list[str] = []
     previous: SpanLike | None = None
     for s in spans:
@@ -70,7 +71,7 @@ def coverage_problems(
             problems.append("span ends before it starts")
         if s.effective_date < dob:
             problems.append("span starts before the member's birth")
-        if s.effective_date < group_start:
+        if group_start is not None and s.effective_date < group_start:
             problems.append("span starts before the employer's group plan")
         if group_end is not None and (end is None or end > group_end):
             problems.append("span runs past the end of the employer's group plan")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from memberdesk.clock import now
 from memberdesk.contacts.schemas import ContactSummary
 from memberdesk.members.enums import (
+    Benefit,
     ConfidentialScope,
     CoverageSource,
     CoverageTier,
@@ -17,6 +18,7 @@ from memberdesk.members.enums import (
     IdCardStatus,
     IneligibleReason,
     LifeEventType,
+    LineOfBusiness,
     MetalTier,
     PlanType,
     Relationship,
@@ -104,20 +106,43 @@ class CarrierOut(ORM):
 
 class PlanOut(ORM):
     id: int = Field(description="Plan id")
-    code: str = Field(description="Plan code: carrier, type, metal tier")
+    code: str = Field(
+        description="Plan code: carrier, type, metal tier (CalChoice), or OHP and "
+        "the partner (Oregon Health Plan)"
+    )
     name: str = Field(description="Marketing name")
-    carrier: CarrierOut = Field(description="The carrier that insures the plan")
-    plan_type: PlanType = Field(description="HMO, PPO or EPO")
-    metal_tier: MetalTier = Field(description="ACA metal tier (actuarial value)")
+    carrier: CarrierOut = Field(
+        description="The carrier that insures the plan (Oregon Health Plan: the coordinated "
+        "care organisation or its partner)"
+    )
+    line_of_business: LineOfBusiness = Field(
+        description="The book the plan belongs to (calchoice, oregon-medicaid, erisa-group)"
+    )
+    benefit: Benefit = Field(
+        description="What the plan covers: medical (a CalChoice plan), medicaid (Oregon Health "
+        "Plan eligibility through the coordinated care organisation), or the care a partner "
+        "plan delivers (physical_health, behavioral_health, dental, transport)"
+    )
+    plan_type: PlanType | None = Field(description="HMO, PPO or EPO; null for Medicaid plans")
+    metal_tier: MetalTier | None = Field(
+        description="ACA metal tier (actuarial value); null for Medicaid plans"
+    )
     network: str = Field(description="Provider network")
     deductible_cents: int = Field(description="Individual annual deductible, in cents")
     oop_max_cents: int = Field(description="Individual annual out-of-pocket maximum, in cents")
-    rate_employee_cents: int = Field(description="Monthly premium, employee only, in cents")
-    rate_employee_spouse_cents: int = Field(
-        description="Monthly premium, employee + spouse/partner"
+    rate_employee_cents: int | None = Field(
+        description="Monthly premium, employee only, in cents; null where members pay no "
+        "premium (Medicaid)"
     )
-    rate_employee_children_cents: int = Field(description="Monthly premium, employee + children")
-    rate_family_cents: int = Field(description="Monthly premium, family")
+    rate_employee_spouse_cents: int | None = Field(
+        description="Monthly premium, employee + spouse/partner; null without premiums"
+    )
+    rate_employee_children_cents: int | None = Field(
+        description="Monthly premium, employee + children; null without premiums"
+    )
+    rate_family_cents: int | None = Field(
+        description="Monthly premium, family; null without premiums"
+    )
 
 
 class GroupOut(ORM):
@@ -147,6 +172,11 @@ class EligibilityOut(BaseModel):
     reason: IneligibleReason | None = Field(description="Why not, when not eligible")
     explanation: str = Field(description="One sentence an agent can read to the member")
     plan: PlanOut | None = Field(default=None, description="The plan covering that date")
+    renewal_date: str | None = Field(
+        default=None,
+        description="Medicaid: when the covering eligibility's renewal is due (YYYY-MM-DD, or "
+        "the year only where masked); null for other plans or when not covered",
+    )
 
 
 class CoverageSpanOut(ORM):
@@ -157,7 +187,17 @@ class CoverageSpanOut(ORM):
         "date of birth and your role sees years of birth only"
     )
     from_birth: bool = Field(description="Coverage began on the member's date of birth")
-    termination_date: date | None = Field(description="Last covered day (inclusive); null if open")
+    termination_date: str | None = Field(
+        description="Last covered day, inclusive (YYYY-MM-DD; the year only where it gives a "
+        "young child's birth month away, the end of their continuous eligibility, and your role "
+        "sees years of birth only); null if open"
+    )
+    renewal_date: str | None = Field(
+        default=None,
+        description="Medicaid eligibility: when the state's renewal is due (YYYY-MM-DD; the year "
+        "only where it gives a young child's birth month away and your role sees years of "
+        "birth only); null for other plans",
+    )
     source: CoverageSource = Field(description="How the coverage began")
     termination_reason: TerminationReason | None = Field(description="Why it ended")
     recorded_at: datetime = Field(description="When the span was keyed")
@@ -206,9 +246,16 @@ class MemberSummary(BaseModel):
     date_of_birth: str = Field(
         description="Date of birth (YYYY-MM-DD), or the year only when masked"
     )
-    relationship: Relationship = Field(description="Relationship to the subscriber")
-    group_number: str = Field(description="Employer group number")
-    group_name: str = Field(description="Employer name")
+    relationship: Relationship = Field(
+        description="Relationship to the subscriber (Medicaid: to the head of the household)"
+    )
+    line_of_business: LineOfBusiness = Field(
+        description="The member's line of business (calchoice, oregon-medicaid, erisa-group)"
+    )
+    group_number: str | None = Field(
+        description="Employer group number; null for a member with no employer group (Medicaid)"
+    )
+    group_name: str | None = Field(description="Employer name; null without an employer group")
     eligible_today: bool = Field(description="Covered today")
 
 
@@ -241,6 +288,22 @@ class PremiumOut(BaseModel):
     employer_cents: int = Field(description="Employer's fixed contribution applied, in cents")
     payroll_deduction_cents: int = Field(
         description="Employee's monthly payroll deduction, in cents"
+    )
+
+
+class PartnerPlanOut(BaseModel):
+    benefit: Benefit = Field(
+        description="The care the partner delivers: physical_health, behavioral_health, dental "
+        "or transport (non-emergency medical transport)"
+    )
+    plan: PlanOut = Field(description="The partner plan")
+    effective_date: str = Field(
+        description="First day with this partner (YYYY-MM-DD; the year only when it is the "
+        "member's date of birth and your role sees years of birth only)"
+    )
+    termination_date: str | None = Field(
+        description="Last day with it, when known (YYYY-MM-DD, or the year only where masked "
+        "like the eligibility's)"
     )
 
 
@@ -310,13 +373,23 @@ class Member360(BaseModel):
     as_of: date = Field(description="Date the view was computed for")
     member: MemberDetail = Field(description="Demographics, languages, accessibility, contact")
     eligibility: EligibilityOut = Field(description="Eligibility on the as-of date")
-    group: GroupOut = Field(description="Employer group")
+    group: GroupOut | None = Field(
+        description="Employer group; null for a member with no employer (Medicaid)"
+    )
     premium: PremiumOut | None = Field(
         description="Premium split of the enrolment, when the member is covered on the as-of "
         "date (a dependant's own portal never shows the subscriber's payroll)"
     )
     household: list[HouseholdMember] = Field(description="Subscriber and dependants")
-    coverage: list[CoverageSpanOut] = Field(description="Coverage history, oldest first")
+    coverage: list[CoverageSpanOut] = Field(
+        description="Coverage history, oldest first: every span, an Oregon Health Plan "
+        "member's Medicaid eligibility and partner plans among them"
+    )
+    partner_plans: list[PartnerPlanOut] = Field(
+        default_factory=list,
+        description="Partner plans held on the as-of date (Oregon Health Plan: physical, "
+        "behavioural and dental care, medical transport); empty on lines without partners",
+    )
     life_events: list[LifeEventOut] = Field(description="Qualifying life events, newest first")
     id_cards: list[IdCardOut] = Field(description="ID-card requests, newest first")
     policy_pack: str = Field(

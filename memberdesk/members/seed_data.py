@@ -117,6 +117,17 @@ LANGUAGE_NAMES = {
     "pa": "Punjabi",
     "km": "Khmer",
     "hmn": "Hmong",
+    # The Oregon book's languages (oregon_data.LANGUAGES) beyond California's.
+    "so": "Somali",
+    "uk": "Ukrainian",
+    "chk": "Chuukese",
+    "ro": "Romanian",
+    "sw": "Swahili",
+    "prs": "Dari",
+    "my": "Burmese",
+    "ne": "Nepali",
+    "am": "Amharic",
+    "mh": "Marshallese",
 }
 # Faker locales with Latin-script names; the rest use the romanised pools below.
 FAKER_LOCALES = {"en": "en_US", "es": "es_MX", "vi": "vi_VN"}

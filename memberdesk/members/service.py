@@ -6,7 +6,7 @@ Functions take a session and never commit: the route or command owns the transac
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import (
@@ -33,13 +33,16 @@ from memberdesk.compliance.crypto import (
 from memberdesk.errors import Conflict, InvalidInput, NotFound
 from memberdesk.members.eligibility import Eligibility, eligibility_at
 from memberdesk.members.enums import (
+    ELIGIBILITY_BENEFITS,
     ID_CARD_TRANSITIONS,
+    Benefit,
     ConfidentialScope,
     IdCardReason,
     IdCardStatus,
     LifeEventType,
     Relationship,
 )
+from memberdesk.members.lines import line_of
 from memberdesk.members.models import (
     LIFE_EVENT_DEDUP,
     CoverageSpan,
@@ -293,18 +296,42 @@ def household(session: Session, member: Member) -> list[Member]:
 
 
 def eligibility(member: Member, on: date, age_limit: int = 26) -> Eligibility:
-    """Eligibility of a loaded member on a date."""
+    """Eligibility of a loaded member on a date.
+
+    Only spans of an eligibility benefit count (a CalChoice plan; Medicaid eligibility): an
+    Oregon member's partner plans ride inside their eligibility and decide nothing. The span
+    index of the answer is into ``member.coverage``."""
+    spans = member.coverage
+    counted = [i for i, s in enumerate(spans) if s.plan.benefit in ELIGIBILITY_BENEFITS]
     group = member.group
-    return eligibility_at(
+    line = line_of(member.line_of_business)
+    result = eligibility_at(
         on=on,
-        spans=member.coverage,
+        spans=[spans[i] for i in counted],
         relationship=member.relationship,
         date_of_birth=member.date_of_birth,
-        group_effective=group.effective_date,
-        group_terminated=group.termination_date,
+        group_effective=group.effective_date if group else None,
+        group_terminated=group.termination_date if group else None,
         disabled_dependent=member.disabled_dependent,
-        age_limit=age_limit,
+        age_limit=age_limit if line.dependant_age_limit else None,
     )
+    if result.span_index is not None and len(counted) != len(spans):
+        result = replace(result, span_index=counted[result.span_index])
+    return result
+
+
+def partner_spans(member: Member, on: date) -> list[CoverageSpan]:
+    """The partner-plan spans a loaded member holds on ``on`` (Oregon Health Plan: physical,
+    behavioural and dental care, medical transport), in benefit order; none on other lines."""
+    held = [
+        s
+        for s in member.coverage
+        if s.plan.benefit not in ELIGIBILITY_BENEFITS
+        and s.effective_date <= on
+        and (s.termination_date is None or on <= s.termination_date)
+    ]
+    order = list(Benefit)
+    return sorted(held, key=lambda s: (order.index(s.plan.benefit), s.effective_date, s.id))
 
 
 def covering_span(member: Member, on: date, age_limit: int = 26) -> CoverageSpan | None:
@@ -316,19 +343,25 @@ def covering_span(member: Member, on: date, age_limit: int = 26) -> CoverageSpan
 def premium_for(
     subscriber: Member, dependants: Sequence[Member], on: date, age_limit: int = 26
 ) -> PremiumSplit | None:
-    """Monthly premium, employer share and payroll deduction of an enrolment on a date."""
+    """Monthly premium, employer share and payroll deduction of an enrolment on a date (None
+    for a member who pays no premium: no employer group, or a plan without rates)."""
+    group = subscriber.group
+    if group is None:
+        return None
     span = covering_span(subscriber, on, age_limit)
     if span is None:
         return None
-    covered = [d.relationship for d in dependants if eligibility(d, on, age_limit).eligible]
     plan: Plan = span.plan
-    rates = Rates(
+    tiers = (
         plan.rate_employee_cents,
         plan.rate_employee_spouse_cents,
         plan.rate_employee_children_cents,
         plan.rate_family_cents,
     )
-    group = subscriber.group
+    if any(rate is None for rate in tiers):
+        return None
+    covered = [d.relationship for d in dependants if eligibility(d, on, age_limit).eligible]
+    rates = Rates(*(rate or 0 for rate in tiers))
     return premium_split(
         rates,
         coverage_tier(covered),
@@ -358,9 +391,18 @@ def record_life_event(
 ) -> LifeEvent:
     """Record a qualifying life event, opening its special-enrolment window.
 
-    Refused: a date before the member's birth or too far ahead (422), and the same kind of
-    event on the same day already on the enrolment (409, by the database's unique index).
+    Refused: a member whose line of business has no special enrolment (409: an Oregon Health
+    Plan member reports such changes to the state), a date before the member's birth or too far
+    ahead (422), and the same kind of event on the same day already on the enrolment (409, by
+    the database's unique index).
     """
+    line = line_of(member.line_of_business)
+    if not line.special_enrolment:
+        raise Conflict(
+            f"no life events on the {line.name}: it has no special enrolment windows "
+            "(changes are reported to the state)",
+            field="path.member_id",
+        )
     problem = life_event_problem(event_date, member.date_of_birth, now().date())
     if problem:
         raise InvalidInput(problem, field="body.event_date")

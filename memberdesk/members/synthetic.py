@@ -73,10 +73,12 @@ class Batch:
     cards: list[dict[str, Any]] = field(default_factory=list)
 
 
-class _Names:
+class Names:
     """Name and street pools drawn once from Faker, so generation stays fast."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(
+        self, seed: int, extra: dict[str, tuple[list[str], list[str], list[str]]] | None = None
+    ) -> None:
         self.pools: dict[str, tuple[list[str], list[str], list[str]]] = {}
         for lang, locale in sd.FAKER_LOCALES.items():
             fake = Faker(locale)
@@ -87,6 +89,7 @@ class _Names:
                 sorted({fake.last_name() for _ in range(800)}),
             )
         self.pools.update(sd.ROMANISED)
+        self.pools.update(extra or {})
         fake = Faker("en_US")
         fake.seed_instance(seed)
         self.streets = sorted({fake.street_name() for _ in range(1500)})
@@ -97,42 +100,150 @@ class _Names:
         return first, rng.choice(last)
 
 
-def _ascii(text_: str) -> str:
+def ascii_name(text_: str) -> str:
     folded = unicodedata.normalize("NFKD", text_)
     return "".join(c for c in folded if c.isalnum() and ord(c) < 128).lower()
 
 
-def _at(d: date, hour: int = 17) -> datetime:
+def at_hour(d: date, hour: int = 17) -> datetime:
     return datetime.combine(d, dtime(hour, 0), tzinfo=UTC)
 
 
-def _rand_date(rng: random.Random, lo: date, hi: date) -> date:
+def rand_date(rng: random.Random, lo: date, hi: date) -> date:
     return lo + timedelta(days=rng.randint(0, max(0, (hi - lo).days)))
 
 
-class Generator:
-    """Draws households, coverage and events for one seed."""
+class BookGenerator:
+    """What every synthetic book draws the same way: ids, member numbers, phones, ID cards.
+
+    ``taken`` holds the blind indexes of member IDs already in the database, so a book seeded
+    beside another (or a second time) never reuses a household's number; on an empty database
+    it is empty and changes no draw."""
 
     def __init__(
-        self, seed: int, plans: list[PlanChoice], ids: dict[str, int], as_of: date
+        self,
+        seed: int,
+        ids: dict[str, int],
+        as_of: date,
+        taken: frozenset[bytes] = frozenset(),
+        names: dict[str, tuple[list[str], list[str], list[str]]] | None = None,
     ) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
-        self.names = _Names(seed)
-        self.plans = plans
+        self.names = Names(seed, names)
         self.ids = ids
         self.as_of = as_of
         self.horizon = as_of + timedelta(days=60)  # future-dated changes already keyed
         self.used_numbers: set[int] = set()
+        self.taken = taken
+
+    def next_id(self, table: str) -> int:
+        self.ids[table] += 1
+        return self.ids[table]
+
+    def member_number(self) -> int:
+        """A household's 9-digit number, never one drawn before or already on file."""
+        while True:
+            n = self.rng.randrange(100_000_000, 1_000_000_000)
+            if n in self.used_numbers:
+                continue
+            self.used_numbers.add(n)
+            # Every household has its "-00" member, so that number stands for the household.
+            if self.taken and bidx_member_number(f"{n}-00") in self.taken:
+                continue
+            return n
+
+    def phone(self, area_codes: tuple[str, ...]) -> str:
+        return f"({self.rng.choice(area_codes)}) 555-{self.rng.randrange(10000):04d}"
+
+    def age_limit_end(self, member: dict[str, Any]) -> date | None:
+        """The last day a dependant child is covered by age (None: no age limit applies)."""
+        if member["relationship"] == Relationship.CHILD and not member["disabled_dependent"]:
+            return age_out_date(member["date_of_birth"], AGE_LIMIT) - timedelta(days=1)
+        return None
+
+    def _card_status(self, requested: datetime) -> tuple[IdCardStatus, datetime]:
+        """Where a card asked for on ``requested`` stands on the reference date, and since when."""
+        age = (self.as_of - requested.date()).days
+        for status, after in CARD_PROGRESS:
+            if age > after:
+                return status, min(requested + timedelta(days=after), at_hour(self.as_of))
+        return IdCardStatus.REQUESTED, requested
+
+    def cards(self, member: dict[str, Any], spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """ID cards a member was sent: the new-enrolment card when the coverage was keyed, now
+        and then a replacement, always while covered (the API refuses any other)."""
+        rng = self.rng
+        requested = spans[0]["recorded_at"]
+        last_day = self._covered_until(member, spans)
+        if requested.date() > last_day:
+            return []  # keyed after the coverage had already ended: no card was sent
+        status, updated = self._card_status(requested)
+        rows = [
+            {
+                "id": self.next_id("id_card_requests"),
+                "member_id": member["id"],
+                "reason": IdCardReason.NEW_ENROLLMENT,
+                "status": status,
+                "ship_to_confidential": False,
+                "requested_at": requested,
+                "updated_at": updated,
+            }
+        ]
+        age = (self.as_of - requested.date()).days
+        first_replacement = max(requested.date(), spans[0]["effective_date"]) + timedelta(days=30)
+        if rng.random() < 0.03 and age > 60 and first_replacement <= last_day:
+            when = at_hour(rand_date(rng, first_replacement, last_day), 19)
+            reason = rng.choice(
+                [
+                    IdCardReason.LOST_OR_STOLEN,
+                    IdCardReason.DAMAGED,
+                    IdCardReason.NAME_CHANGE,
+                    IdCardReason.ADDITIONAL_COPY,
+                ]
+            )
+            late = (self.as_of - when.date()).days
+            rows.append(
+                {
+                    "id": self.next_id("id_card_requests"),
+                    "member_id": member["id"],
+                    "reason": reason,
+                    "status": IdCardStatus.DELIVERED if late > 20 else IdCardStatus.REQUESTED,
+                    "ship_to_confidential": False,
+                    "requested_at": when,
+                    "updated_at": min(when + timedelta(days=14), at_hour(self.as_of))
+                    if late > 20
+                    else when,
+                }
+            )
+        return rows
+
+    def _covered_until(self, member: dict[str, Any], spans: list[dict[str, Any]]) -> date:
+        """The member's last covered day up to the reference date (coverage, group, age limit)."""
+        ends = [s["termination_date"] for s in spans]
+        last = self.as_of if None in ends else min(max(e for e in ends if e), self.as_of)
+        limit = self.age_limit_end(member)
+        return last if limit is None else min(last, limit)
+
+
+class Generator(BookGenerator):
+    """Draws the California small-group book: groups, households, coverage and events."""
+
+    def __init__(
+        self,
+        seed: int,
+        plans: list[PlanChoice],
+        ids: dict[str, int],
+        as_of: date,
+        taken: frozenset[bytes] = frozenset(),
+    ) -> None:
+        super().__init__(seed, ids, as_of, taken)
+        self.plans = plans
         self.plan_weights = [sd.METAL_WEIGHTS[p.metal] for p in plans]  # type: ignore[index]
         self.lang_codes = [code for code, _, _ in sd.LANGUAGES]
         self.lang_weights = [share for _, share, _ in sd.LANGUAGES]
         self.interp = {code: p for code, _, p in sd.LANGUAGES}
         self.places = sd.PLACES
         self.place_weights = [w for *_, w in sd.PLACES]
-
-    def next_id(self, table: str) -> int:
-        self.ids[table] += 1
-        return self.ids[table]
 
     # --- groups -------------------------------------------------------------------------
     def group(self) -> tuple[dict[str, Any], int]:
@@ -143,7 +254,7 @@ class Generator:
         effective = add_months(FIRST_GROUP_START, rng.randint(0, months + 1))
         terminated = None
         if rng.random() < 0.04 and effective < self.as_of - timedelta(days=400):
-            terminated = month_end(_rand_date(rng, effective + timedelta(days=365), self.as_of))
+            terminated = month_end(rand_date(rng, effective + timedelta(days=365), self.as_of))
         ref = rng.choice([p for p in self.plans if p.metal == "silver"])
         share = rng.choice([0.5, 0.6, 0.75, 0.8, 1.0])
         dep_share = rng.choice([0.0, 0.0, 0.25, 0.5])
@@ -164,16 +275,6 @@ class Generator:
         }, size
 
     # --- people -------------------------------------------------------------------------
-    def member_number(self) -> int:
-        while True:
-            n = self.rng.randrange(100_000_000, 1_000_000_000)
-            if n not in self.used_numbers:
-                self.used_numbers.add(n)
-                return n
-
-    def phone(self, area_codes: tuple[str, ...]) -> str:
-        return f"({self.rng.choice(area_codes)}) 555-{self.rng.randrange(10000):04d}"
-
     def person(
         self,
         group_id: int,
@@ -197,7 +298,7 @@ class Generator:
             phone = self.phone(household["area_codes"])
         email = None
         if adult and rng.random() < (0.85 if rel == Relationship.SELF else 0.4):
-            email = f"{_ascii(first)}.{_ascii(last)}{rng.randrange(100)}@example.com"
+            email = f"{ascii_name(first)}.{ascii_name(last)}{rng.randrange(100)}@example.com"
         needs = [n.value for n, p in ACCESS_NEEDS if rng.random() < p]
         if rng.random() < 0.003:
             needs.insert(0, AccessibilityNeed.TTY.value)
@@ -267,7 +368,7 @@ class Generator:
         if rng.random() < 0.6:
             start, source = g_eff, CoverageSource.GROUP_ENROLLMENT
         else:
-            start = first_of_next_month(_rand_date(rng, g_eff, last_possible))
+            start = first_of_next_month(rand_date(rng, g_eff, last_possible))
             source = CoverageSource.NEW_HIRE
         if start > last_possible:
             start, source = g_eff, CoverageSource.GROUP_ENROLLMENT
@@ -275,7 +376,7 @@ class Generator:
         if g_term is not None:
             end, end_reason = g_term, TerminationReason.GROUP_TERMINATED
         if rng.random() < 0.14:
-            leave = month_end(_rand_date(rng, start + timedelta(days=45), self.horizon))
+            leave = month_end(rand_date(rng, start + timedelta(days=45), self.horizon))
             if leave > start and (end is None or leave < end):
                 end, end_reason = leave, TerminationReason.EMPLOYMENT_ENDED
         plan = self.pick_plan()
@@ -331,8 +432,8 @@ class Generator:
             "termination_date": term,
             "source": source,
             "termination_reason": reason,
-            "recorded_at": _at(recorded),
-            "termination_recorded_at": _at(term_recorded) if term_recorded else None,
+            "recorded_at": at_hour(recorded),
+            "termination_recorded_at": at_hour(term_recorded) if term_recorded else None,
         }
 
     @staticmethod
@@ -365,7 +466,7 @@ class Generator:
                 row["source"] = source
             if not out:
                 floor = [keyed["reported_at"]] if keyed is not None else []
-                floor += [_at(born)] if born is not None else []
+                floor += [at_hour(born)] if born is not None else []
                 row["recorded_at"] = max([row["recorded_at"], *floor])
                 if row["termination_recorded_at"] is not None:
                     row["termination_recorded_at"] = max(
@@ -384,74 +485,10 @@ class Generator:
             "event_type": kind,
             "event_date": when,
             "window_days": special_enrollment_days(kind),
-            "reported_at": _at(max(reported, when), 18),
+            "reported_at": at_hour(max(reported, when), 18),
             "notes": None,
             "dedup_bidx": bidx_life_event(kind, when),
         }
-
-    def _card_status(self, requested: datetime) -> tuple[IdCardStatus, datetime]:
-        """Where a card asked for on ``requested`` stands on the reference date, and since when."""
-        age = (self.as_of - requested.date()).days
-        for status, after in CARD_PROGRESS:
-            if age > after:
-                return status, min(requested + timedelta(days=after), _at(self.as_of))
-        return IdCardStatus.REQUESTED, requested
-
-    def cards(self, member: dict[str, Any], spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """ID cards a member was sent: the new-enrolment card when the coverage was keyed, now
-        and then a replacement, always while covered (the API refuses any other)."""
-        rng = self.rng
-        requested = spans[0]["recorded_at"]
-        last_day = self._covered_until(member, spans)
-        if requested.date() > last_day:
-            return []  # keyed after the coverage had already ended: no card was sent
-        status, updated = self._card_status(requested)
-        rows = [
-            {
-                "id": self.next_id("id_card_requests"),
-                "member_id": member["id"],
-                "reason": IdCardReason.NEW_ENROLLMENT,
-                "status": status,
-                "ship_to_confidential": False,
-                "requested_at": requested,
-                "updated_at": updated,
-            }
-        ]
-        age = (self.as_of - requested.date()).days
-        first_replacement = max(requested.date(), spans[0]["effective_date"]) + timedelta(days=30)
-        if rng.random() < 0.03 and age > 60 and first_replacement <= last_day:
-            when = _at(_rand_date(rng, first_replacement, last_day), 19)
-            reason = rng.choice(
-                [
-                    IdCardReason.LOST_OR_STOLEN,
-                    IdCardReason.DAMAGED,
-                    IdCardReason.NAME_CHANGE,
-                    IdCardReason.ADDITIONAL_COPY,
-                ]
-            )
-            late = (self.as_of - when.date()).days
-            rows.append(
-                {
-                    "id": self.next_id("id_card_requests"),
-                    "member_id": member["id"],
-                    "reason": reason,
-                    "status": IdCardStatus.DELIVERED if late > 20 else IdCardStatus.REQUESTED,
-                    "ship_to_confidential": False,
-                    "requested_at": when,
-                    "updated_at": min(when + timedelta(days=14), _at(self.as_of))
-                    if late > 20
-                    else when,
-                }
-            )
-        return rows
-
-    def _covered_until(self, member: dict[str, Any], spans: list[dict[str, Any]]) -> date:
-        """The member's last covered day up to the reference date (coverage, group, age limit)."""
-        ends = [s["termination_date"] for s in spans]
-        last = self.as_of if None in ends else min(max(e for e in ends if e), self.as_of)
-        if member["relationship"] == Relationship.CHILD and not member["disabled_dependent"]:
-            last = min(last, age_out_date(member["date_of_birth"], AGE_LIMIT) - timedelta(days=1))
-        return last
 
     # --- households ---------------------------------------------------------------------
     def household(self, group: dict[str, Any], budget: int, batch: Batch) -> int:
@@ -462,7 +499,7 @@ class Generator:
         lang = rng.choices(self.lang_codes, self.lang_weights)[0]
         home = self.household_address()
         age = min(64, max(22, int(rng.gauss(42, 11))))
-        dob = _rand_date(
+        dob = rand_date(
             rng,
             date(self.as_of.year - age - 1, self.as_of.month, 1),
             date(self.as_of.year - age, self.as_of.month, 1),
@@ -482,7 +519,7 @@ class Generator:
             start, source, end, end_reason = cov_start, None, None, None
             wedding: dict[str, Any] | None = None
             if rng.random() < 0.15:
-                wed = _rand_date(
+                wed = rand_date(
                     rng, cov_start, min(spans[-1]["termination_date"] or self.as_of, self.as_of)
                 )
                 start, source = first_of_next_month(wed), CoverageSource.LIFE_EVENT
@@ -494,7 +531,7 @@ class Generator:
                 wedding = self.event(sub["id"], kind, wed)
                 events.append(wedding)
             elif rng.random() < 0.04:
-                split = _rand_date(rng, cov_start, self.as_of)
+                split = rand_date(rng, cov_start, self.as_of)
                 end, end_reason = month_end(split), TerminationReason.DIVORCE
                 events.append(self.event(sub["id"], LifeEventType.DIVORCE, split))
             sp_spans = self.mirror(spans, start, source, end, end_reason, keyed=wedding)

@@ -22,9 +22,10 @@ from memberdesk.compliance.permissions import policy
 from memberdesk.contacts import words as contact_words
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import MemberdeskError
-from memberdesk.members import access, service, words
+from memberdesk.members import access, history, service, words
 from memberdesk.members.api import own_member, own_member_id
-from memberdesk.members.enums import IdCardReason, LifeEventType
+from memberdesk.members.enums import Benefit, IdCardReason, LifeEventType, LineOfBusiness
+from memberdesk.members.lines import line_of
 from memberdesk.members.models import Member, Plan
 from memberdesk.members.rules import NO_CARD_AFTER_COVERAGE
 from memberdesk.members.schemas import IdCardIn, LifeEventIn, Member360, MemberSearch
@@ -223,6 +224,8 @@ def _member_page(
         status=status,
         view=view,
         own=own,
+        line=line_of(view.member.line_of_business),
+        history=history.split(view.coverage),
         today=_today(),
         action=("/me" if own else f"/members/{member.id}"),
         done=DONE.get(done or ""),
@@ -469,6 +472,13 @@ def record_life_event(
 
 @router.get("/plans")
 def plans_page(request: Request, session: ReadingSessionDep, principal: PlanReader) -> HTMLResponse:
-    """Every plan on the marketplace with its deductible, out-of-pocket maximum and rates."""
+    """Every plan on the marketplace with its deductible, out-of-pocket maximum and rates, and
+    the Oregon Health Plan's plans (no premiums) apart."""
     plans: list[Any] = list(session.scalars(select(Plan).order_by(Plan.code)))
-    return render(request, "members/plans.html", principal, plans=plans)
+    # The coordinated care organisation's own plan first, then its partners by kind of care.
+    medicaid = sorted(
+        (p for p in plans if p.line_of_business == LineOfBusiness.OREGON_MEDICAID),
+        key=lambda p: (list(Benefit).index(p.benefit), p.name),
+    )
+    marketplace = [p for p in plans if p.line_of_business != LineOfBusiness.OREGON_MEDICAID]
+    return render(request, "members/plans.html", principal, plans=marketplace, medicaid=medicaid)

@@ -23,6 +23,7 @@ from memberdesk.members.enums import (
     LifeEventType,
     Relationship,
 )
+from memberdesk.members.lines import continuous_eligibility_end, line_of
 from memberdesk.members.models import (
     CoverageSpan,
     LifeEvent,
@@ -43,6 +44,7 @@ from memberdesk.members.schemas import (
     Member360,
     MemberDetail,
     MemberSummary,
+    PartnerPlanOut,
     PlanOut,
     PremiumOut,
 )
@@ -86,8 +88,11 @@ class _SentenceDates:
 
 
 def age_limit_end(member: Member, age_limit: int) -> date | None:
-    """Last covered day of a child under the dependant age limit (None when no limit applies)."""
+    """Last covered day of a child under the dependant age limit (None when no limit applies:
+    a disabled dependant, or a line without one, such as Medicaid)."""
     if member.relationship != Relationship.CHILD or member.disabled_dependent:
+        return None
+    if not line_of(member.line_of_business).dependant_age_limit:
         return None
     return age_out_date(member.date_of_birth, age_limit) - timedelta(days=1)
 
@@ -102,6 +107,9 @@ def birth_linked(
         end = age_limit_end(m, age_limit)
         if end is not None:
             found.add(end)  # its month is the birth month
+        renewal = continuous_eligibility_end(line_of(m.line_of_business), m.date_of_birth)
+        if renewal is not None:
+            found.add(renewal)  # a young child's Medicaid renewal: the birth month again
     for e in events:
         if e.event_type in BIRTH_EVENTS:
             found.update({e.event_date, e.event_date + timedelta(days=e.window_days)})
@@ -136,20 +144,22 @@ def eligibility_out(
         reason=result.reason,
         explanation=result.explain(_SentenceDates(dates)),
         plan=plans(plan) if plan else None,
+        renewal_date=dates.iso(result.renews) if result.renews else None,
     )
 
 
 def _summary_fields(member: Member, today: date, age_limit: int) -> dict[str, Any]:
     group = member.group
     return {
+        "line_of_business": line_of(member.line_of_business).code,
         "id": member.id,
         "member_number": member.member_number,
         "first_name": member.first_name,
         "last_name": member.last_name,
         "date_of_birth": member.date_of_birth.isoformat(),
         "relationship": member.relationship,
-        "group_number": group.group_number,
-        "group_name": group.name,
+        "group_number": group.group_number if group else None,
+        "group_name": group.name if group else None,
         "eligible_today": service.eligibility(member, today, age_limit).eligible,
     }
 
@@ -242,7 +252,8 @@ def span_out(
         plan=plans(span.plan),
         effective_date=dates.iso(span.effective_date),
         from_birth=span.effective_date == member.date_of_birth,
-        termination_date=span.termination_date,
+        termination_date=dates.iso(span.termination_date) if span.termination_date else None,
+        renewal_date=dates.iso(span.renewal_date) if span.renewal_date else None,
         source=span.source,
         termination_reason=span.termination_reason,
         recorded_at=span.recorded_at,
@@ -306,7 +317,7 @@ def member_360(
         as_of=on,
         member=detail(member, today, age_limit),
         eligibility=eligibility_out(member, on, age_limit, dates, plans),
-        group=GroupOut.model_validate(member.group),
+        group=GroupOut.model_validate(member.group) if member.group else None,
         premium=premium,
         household=[
             HouseholdMember(
@@ -320,6 +331,15 @@ def member_360(
             for m in house
         ],
         coverage=[span_out(s, member, on, age_limit, dates, plans) for s in member.coverage],
+        partner_plans=[
+            PartnerPlanOut(
+                benefit=s.plan.benefit,
+                plan=plans(s.plan),
+                effective_date=dates.iso(s.effective_date),
+                termination_date=dates.iso(s.termination_date) if s.termination_date else None,
+            )
+            for s in service.partner_spans(member, on)
+        ],
         life_events=[life_event_out(e, on, dates, notes=not own_record) for e in events],
         id_cards=[IdCardOut.model_validate(c) for c in service.list_id_cards(session, member)],
         policy_pack=pack_for(member),

@@ -14,6 +14,7 @@ from memberdesk.language import N_, dated
 from memberdesk.language import gettext as _
 from memberdesk.members.enums import (
     AccessibilityNeed,
+    Benefit,
     ConfidentialScope,
     CoverageSource,
     CoverageTier,
@@ -21,11 +22,13 @@ from memberdesk.members.enums import (
     IdCardStatus,
     IneligibleReason,
     LifeEventType,
+    LineOfBusiness,
     MetalTier,
     PlanType,
     Relationship,
     TerminationReason,
 )
+from memberdesk.members.lines import LINES, line_of
 from memberdesk.members.seed_data import LANGUAGE_NAMES
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -46,6 +49,9 @@ LABELS: dict[StrEnum, str] = {
     CoverageSource.GROUP_ENROLLMENT: "Enrolled when the employer joined",
     CoverageSource.OPEN_ENROLLMENT: "Open enrolment",
     CoverageSource.LIFE_EVENT: "Life event",
+    CoverageSource.MEDICAID_APPLICATION: "Found eligible on an application to the state",
+    CoverageSource.PARTNER_ASSIGNMENT: "Assigned by the coordinated care organisation",
+    CoverageSource.MEMBER_CHOICE: "Chosen by the member",
     TerminationReason.EMPLOYMENT_ENDED: "Employment ended",
     TerminationReason.PLAN_CHANGE: "Changed plan",
     TerminationReason.VOLUNTARY: "Cancelled by the member",
@@ -53,6 +59,8 @@ LABELS: dict[StrEnum, str] = {
     TerminationReason.GROUP_TERMINATED: "Employer ended the group plan",
     TerminationReason.DIVORCE: "Divorce",
     TerminationReason.DEATH: "Death",
+    TerminationReason.RENEWAL_NOT_COMPLETED: "Renewal not completed",
+    TerminationReason.MOVED_OUT_OF_AREA: "Moved out of the service area",
     IneligibleReason.NO_COVERAGE: "No coverage on file",
     IneligibleReason.NOT_YET_EFFECTIVE: "Coverage not started yet",
     IneligibleReason.TERMINATED: "Coverage ended",
@@ -98,7 +106,16 @@ LABELS: dict[StrEnum, str] = {
     PlanType.HMO: "HMO",
     PlanType.PPO: "PPO",
     PlanType.EPO: "EPO",
+    Benefit.MEDICAL: "Medical",
+    Benefit.MEDICAID: "Medicaid eligibility",
+    Benefit.PHYSICAL_HEALTH: "Physical health",
+    Benefit.BEHAVIORAL_HEALTH: "Behavioural health",
+    Benefit.DENTAL: "Dental care",
+    Benefit.TRANSPORT: "Rides to medical appointments",
+    **{code: line.name for code, line in LINES.items()},
 }
+# On Medicaid each person is a member in their own right: nobody "subscribes".
+_MEDICAID_RELATIONSHIPS = {Relationship.SELF: "Head of household"}
 # Codes that are plain strings in the API rather than enums.
 _TEXT_LABELS = {
     "upcoming": "Opens later",
@@ -125,6 +142,20 @@ def label(code: object, kind: type[StrEnum] | None = None) -> str:
         if value == text:
             return words
     return _TEXT_LABELS.get(text, text.replace("_", " ").capitalize())
+
+
+def relationship(code: Relationship | str, line: LineOfBusiness | str | None) -> str:
+    """A relationship in the words of the member's line of business."""
+    rel = Relationship(code)
+    if line_of(line).code == LineOfBusiness.OREGON_MEDICAID:
+        return _MEDICAID_RELATIONSHIPS.get(rel, LABELS[rel])
+    return LABELS[rel]
+
+
+def coverage_through(line: LineOfBusiness | str | None, group_name: str | None) -> str:
+    """A member's line of business, and employer where there is one, in few words."""
+    short = line_of(line).short
+    return f"{short}: {group_name}" if group_name else short
 
 
 def language(code: str) -> str:

@@ -62,6 +62,8 @@ templates.env.globals.update(
     money=words.money,
     label=words.label,
     language=words.language,
+    relationship=words.relationship,
+    coverage_through=words.coverage_through,
     count=words.count,
     shown=shown,
     role_name=lambda role: language.gettext(ROLE_NAMES.get(Role(role), str(role))),

@@ -27,6 +27,8 @@ from memberdesk.kpi import ui_board as kpi_board
 from memberdesk.kpi import ui_channels as kpi_channels
 from memberdesk.kpi import ui_review as kpi_review
 from memberdesk.members import ui as members_ui
+from memberdesk.members.enums import LineOfBusiness
+from memberdesk.members.lines import line_of
 from memberdesk.members.models import EmployerGroup, Member
 from memberdesk.surveys import ui as surveys_ui
 from memberdesk.web import account_pages, i18n
@@ -195,11 +197,19 @@ def logout(request: Request, session: SessionDep, principal: Anyone) -> Response
     return response
 
 
-def _book_size(session: Session) -> dict[str, int]:
-    """Counts only (no member data): what workforce plans are sized on."""
+def _book_size(session: Session) -> dict[str, Any]:
+    """Counts only (no member data): what workforce plans are sized on, by line of business
+    (each line is staffed to its own pack's targets)."""
+    by_line = dict(
+        session.execute(
+            select(Member.line_of_business, func.count()).group_by(Member.line_of_business)
+        ).all()
+    )
+    calchoice = by_line.pop(LineOfBusiness.CALCHOICE, 0)
     return {
         "groups": session.scalar(select(func.count()).select_from(EmployerGroup)) or 0,
-        "members": session.scalar(select(func.count()).select_from(Member)) or 0,
+        "members": calchoice,
+        "others": [(line_of(code).name, n) for code, n in sorted(by_line.items())],
     }
 
 
