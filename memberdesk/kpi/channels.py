@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from memberdesk.clock import now
@@ -29,6 +29,9 @@ from memberdesk.contacts.words import CHANNELS
 from memberdesk.kpi.formulas import occupancy
 from memberdesk.kpi.report import available_seconds, call_kpis, period
 from memberdesk.kpi.targets import goals_of, judged
+from memberdesk.members.enums import LineOfBusiness
+from memberdesk.members.lines import LINES
+from memberdesk.members.models import Member
 from memberdesk.members.packs import DEFAULT_PACK
 from memberdesk.surveys.enums import Breakdown
 from memberdesk.surveys.report import survey_report
@@ -55,20 +58,40 @@ class Speed:
         return self.on_time / judged_ if judged_ else None
 
 
+def _lines(pack: str) -> list[LineOfBusiness]:
+    return [line.code for line in LINES.values() if line.pack == pack]
+
+
 def _pack_contacts(pack: str) -> ColumnElement[bool]:
-    """Contacts of the pack's line of business: only the default one records contacts today
-    (as ``judged_contacts`` assumes)."""
-    return true() if pack == DEFAULT_PACK else false()
+    """Contacts of the pack's line of business: its members', and an unidentified caller's
+    when the pack is the default line's (``pack_for(None)``)."""
+    members = Contact.member_id.in_(
+        select(Member.id).where(Member.line_of_business.in_(_lines(pack)))
+    )
+    if pack == DEFAULT_PACK:
+        return or_(Contact.member_id.is_(None), members)
+    return members
 
 
 def judged_contacts(
     session: Session, pack: str, start: datetime, end: datetime, at: datetime
 ) -> list[tuple[ContactFact, bool | None]]:
     """The line of business's own contacts started in [start, end) with their one-contact
-    outcomes (None: pending); only the default line of business records contacts today."""
-    if pack != DEFAULT_PACK:
-        return []
-    return fcr_judged(session, start, end, window_days=FCR_WINDOW_DAYS, now=at)
+    outcomes (None: pending)."""
+    judged = fcr_judged(session, start, end, window_days=FCR_WINDOW_DAYS, now=at)
+    ids = sorted({c.member_id for c, _ in judged if c.member_id is not None})
+    mine: set[int] = set()
+    for i in range(0, len(ids), 500):
+        mine.update(
+            session.scalars(
+                select(Member.id).where(
+                    Member.id.in_(ids[i : i + 500]),
+                    Member.line_of_business.in_(_lines(pack)),
+                )
+            )
+        )
+    default = pack == DEFAULT_PACK
+    return [(c, r) for c, r in judged if (c.member_id in mine if c.member_id else default)]
 
 
 def _volumes(session: Session, pack: str, start: datetime, end: datetime) -> dict[str, Any]:

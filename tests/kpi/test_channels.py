@@ -168,3 +168,31 @@ def test_the_page_in_words(week: None, login) -> None:  # type: ignore[no-untype
         assert "The last day must not be before the first." in wrong.text
         empty = boss.get("/kpi/channels", params={"from": "2026-10-01", "to": "2026-10-02"})
         assert "No contacts for these days" in empty.text
+
+
+def test_each_line_of_business_counts_its_own_members(login, db: Session) -> None:  # type: ignore[no-untyped-def]
+    """An Oregon Health Plan member's contacts are Oregon's figures, not California's."""
+    agent = login(Role.TIER1_AGENT).client
+    oregon = f.oregon_book(db, members=5)[0]
+    california = f.member(db).id
+    with time_machine.travel(MON, tick=False):
+        _contact(agent, oregon, MON, "chat")
+        _contact(agent, oregon, MON, "chat")
+        _contact(agent, california, MON, "chat")
+        _contact(agent, None, MON, "phone")  # an unidentified caller: the default line
+    boss = login(Role.SUPERVISOR).client
+    with time_machine.travel(MON + timedelta(days=20), tick=False):
+        rows = {
+            pack: {
+                r["channel"]: r
+                for r in boss.get("/api/kpi/channels", params={**DAYS, "pack": pack}).json()["rows"]
+            }
+            for pack in ("calchoice", "oregon-medicaid")
+        }
+    assert rows["oregon-medicaid"]["chat"]["inbound"] == 2
+    assert rows["oregon-medicaid"]["chat"]["fcr_decided"] == 2
+    assert "phone" not in rows["oregon-medicaid"]
+    assert (
+        rows["calchoice"]["chat"]["inbound"] == 1 and rows["calchoice"]["chat"]["fcr_decided"] == 1
+    )
+    assert rows["calchoice"]["phone"]["inbound"] == 1
