@@ -84,6 +84,11 @@ LAZY_APPS: dict[str, LazyApp] = {
     "queues": LazyApp(
         "memberdesk.cases.cli", "queues_app", "Work queues and their load (counts only)."
     ),
+    "appeals": LazyApp(
+        "memberdesk.appeals.cli",
+        "appeals_app",
+        "Appeals and grievances: the aging and deadline reports, look one up, sweep.",
+    ),
     "navigators": LazyApp(
         "memberdesk.navigators.cli",
         "navigators_app",
