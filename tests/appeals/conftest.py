@@ -87,7 +87,9 @@ def body(member_id: int, received_at: datetime | str, **extra: Any) -> dict[str,
     return payload
 
 
-def receive(client: Any, member_id: int, received_at: datetime | str, **extra: Any) -> dict[str, Any]:
+def receive(
+    client: Any, member_id: int, received_at: datetime | str, **extra: Any
+) -> dict[str, Any]:
     """POST /api/appeals and return the 201 answer."""
     r = client.post("/api/appeals", json=body(member_id, received_at, **extra))
     assert r.status_code == 201, r.text
