@@ -1,0 +1,199 @@
+"""The appeal routes under 40 clients at once on a live server (uvicorn, real HTTP), on each
+database: every intake stored once with its case and clocks, reads answered, and one appeal
+extended or decided by 40 people at once taken exactly once (the rest told 409). Counts, not
+timings; the audit chain verifies afterwards."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from sqlalchemy import func, select
+
+from memberdesk.appeals import service
+from memberdesk.appeals.models import Appeal, AppealExtension
+from memberdesk.cases.models import Case, CaseClock
+from memberdesk.clock import now
+from memberdesk.compliance import audit
+from memberdesk.compliance.enums import Role
+from memberdesk.compliance.models import AuditPending
+from memberdesk.compliance.verify import verify_chain
+from memberdesk.db import read_only_connection
+from memberdesk.members.enums import Relationship
+from memberdesk.members.models import Member
+from tests.appeals.conftest import body
+from tests.dbutil import BACKENDS
+from tests.livesrv import Account, LiveServer, live_server
+from tests.test_concurrency import run_threads
+
+CLIENTS = 40
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    tmp = tmp_path_factory.mktemp(f"appeals-{request.param}")
+    with live_server(request.param, Path(tmp) / "var", tmp, members=120) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def analyst(live: LiveServer) -> Account:
+    return live.add_user(Role.TIER3_APPEALS, team="Appeals")
+
+
+@pytest.fixture(scope="module")
+def members(live: LiveServer) -> list[int]:
+    with live.sessions() as session:
+        return list(
+            session.scalars(
+                select(Member.id)
+                .where(Member.relationship == Relationship.SELF)
+                .order_by(Member.id)
+            )
+        )[:CLIENTS]
+
+
+@pytest.fixture
+def oregon(members: list[int], monkeypatch: pytest.MonkeyPatch) -> set[int]:
+    """Half the members' appeals run on the oregon-medicaid pack (the server is in-process)."""
+    chosen = set(members[::2])
+    real = service.pack_for
+    monkeypatch.setattr(
+        service, "pack_for", lambda m: "oregon-medicaid" if m and m.id in chosen else real(m)
+    )
+    return chosen
+
+
+def _auth(account: Account) -> dict[str, str]:
+    return {"Authorization": f"Bearer {account.token}"}
+
+
+def _verified(live: LiveServer) -> None:
+    with live.sessions() as session:
+        audit.seal_all(session)
+        session.commit()
+        assert session.scalar(select(func.count()).select_from(AuditPending)) == 0
+    with read_only_connection(live.engine) as conn:
+        result = verify_chain(conn)
+    assert result.ok, result.problem
+
+
+def test_forty_clients_receiving_and_reading_appeals(
+    live: LiveServer, analyst: Account, members: list[int], oregon: set[int]
+) -> None:
+    received = (now() - timedelta(hours=2)).isoformat()
+    made: list[int] = []
+
+    def work(i: int, client: httpx.Client) -> list[str]:
+        member_id = members[i % len(members)]
+        kind = "grievance" if i % 3 == 0 else "appeal"
+        r = client.post(
+            "/api/appeals",
+            json=body(
+                member_id, received, kind=kind, urgency="expedited" if i % 4 == 0 else "standard"
+            ),
+            headers={**_auth(analyst), "Idempotency-Key": f"intake-{i}"},
+        )
+        got = [f"post {r.status_code}"]
+        if r.status_code == 201:
+            made.append(r.json()["id"])
+            want = "oregon-medicaid" if member_id in oregon else "calchoice"
+            got.append("pack ok" if r.json()["pack"] == want else "pack wrong")
+            one = client.get(f"/api/appeals/{r.json()['id']}", headers=_auth(analyst))
+            got.append(f"get {one.status_code}")
+        page = client.get("/api/appeals", params={"limit": 20}, headers=_auth(analyst))
+        got.append(f"list {page.status_code}")
+        return got
+
+    outcomes = run_threads(CLIENTS, work, live.base_url)
+    assert outcomes == Counter(
+        {"post 201": CLIENTS, "pack ok": CLIENTS, "get 200": CLIENTS, "list 200": CLIENTS}
+    )
+    with live.sessions() as session:
+        rows = session.scalars(select(Appeal).where(Appeal.id.in_(made))).all()
+        assert len(rows) == len(set(made)) == CLIENTS
+        cases = session.scalar(
+            select(func.count()).select_from(Case).where(Case.id.in_([a.case_id for a in rows]))
+        )
+        assert cases == CLIENTS
+        clocks = session.scalar(
+            select(func.count())
+            .select_from(CaseClock)
+            .where(
+                CaseClock.case_id.in_([a.case_id for a in rows]),
+                CaseClock.target != "tier3_assignment",
+            )
+        )
+        assert clocks >= CLIENTS
+    _verified(live)
+
+
+def _one_appeal(live: LiveServer, analyst: Account, member_id: int) -> dict[str, Any]:
+    with httpx.Client(base_url=live.base_url, timeout=60) as client:
+        r = client.post(
+            "/api/appeals",
+            json=body(member_id, (now() - timedelta(hours=1)).isoformat()),
+            headers=_auth(analyst),
+        )
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+
+def test_forty_clients_extending_one_appeal_extend_it_once(
+    live: LiveServer, analyst: Account, members: list[int], oregon: set[int]
+) -> None:
+    appeal = _one_appeal(live, analyst, members[0])  # an Oregon member: one 14-day extension
+    assert appeal["pack"] == "oregon-medicaid"
+
+    def work(i: int, client: httpx.Client) -> list[str]:
+        r = client.post(
+            f"/api/appeals/{appeal['id']}/extension",
+            json={
+                "reason": f"Records awaited ({i})",
+                "requested_by": "plan",
+                "notice_method": "letter",
+            },
+            headers=_auth(analyst),
+        )
+        return [str(r.status_code)]
+
+    outcomes = run_threads(CLIENTS, work, live.base_url)
+    assert outcomes == Counter({"201": 1, "409": CLIENTS - 1})
+    with live.sessions() as session:
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(AppealExtension)
+                .where(AppealExtension.appeal_id == appeal["id"])
+            )
+            == 1
+        )
+    _verified(live)
+
+
+def test_forty_clients_deciding_one_appeal_decide_it_once(
+    live: LiveServer, analyst: Account, members: list[int], oregon: set[int]
+) -> None:
+    appeal = _one_appeal(live, analyst, members[1])
+
+    def work(i: int, client: httpx.Client) -> list[str]:
+        r = client.post(
+            f"/api/appeals/{appeal['id']}/decision",
+            json={"outcome": "upheld" if i % 2 else "overturned", "rationale": f"Reviewer {i}"},
+            headers=_auth(analyst),
+        )
+        return [str(r.status_code)]
+
+    outcomes = run_threads(CLIENTS, work, live.base_url)
+    assert outcomes == Counter({"200": 1, "409": CLIENTS - 1})
+    with httpx.Client(base_url=live.base_url) as client:
+        final = client.get(f"/api/appeals/{appeal['id']}", headers=_auth(analyst)).json()
+    assert final["state"] == "decided" and {c["state"] for c in final["clocks"]} == {"met"}
+    _verified(live)
