@@ -38,6 +38,18 @@ def _open_row(r: reports.OpenRow, at: datetime) -> dict[str, Any]:
     }
 
 
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def month_words(month: str) -> str:
+    """``2026-12`` -> ``December 2026`` (written out here: pages never follow the locale)."""
+    year, _, m = month.partition("-")
+    return f"{MONTHS[int(m) - 1]} {year}"
+
+
 @router.get("/appeals/reports")
 def reports_page(
     request: Request,
@@ -47,7 +59,7 @@ def reports_page(
 ) -> HTMLResponse:
     """The three Tier 3 reports (counts and appeal numbers only)."""
     at = now()
-    error = ""
+    error, typed = "", (quarter or "")[:8]
     try:
         year, q = rules.quarter_bounds((quarter or last_quarter(at))[:8])
     except ValueError:
@@ -71,6 +83,7 @@ def reports_page(
         "appeals/reports.html",
         principal,
         quarter=f"{year}-Q{q}",
+        typed=typed if error else f"{year}-Q{q}",
         error=error,
         aging=[{**r.__dict__, "pack_words": words.pack(r.pack)} for r in aging],
         open_rows=[_open_row(r, at) for r in open_rows],
@@ -78,6 +91,7 @@ def reports_page(
             {
                 **r.__dict__,
                 "pack_words": words.pack(r.pack),
+                "month_words": month_words(r.month),
                 "share": "—" if r.share_met is None else f"{r.share_met:.0%}",
             }
             for r in months

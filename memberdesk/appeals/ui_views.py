@@ -3,7 +3,7 @@ never disagree): the worklist's rows, and everything on the appeal page."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -24,12 +24,14 @@ from memberdesk.appeals.models import Appeal, RegulatoryInquiry
 from memberdesk.appeals.schemas import AppealClockOut, AppealOut
 from memberdesk.cases.enums import ClockState
 from memberdesk.cases.models import Case
+from memberdesk.cases.ui_forms import sentence
 from memberdesk.cases.ui_views import member_name, usernames
 from memberdesk.cases.words import CLOCK_STATES
 from memberdesk.compliance.masking import MASKED
 from memberdesk.contacts import timewords
 from memberdesk.contacts.words import when
 from memberdesk.members.models import Member
+from memberdesk.members.words import day
 from memberdesk.sla.packs import zone_of
 
 HIDDEN = "Not shown to your role"
@@ -174,7 +176,9 @@ def appeal_page(session: Session, appeal: Appeal, at: datetime, clinical: bool) 
             "name": rep.name,
             "relationship": words.RELATIONSHIPS[rep.relationship],
             "document": rep.authorization_document,
-            "signed": rep.authorization_signed_on,
+            "signed": day(date.fromisoformat(rep.authorization_signed_on))
+            if rep.authorization_signed_on
+            else "",
         }
         if rep
         else None,
@@ -245,7 +249,7 @@ def appeal_page(session: Session, appeal: Appeal, at: datetime, clinical: bool) 
             {
                 "kind": words.NOTICES[NoticeKind(x.kind)],
                 "due": timewords.local_time(x.due_by, tz, at) if x.due_by else "Promptly",
-                "why": x.why,
+                "why": sentence(x.why),
             }
             for x in d.letters_due
         ],

@@ -5,6 +5,18 @@
 (function () {
   "use strict";
 
+  if (window.htmx) {
+    // No inline <style> for indicators (the CSP refuses it), and a refusal answered 4xx (said
+    // in words beside the form) is swapped in like any other answer.
+    window.htmx.config.includeIndicatorStyles = false;
+    window.htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "4..", swap: true, error: false },
+      { code: "...", swap: false, error: true },
+    ];
+  }
+
   function count(n, word) {
     return n + " " + word + (n === 1 ? "" : "s");
   }
