@@ -170,7 +170,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("case_id", name=op.f("uq_appeals_case_id")),
     )
     with op.batch_alter_table("appeals", schema=None) as batch_op:
-        batch_op.create_index("ix_appeals_kind_received_at", ["kind", "received_at"], unique=False)
+        batch_op.create_index(
+            "ix_appeals_aging", ["pack", "kind", "received_at", "resolved_at"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_appeals_member_id"), ["member_id"], unique=False)
         batch_op.create_index(
             "ix_appeals_state_received_at", ["state", "received_at"], unique=False
@@ -477,6 +479,6 @@ def downgrade() -> None:
     with op.batch_alter_table("appeals", schema=None) as batch_op:
         batch_op.drop_index("ix_appeals_state_received_at")
         batch_op.drop_index(batch_op.f("ix_appeals_member_id"))
-        batch_op.drop_index("ix_appeals_kind_received_at")
+        batch_op.drop_index("ix_appeals_aging")
 
     op.drop_table("appeals")
