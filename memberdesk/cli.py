@@ -378,6 +378,7 @@ def _seed_work(engine: Engine, settings: Settings, seed: int, logins: bool) -> N
     are made or repaired first: the work is theirs)."""
     from sqlalchemy import func, select
 
+    from memberdesk.appeals.demo import seed_demo_appeals
     from memberdesk.cases.demo import seed_work as make_work
     from memberdesk.cases.models import Case
     from memberdesk.clock import now
@@ -395,10 +396,13 @@ def _seed_work(engine: Engine, settings: Settings, seed: int, logins: bool) -> N
             made = make_work(session, settings, seed=seed, at=now())
         except ValueError as exc:
             raise fail(str(exc)) from None
+        appeals = seed_demo_appeals(session, at=now(), seed=seed)
         session.commit()
     console().print(
         "demo work: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in made.counts.items())
     )
+    if appeals:
+        console().print("demo appeals: " + ", ".join(f"{k} {v:,}" for k, v in appeals.items()))
 
 
 @app.command()
