@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Annotated
 
@@ -55,20 +55,18 @@ def _shown(text: str | None, principal: Principal) -> str | None:
     return text if text is None or clinical(principal) else MASKED
 
 
-def _deadline_state(session: Session, inquiry: RegulatoryInquiry, at: datetime) -> ClockState:
+def inquiry_out(
+    session: Session, inquiry: RegulatoryInquiry, principal: Principal, at: datetime
+) -> InquiryOut:
+    """An inquiry as the API shows it (free text masked without clinical read), its times in
+    the zone of its case's pack."""
     row = session.scalar(
         select(CaseClock).where(
             CaseClock.case_id == inquiry.case_id, CaseClock.target == tier3.RESPONSE_TARGET
         )
     )
-    return clocks.shown_state(row, at) if row is not None else ClockState.STOPPED
-
-
-def inquiry_out(
-    session: Session, inquiry: RegulatoryInquiry, principal: Principal, at: datetime
-) -> InquiryOut:
-    """An inquiry as the API shows it (free text masked without clinical read)."""
-    tz = zone_of("calchoice")
+    state = clocks.shown_state(row, at) if row is not None else ClockState.STOPPED
+    tz = zone_of(row.pack) if row is not None else UTC
     docs = session.scalars(
         select(InquiryDocument)
         .where(InquiryDocument.inquiry_id == inquiry.id)
@@ -83,7 +81,7 @@ def inquiry_out(
         reference=inquiry.reference,
         received_at=inquiry.received_at.astimezone(tz),
         response_due_at=inquiry.response_due_at.astimezone(tz),
-        deadline_state=_deadline_state(session, inquiry, at),
+        deadline_state=state,
         summary=_shown(inquiry.summary, principal) or "",
         liaison_id=inquiry.liaison_id,
         liaison=liaison.username if liaison else None,

@@ -1,15 +1,16 @@
 """The seam to the letters module: which letters an appeal owes the member, by when, and the
-data each needs (the letters module renders, sends, stores and then records the notice with
+context each needs (the letters module renders, sends, stores and then records the notice with
 ``actions.record_notice``, which meets the clocks a notice meets).
 
 ``due_letters`` is pure: it reads an ``AppealFacts`` snapshot. ``letters_for`` builds the
-snapshot and the letter data from the database.
+snapshot from the database and, for each letter owed, the context named as the letters
+module's contract names its fields.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -22,12 +23,15 @@ from memberdesk.appeals.enums import (
     AppealState,
     ExtensionRequestedBy,
     NoticeKind,
+    Outcome,
     Urgency,
 )
 from memberdesk.appeals.models import Appeal, AppealExtension, AppealNotice
 from memberdesk.appeals.service import appeal_clocks, case_of, targets_of
 from memberdesk.cases.enums import OPEN_CLOCK_STATES, ClockState
+from memberdesk.members import service as members_service
 from memberdesk.members.models import Member
+from memberdesk.sla.packs import zone_of
 
 
 @dataclass(frozen=True)
@@ -150,55 +154,64 @@ def facts(session: Session, appeal: Appeal) -> AppealFacts:
     )
 
 
-def letter_data(session: Session, appeal: Appeal, at: datetime) -> dict[str, Any]:
-    """Everything a letter about this appeal needs, PHI included (the caller audits its use):
-    the member's written language, the appeal, its deadlines, extension, decision and rights."""
+# The decision as the letters' contract names it.
+DECISIONS = {
+    Outcome.UPHELD: "upheld",
+    Outcome.OVERTURNED: "overturned",
+    Outcome.PARTLY_OVERTURNED: "partly",
+}
+
+
+def _plan_name(member: Member, on: date) -> str:
+    span = members_service.covering_span(member, on)
+    return span.plan.name if span is not None else "your health plan"
+
+
+def letter_context(
+    session: Session, appeal: Appeal, kind: NoticeKind, at: datetime
+) -> dict[str, Any]:
+    """The context a letter of ``kind`` about this appeal takes, field for field as the letters
+    module's contract (``memberdesk.letters.contract``) names them: the common fields, and each
+    kind's own. PHI included: the caller audits the letter it issues."""
     member = session.get(Member, appeal.member_id)
-    ext = session.scalar(select(AppealExtension).where(AppealExtension.appeal_id == appeal.id))
-    case = case_of(session, appeal)
-    return {
-        "appeal_id": appeal.id,
-        "member_id": appeal.member_id,
-        "language": member.written_language if member else "en",
-        "confidential_address": bool(member and member.confidential_address),
-        "pack": appeal.pack,
-        "kind": appeal.kind.value,
-        "urgency": appeal.urgency.value,
-        "received_at": appeal.received_at,
-        "summary": appeal.summary,
-        "representative": {"name": appeal.rep_name, "relationship": appeal.rep_relationship}
-        if appeal.rep_name
-        else None,
-        "deadlines": {r.target: r.due_at for r in appeal_clocks(appeal, case)},
-        "extension": {
-            "amount": ext.amount,
-            "unit": ext.unit,
-            "reason": ext.reason,
-            "due_after": ext.due_after,
-            "requested_by": ext.requested_by.value,
-        }
-        if ext
-        else None,
-        "decision": {
-            "outcome": appeal.outcome.value,
-            "rationale": appeal.decision_rationale,
-            "decided_at": appeal.decided_at,
-        }
-        if appeal.outcome and appeal.decided_at
-        else None,
-        "deemed_exhausted_at": appeal.deemed_exhausted_at,
-        "rights": [
-            {
-                "key": r.right.key,
-                "title": r.right.title,
-                "text": r.right.text,
-                "request_within_days": r.right.request_within_days,
-                "request_by": r.request_by,
-                "citation": r.right.citation,
-            }
-            for r in rights_now(appeal, at)
-        ],
+    assert member is not None
+    zone = zone_of(appeal.pack)
+    rows = appeal_clocks(appeal, case_of(session, appeal))
+    ctx: dict[str, Any] = {
+        "member_name": f"{member.first_name} {member.last_name}",
+        "member_number": member.member_number,
+        "plan_name": _plan_name(member, appeal.received_at.astimezone(zone).date()),
+        "reference": str(appeal.id),
+        "case_kind": appeal.kind.value,
+        "received_at": appeal.received_at.astimezone(zone),
     }
+    resolution = [r for r in rows if r.target not in rules.ACK_TARGETS and r.due_at is not None]
+    if kind in (NoticeKind.ACKNOWLEDGEMENT, NoticeKind.DELAY_NOTICE):
+        ctx["urgency"] = appeal.urgency.value
+        due = max((r.due_at for r in resolution if r.due_at), default=None)
+        ctx["resolution_due_at"] = due.astimezone(zone) if due else None
+        ctx["summary"] = appeal.summary
+    ext = session.scalar(select(AppealExtension).where(AppealExtension.appeal_id == appeal.id))
+    if kind is NoticeKind.EXTENSION and ext is not None:
+        ctx["extension_reason"] = ext.reason
+        ctx["original_due_at"] = ext.due_before.astimezone(zone)
+        ctx["new_due_at"] = ext.due_after.astimezone(zone)
+    rights_by = next((r.request_by for r in rights_now(appeal, at) if r.request_by), None)
+    if kind is NoticeKind.RESOLUTION and appeal.outcome and appeal.decided_at:
+        ctx["decision"] = DECISIONS[appeal.outcome]
+        ctx["rationale"] = appeal.decision_rationale
+        ctx["decided_at"] = appeal.decided_at.astimezone(zone)
+        if rights_by:
+            ctx["rights_deadline"] = rights_by.astimezone(zone).date()
+    if kind is NoticeKind.DEEMED_EXHAUSTION and appeal.deemed_exhausted_at:
+        missed = next(
+            (r.due_at for r in resolution if r.target == appeal.deemed_target and r.due_at),
+            appeal.deemed_exhausted_at,
+        )
+        ctx["missed_due_at"] = missed.astimezone(zone)
+        if rights_by:
+            ctx["rights_deadline"] = rights_by.astimezone(zone).date()
+    return ctx
 
 
 def rights_now(appeal: Appeal, at: datetime) -> list[rights.RightNow]:
@@ -219,7 +232,9 @@ def rights_now(appeal: Appeal, at: datetime) -> list[rights.RightNow]:
 def letters_for(
     session: Session, appeal: Appeal, at: datetime
 ) -> list[tuple[LetterDue, dict[str, Any]]]:
-    """The letters this appeal owes now, each with its data (the letters module's entry)."""
+    """The letters this appeal owes now, each with its context (the letters module's entry:
+    issue each, send it, then ``actions.record_notice`` meets its clocks and ticks the packet).
+    A notice of delay (Oregon grievances) has no template there yet: its context is the
+    acknowledgement's."""
     owed = due_letters(facts(session, appeal))
-    data = letter_data(session, appeal, at) if owed else {}
-    return [(d, data) for d in owed]
+    return [(d, letter_context(session, appeal, d.kind, at)) for d in owed]

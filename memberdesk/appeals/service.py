@@ -193,9 +193,13 @@ def intake(session: Session, ctx: AuditContext, body: AppealIn, at: datetime) ->
     )
     session.add(appeal)
     session.flush()
-    # The case's own summary stays free of the member's words: case readers without the
-    # appeal permissions see only what it is and where to look.
-    case.summary = f"{_kind_words(body.kind)} {appeal.id} ({body.urgency.value}): see the appeal"
+    if body.case_id is None:
+        # A new case's summary stays free of the member's words: case readers without the
+        # appeal permissions see only what it is and where to look. (A linked case keeps its
+        # own summary: it is the record of how the appeal came to Tier 3.)
+        case.summary = (
+            f"{_kind_words(body.kind)} {appeal.id} ({body.urgency.value}): see the appeal"
+        )
     for target in track.targets:
         # The regulatory clocks run from receipt, not from when it was keyed in.
         clocks.start(case, target, body.received_at)

@@ -119,9 +119,13 @@ def inquiries(session: Session, at: datetime) -> list[dict[str, Any]]:
         .limit(100)
     ).all()
     names = usernames(session, [r.liaison_id for r in rows])
+    packs = dict(
+        session.execute(select(Case.id, Case.pack).where(Case.id.in_([r.case_id for r in rows])))
+    )
     out = []
     for r in rows:
         text, late = timewords.due_words(r.response_due_at, at)
+        tz = zone_of(packs.get(r.case_id, rules.CALCHOICE))
         out.append(
             {
                 "id": r.id,
@@ -131,7 +135,7 @@ def inquiries(session: Session, at: datetime) -> list[dict[str, Any]]:
                 "countdown": text,
                 "late": late,
                 "due_iso": r.response_due_at.astimezone(UTC).isoformat(),
-                "due_words": timewords.local_time(r.response_due_at, zone_of("calchoice"), at),
+                "due_words": timewords.local_time(r.response_due_at, tz, at),
                 "liaison": names.get(r.liaison_id or 0, "Nobody yet"),
             }
         )

@@ -1,10 +1,11 @@
 """Personas, members on each pack, and helpers for the appeals tests.
 
-Until the Oregon line of business is merged, every member's pack is ``calchoice``
-(``memberdesk.members.packs.pack_for``). ``on_pack`` puts a member on another pack by replacing
-``pack_for`` in the one module that asks it for appeals (``memberdesk.appeals.service``), for
-that member only. Once members carry their line of business, these fixtures create Oregon and
-ERISA members instead (see the README of this package's tests in the report).
+Until members carry their line of business, every member's pack is ``calchoice``
+(``memberdesk.members.packs.pack_for``). ``on_pack`` puts one member on another pack by
+replacing ``pack_for`` in the one module that asks it for appeals (``memberdesk.appeals.service``),
+for that member only. Once the Oregon line of business is merged, ``oregon_member`` and
+``erisa_member`` create members on those lines instead and ``on_pack`` goes (test_cli.py,
+test_exhaustion.py and test_live.py replace ``pack_for`` the same way, inline).
 """
 
 from __future__ import annotations

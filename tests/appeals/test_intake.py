@@ -200,7 +200,7 @@ def test_worked_on_an_existing_case_moved_up_to_tier_3(tier3, login, member, db:
     assert a["case_id"] == opened["id"]
     assert again.status_code == 409 and again.json()["detail"][0]["loc"] == ["body", "case_id"]
     case = tier3.client.get(f"/api/cases/{opened['id']}").json()
-    assert case["tier"] == 3
+    assert case["tier"] == 3 and case["summary"] == "Wants to appeal"  # its own record stays
     assert [h["reason"] for h in case["handoffs"]] == ["formal_appeal", "formal_appeal"]
     assert {"appeal_ack", "appeal_resolution"} <= {c["target"] for c in case["clocks"]}
 
