@@ -73,7 +73,7 @@ def seed_demo_appeals(session: Session, *, at: datetime, seed: int) -> dict[str,
         expedited = kind is AppealKind.APPEAL and i % 9 == 1
         # Most arrive recently; the oldest are six weeks back.
         age = timedelta(hours=2 + 24 * (i * 41 % 43) + rng.randrange(0, 8))
-        received = at - age
+        received = (at - age).replace(second=0, microsecond=0)
         by_rep = i % 7 == 3
         appeal = service.intake(
             session,

@@ -89,12 +89,16 @@ def aging(
                     quarter=label,
                     pack=pack,
                     kind=kind.value,
-                    as_of=quarter_end(year, q, pack).isoformat(),
+                    as_of=quarter_end(year, q, pack).isoformat(timespec="seconds"),
                     open_30_59=r.b30 if r else 0,
                     open_60_89=r.b60 if r else 0,
                     open_90_plus=r.b90 if r else 0,
                     total=r.total if r else 0,
-                    oldest_received_at=r.oldest.astimezone(zone_of(pack)).isoformat() if r else "",
+                    oldest_received_at=r.oldest.astimezone(zone_of(pack)).isoformat(
+                        timespec="seconds"
+                    )
+                    if r
+                    else "",
                 )
             )
     return out
@@ -168,9 +172,11 @@ def open_by_deadline(session: Session, at: datetime) -> list[OpenRow]:
                     pack=appeal.pack,
                     kind=appeal.kind.value,
                     urgency=appeal.urgency.value,
-                    received_at=appeal.received_at.astimezone(tz).isoformat(),
+                    received_at=appeal.received_at.astimezone(tz).isoformat(timespec="seconds"),
                     next_target=nxt.target if nxt else "",
-                    due_at=nxt.due_at.astimezone(tz).isoformat() if nxt and nxt.due_at else "",
+                    due_at=nxt.due_at.astimezone(tz).isoformat(timespec="seconds")
+                    if nxt and nxt.due_at
+                    else "",
                     standing=standing(nxt.due_at if nxt else None, at),
                     deemed_exhausted=appeal.deemed_exhausted_at is not None,
                     extended=appeal.id in extended,

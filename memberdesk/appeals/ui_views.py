@@ -119,8 +119,10 @@ def inquiries(session: Session, at: datetime) -> list[dict[str, Any]]:
         .limit(100)
     ).all()
     names = usernames(session, [r.liaison_id for r in rows])
-    packs = dict(
-        session.execute(select(Case.id, Case.pack).where(Case.id.in_([r.case_id for r in rows])))
+    packs: dict[int, str] = dict(
+        session.execute(
+            select(Case.id, Case.pack).where(Case.id.in_([r.case_id for r in rows]))
+        ).all()  # type: ignore[arg-type]
     )
     out = []
     for r in rows:

@@ -35,6 +35,9 @@ def test_an_inquiry_on_the_regulators_deadline(tier3, supervisor, member, db: Se
         assert case["tier"] == 3 and case["case_type"] == "regulatory_inquiry"
         deadline = next(k for k in case["clocks"] if k["target"] == "regulator_response")
         assert deadline["due_at"] == "2026-12-18T17:00:00-08:00"
+        page = c.get("/appeals")  # the worklist lists inquiries waiting for an answer
+        assert page.status_code == 200 and "DMHC-2026-118842" in page.text
+        assert "California Department of Managed Health Care" in page.text
         r = c.post(f"/api/regulatory-inquiries/{i['id']}/liaison", json={"user_id": tier3.user.id})
         assert r.json()["liaison"] == tier3.user.username
         r = c.post(
