@@ -227,7 +227,8 @@ def appeal_page(session: Session, appeal: Appeal, at: datetime, clinical: bool) 
                 "text": r.text,
                 "available": r.available,
                 "from": timewords.local_time(r.available_from, tz, at) if r.available_from else "",
-                "by": timewords.local_time(r.request_by, tz, at) if r.request_by else "",
+                # A last day to ask is a day: the wall-clock time of a count of days is noise.
+                "by": day(r.request_by.astimezone(tz).date()) if r.request_by else "",
                 "citation": r.citation,
                 "verify": r.verify,
             }
