@@ -230,6 +230,9 @@ def create_app(
 
     app.openapi = _openapi  # type: ignore[method-assign]
 
+    from memberdesk.appeals.api import router as appeals_router
+    from memberdesk.appeals.api_reports import router as appeal_reports_router
+    from memberdesk.appeals.api_tier3 import router as tier3_router
     from memberdesk.cases.api import router as cases_router
     from memberdesk.cases.api_docs import router as documents_router
     from memberdesk.cases.api_work import router as work_router
@@ -251,6 +254,9 @@ def create_app(
     app.include_router(work_router)
     app.include_router(documents_router)
     app.include_router(cases_portal_router)
+    app.include_router(appeals_router)
+    app.include_router(tier3_router)
+    app.include_router(appeal_reports_router)
     app.include_router(sla_router)
     app.include_router(wfm_router)
     app.include_router(surveys_router)

@@ -84,6 +84,11 @@ LAZY_APPS: dict[str, LazyApp] = {
     "queues": LazyApp(
         "memberdesk.cases.cli", "queues_app", "Work queues and their load (counts only)."
     ),
+    "appeals": LazyApp(
+        "memberdesk.appeals.cli",
+        "appeals_app",
+        "Appeals and grievances: the aging and deadline reports, look one up, sweep.",
+    ),
     "navigators": LazyApp(
         "memberdesk.navigators.cli",
         "navigators_app",
@@ -397,6 +402,7 @@ def _seed_work(engine: Engine, settings: Settings, seed: int, logins: bool) -> N
     are made or repaired first: the work is theirs)."""
     from sqlalchemy import func, select
 
+    from memberdesk.appeals.demo import seed_demo_appeals
     from memberdesk.cases.demo import seed_work as make_work
     from memberdesk.cases.models import Case
     from memberdesk.clock import now
@@ -414,10 +420,13 @@ def _seed_work(engine: Engine, settings: Settings, seed: int, logins: bool) -> N
             made = make_work(session, settings, seed=seed, at=now())
         except ValueError as exc:
             raise fail(str(exc)) from None
+        appeals = seed_demo_appeals(session, at=now(), seed=seed)
         session.commit()
     console().print(
         "demo work: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in made.counts.items())
     )
+    if appeals:
+        console().print("demo appeals: " + ", ".join(f"{k} {v:,}" for k, v in appeals.items()))
 
 
 @app.command()

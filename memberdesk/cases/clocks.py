@@ -16,6 +16,10 @@ from memberdesk.clock import now
 from memberdesk.sla import Clock, ClockError, PackError, Target, get_pack, get_target
 from memberdesk.sla.packs import UnknownTargetError
 
+# A deadline set by someone outside the packs (a regulator's response date): stored as is,
+# never recomputed, paused or extended.
+FIXED = "fixed"
+
 
 def pack_target(pack: str, target_id: str, at: datetime) -> Target | None:
     """The pack's clock target in effect at ``at``, or None where the pack has no such clock
@@ -58,17 +62,58 @@ def start(case: Case, target_id: str, at: datetime) -> CaseClock | None:
     return row
 
 
+def start_fixed(case: Case, target_id: str, started_at: datetime, due_at: datetime) -> CaseClock:
+    """A clock whose deadline someone else set (a regulator's response date): the warning at
+    the pack's usual share of the time, nothing recomputed later."""
+    warn = started_at + (due_at - started_at) * 0.75 if due_at > started_at else due_at
+    row = CaseClock(
+        pack=case.pack,
+        target=target_id,
+        kind=FIXED,
+        amount=0,
+        started_at=started_at,
+        due_at=due_at,
+        warn_at=warn,
+        state=ClockState.RUNNING,
+        data={"kind": FIXED, "may_pause": False, "due": due_at.isoformat()},
+    )
+    case.clocks.append(row)
+    return row
+
+
 def rebuild(row: CaseClock) -> Clock:
-    """The pure clock of a row: the same target version, its pauses replayed."""
+    """The pure clock of a row: the same target version, its pauses and extensions replayed
+    in the order they happened."""
+    if row.kind == FIXED:
+        raise ClockError(f"{row.target} has a fixed deadline")
     target = pack_target(row.pack, row.target, row.started_at)
     if target is None:  # the pack dropped the target: keep the stored deadline as it is
         raise ClockError(f"{row.pack}/{row.target} is no longer a clock of its pack")
     clock = Clock.for_target(target, row.started_at)
+    steps: list[tuple[str, int, tuple[str, ...]]] = []
     for start_iso, end_iso, reason in row.data.get("pauses", []):
-        clock.pause(datetime.fromisoformat(start_iso), reason)
+        steps.append((start_iso, 0, ("pause", reason)))
         if end_iso:
-            clock.resume(datetime.fromisoformat(end_iso))
+            steps.append((end_iso, 1, ("resume",)))
+    for amount, reason, at_iso in row.data.get("extensions", []):
+        steps.append((at_iso, 2, ("extend", str(amount), reason)))
+    for at_iso, _, step in sorted(steps, key=lambda s: (datetime.fromisoformat(s[0]), s[1])):
+        when = datetime.fromisoformat(at_iso)
+        if step[0] == "pause":
+            clock.pause(when, step[1])
+        elif step[0] == "resume":
+            clock.resume(when)
+        else:
+            clock.extend(int(step[1]), step[2], when)
     return clock
+
+
+def extend(row: CaseClock, amount: int, reason: str, at: datetime) -> None:
+    """Extend the row's clock as its rule allows (``ClockError`` saying why not); the new
+    deadline and warning time are stored for the sweeper."""
+    clock = rebuild(row)
+    clock.extend(amount, reason, at)
+    _store(row, clock)
 
 
 def open_clocks(case: Case, targets: Iterable[str] | None = None) -> list[CaseClock]:

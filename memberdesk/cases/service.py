@@ -102,8 +102,11 @@ def create_case(
     priority: Priority,
     contact_id: int | None,
     at: datetime,
+    tier: int = 1,
+    pack: str | None = None,
 ) -> Case:
-    """Open a Tier 1 case in its queue with its checklist and the pack's clocks started."""
+    """Open a case in its tier's queue (Tier 1 unless a Tier 3 record such as an appeal opens it
+    there) with its checklist and the pack's clocks started; ``pack`` defaults to the member's."""
     member = session.get(Member, member_id)
     if member is None:
         raise InvalidInput("no member with this id", field="body.member_id")
@@ -111,7 +114,7 @@ def create_case(
         member_contact(session, contact_id, member_id, "body.contact_id") if contact_id else None
     )
     language = member.spoken_language or "en"
-    queue = routing.route_queue(session, 1, case_type, language)
+    queue = routing.route_queue(session, tier, case_type, language)
     template = template_for(case_type)
     case = Case(
         member_id=member.id,
@@ -119,11 +122,11 @@ def create_case(
         priority=priority,
         summary=summary,
         state=CaseState.NEW,
-        tier=1,
+        tier=tier,
         queue_id=queue.id,
         queue=queue,
         language=language,
-        pack=pack_for(member),
+        pack=pack or pack_for(member),
         checklist=template.name if template else None,
         created_by_id=ctx.actor_id,
         created_at=at,
@@ -132,7 +135,11 @@ def create_case(
     )
     session.add(case)
     written = contact is not None and contact.channel in WRITTEN
-    for target in clocks_at_open(case_type, written):
+    if tier == 1:
+        targets = clocks_at_open(case_type, written)
+    else:  # opened higher up: only that tier's obligation (Tier 3: a case manager assigned)
+        targets = [TIER_CLOCK[tier]] if tier in TIER_CLOCK else []
+    for target in targets:
         # A reply is owed from when the message arrived, not from when the case was opened.
         start = contact.started_at if target == "email_reply" and contact else at
         clocks.start(case, target, min(start, at))
@@ -189,14 +196,26 @@ def change_state(
     wanted: CaseState,
     rationale: str | None,
     at: datetime,
+    *,
+    by_record: bool = False,
 ) -> Case:
-    """Move the case through its life cycle; clocks pause, resume, are met or stop with it."""
+    """Move the case through its life cycle; clocks pause, resume, are met or stop with it.
+
+    A case worked for a Tier 3 record (an appeal, a regulatory inquiry, a legal referral) is
+    resolved or closed by that record's own decision (``by_record``), which also decides whether
+    its checklist applies (a withdrawn appeal needs no decision letter)."""
     current = case.state
     try:
         check_transition(current, wanted)
     except TransitionError as exc:
         raise Conflict(str(exc), field="body.state") from None
-    if wanted is CaseState.RESOLVED:
+    if wanted in (CaseState.RESOLVED, CaseState.CLOSED) and not by_record:
+        from memberdesk.appeals.links import blocking_record  # appeals builds on cases
+
+        blocked = blocking_record(session, case.id)
+        if blocked:
+            raise Conflict(blocked, field="body.state")
+    if wanted is CaseState.RESOLVED and not by_record:
         if not rationale:
             raise InvalidInput(
                 "resolving a case needs a decision rationale", field="body.rationale"

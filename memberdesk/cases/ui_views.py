@@ -174,7 +174,10 @@ def case_page(session: Session, case: Case, at: datetime, me: int) -> dict[str, 
         .limit(LINKABLE_CONTACTS)
     ).all()
     is_open = case.state in OPEN_STATES
+    from memberdesk.appeals.links import appeal_of_case  # appeals builds on cases
+
     return {
+        "appeal_id": appeal_of_case(session, case.id) if case.case_type in TIER3_TYPES else None,
         "case": case_line(case, at, names),
         "summary": case.summary,
         "opened": contact_words.when(case.created_at),

@@ -78,6 +78,16 @@ CLOCKS = {
     "claim_research": "Research finished",
     "email_reply": "Written reply to the member",
     "tier3_assignment": "Case manager assigned",
+    # An appeal's regulatory clocks live on its case too (memberdesk/appeals/words.py).
+    "appeal_ack": "Written acknowledgement",
+    "appeal_resolution": "Resolution",
+    "appeal_expedited": "Expedited decision",
+    "grievance_decision": "Decision or notice of delay",
+    "grievance_resolution": "Grievance resolution",
+    "urgent_appeal": "Urgent care decision",
+    "pre_service_appeal": "Decision (pre-service)",
+    "post_service_appeal": "Decision (post-service)",
+    "regulator_response": "Response to the regulator",
 }
 CLOCK_STATES = {
     ClockState.RUNNING: "Running",

@@ -153,6 +153,24 @@ class AuditAction(StrEnum):
     # the SLA worker: a stored deadline's warning time or deadline passed (each fired once)
     SLA_WARNED = "sla.warned"
     SLA_BREACHED = "sla.breached"
+    # appeals, grievances, regulatory inquiries and legal referrals (appeals/)
+    APPEAL_RECEIVED = "appeal.received"
+    APPEAL_READ = "appeal.read"
+    APPEAL_LISTED = "appeal.listed"
+    APPEAL_EXTENDED = "appeal.extended"
+    APPEAL_NOTICE_RECORDED = "appeal.notice_recorded"
+    APPEAL_DOCUMENT_ADDED = "appeal.document_added"
+    APPEAL_DECIDED = "appeal.decided"
+    APPEAL_WITHDRAWN = "appeal.withdrawn"
+    APPEAL_CLOSED = "appeal.closed"
+    APPEAL_DEEMED_EXHAUSTED = "appeal.deemed_exhausted"  # by the worker, once
+    APPEAL_REPORT = "appeal.report"  # counts and ids only
+    INQUIRY_RECEIVED = "inquiry.received"
+    INQUIRY_READ = "inquiry.read"
+    INQUIRY_UPDATED = "inquiry.updated"
+    REFERRAL_CREATED = "referral.created"
+    REFERRAL_READ = "referral.read"
+    REFERRAL_UPDATED = "referral.updated"
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.
@@ -208,6 +226,23 @@ PHI_ACCESS_ACTIONS = frozenset(
         AuditAction.SURVEY_PREFERENCE_CHANGED,
         AuditAction.SURVEY_COMMENTS_READ,
         AuditAction.SURVEY_INVITATIONS_READ,
+        # appeals and the regulator's and counsel's files: whose, about what, who read it
+        AuditAction.APPEAL_RECEIVED,
+        AuditAction.APPEAL_READ,
+        AuditAction.APPEAL_LISTED,
+        AuditAction.APPEAL_EXTENDED,
+        AuditAction.APPEAL_NOTICE_RECORDED,
+        AuditAction.APPEAL_DOCUMENT_ADDED,
+        AuditAction.APPEAL_DECIDED,
+        AuditAction.APPEAL_WITHDRAWN,
+        AuditAction.APPEAL_CLOSED,
+        AuditAction.APPEAL_DEEMED_EXHAUSTED,
+        AuditAction.INQUIRY_RECEIVED,
+        AuditAction.INQUIRY_READ,
+        AuditAction.INQUIRY_UPDATED,
+        AuditAction.REFERRAL_CREATED,
+        AuditAction.REFERRAL_READ,
+        AuditAction.REFERRAL_UPDATED,
     }
 )
 

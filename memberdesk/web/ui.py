@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from memberdesk.appeals import ui as appeals_ui
 from memberdesk.cases import ui as cases_ui
 from memberdesk.clock import now
 from memberdesk.compliance import audit, auth
@@ -46,6 +47,7 @@ router = APIRouter(include_in_schema=False, route_class=DbRoute)
 router.include_router(members_ui.router)
 router.include_router(contacts_ui.router)
 router.include_router(cases_ui.router)
+router.include_router(appeals_ui.router)
 router.include_router(kpi_ui.router)
 router.include_router(kpi_board.router)
 router.include_router(kpi_channels.router)

@@ -118,6 +118,9 @@ def path_values(db: Session, login) -> dict[str, str]:  # type: ignore[no-untype
         "transfer_id": "999999",
         "step_id": "verify_identity",
         "document_id": "999999",
+        "appeal_id": "999999",
+        "inquiry_id": "999999",
+        "referral_id": "999999",
     }
 
 

@@ -1,0 +1,1 @@
+"""Appeals and grievances on their regulatory clocks, regulatory inquiries and legal referrals."""
