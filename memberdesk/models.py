@@ -12,6 +12,7 @@ DOMAINS_WITH_TABLES = (
     "navigators",
     "kpi",
     "surveys",
+    "letters",
 )
 
 

@@ -153,6 +153,10 @@ class AuditAction(StrEnum):
     # the SLA worker: a stored deadline's warning time or deadline passed (each fired once)
     SLA_WARNED = "sla.warned"
     SLA_BREACHED = "sla.breached"
+    # letters to members (letters/): LETTER_SENT above records a letter's sending too
+    LETTER_ISSUED = "letter.issued"  # rendered and stored (who it is for, which template)
+    LETTER_READ = "letter.read"  # its details (addressee, kind, dates)
+    LETTER_DOWNLOADED = "letter.downloaded"  # the PDF itself
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.
@@ -208,6 +212,10 @@ PHI_ACCESS_ACTIONS = frozenset(
         AuditAction.SURVEY_PREFERENCE_CHANGED,
         AuditAction.SURVEY_COMMENTS_READ,
         AuditAction.SURVEY_INVITATIONS_READ,
+        # letters: what was written to whom, and who read it
+        AuditAction.LETTER_ISSUED,
+        AuditAction.LETTER_READ,
+        AuditAction.LETTER_DOWNLOADED,
     }
 )
 
