@@ -47,7 +47,10 @@ def _letter(pack: str, kind: LetterKind, language: str) -> tuple[compose.Compose
 def letters() -> dict[tuple[str, LetterKind, str], tuple[compose.Composed, bytes, int]]:
     """Every kind, in both translations, for every pack: rendered once for the module."""
     return {
-        (p, k, lang): _letter(p, k, lang) for p in PACKS for k in LetterKind for lang in ("en", "es")
+        (p, k, lang): _letter(p, k, lang)
+        for p in PACKS
+        for k in LetterKind
+        for lang in ("en", "es")
     }
 
 
