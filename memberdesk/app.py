@@ -241,6 +241,7 @@ def create_app(
     from memberdesk.contacts.api import router as contacts_router
     from memberdesk.kpi.api import router as kpi_router
     from memberdesk.kpi.twilio import router as twilio_router
+    from memberdesk.letters.api import router as letters_router
     from memberdesk.members.api import router as members_router
     from memberdesk.navigators.api import router as navigators_router
     from memberdesk.sla.api import router as sla_router
@@ -264,5 +265,6 @@ def create_app(
     app.include_router(navigators_router)
     app.include_router(kpi_router)
     app.include_router(twilio_router)
+    app.include_router(letters_router)
     app.include_router(ui_router)
     return app

@@ -81,6 +81,11 @@ LAZY_APPS: dict[str, LazyApp] = {
         "Team reviews: the monthly review and the quarterly summary, as PDF or HTML.",
     ),
     "cases": LazyApp("memberdesk.cases.cli", "cases_app", "Cases: look one up (audited)."),
+    "letters": LazyApp(
+        "memberdesk.letters.cli",
+        "letters_app",
+        "Letters: preview templates with synthetic data, check every template.",
+    ),
     "queues": LazyApp(
         "memberdesk.cases.cli", "queues_app", "Work queues and their load (counts only)."
     ),

@@ -13,6 +13,7 @@ DOMAINS_WITH_TABLES = (
     "kpi",
     "surveys",
     "appeals",
+    "letters",
 )
 
 

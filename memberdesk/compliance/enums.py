@@ -171,6 +171,10 @@ class AuditAction(StrEnum):
     REFERRAL_CREATED = "referral.created"
     REFERRAL_READ = "referral.read"
     REFERRAL_UPDATED = "referral.updated"
+    # letters to members (letters/): LETTER_SENT above records a letter's sending too
+    LETTER_ISSUED = "letter.issued"  # rendered and stored (who it is for, which template)
+    LETTER_READ = "letter.read"  # its details (addressee, kind, dates)
+    LETTER_DOWNLOADED = "letter.downloaded"  # the PDF itself
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.
@@ -243,6 +247,10 @@ PHI_ACCESS_ACTIONS = frozenset(
         AuditAction.REFERRAL_CREATED,
         AuditAction.REFERRAL_READ,
         AuditAction.REFERRAL_UPDATED,
+        # letters: what was written to whom, and who read it
+        AuditAction.LETTER_ISSUED,
+        AuditAction.LETTER_READ,
+        AuditAction.LETTER_DOWNLOADED,
     }
 )
 

@@ -170,6 +170,7 @@ def _deidentify_work(session: Session, ids: list[int]) -> None:
         Transfer,
     )
     from memberdesk.contacts.models import Callback, CallbackAttempt, Contact
+    from memberdesk.letters.models import Letter
     from memberdesk.navigators.models import MemberNavigator
     from memberdesk.surveys.models import OutboxMessage, SurveyAnswer, SurveyInvitation
 
@@ -200,6 +201,8 @@ def _deidentify_work(session: Session, ids: list[int]) -> None:
         content="",
         sha256="",
     )
+    # Letters: the PDF and the addressee go; kind, dates, channel and template versions stay.
+    scrub(Letter, Letter.member_id.in_(ids), pdf="", recipient_name=PURGED, recipient_address="")
     scrub(
         MemberNavigator,
         MemberNavigator.member_id.in_(ids),
