@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from memberdesk.appeals import portal, service
+from memberdesk.appeals import portal, rules, service
 from memberdesk.appeals.enums import IntakeChannel, ReceivedVia, Requester, Urgency
 from memberdesk.appeals.schemas import AppealIn
 from memberdesk.clock import now
@@ -23,6 +23,8 @@ from memberdesk.errors import MemberdeskError
 from memberdesk.language import N_
 from memberdesk.language import gettext as _
 from memberdesk.members.api import own_member_id
+from memberdesk.members.models import Member
+from memberdesk.members.packs import pack_for
 from memberdesk.web.pages import render
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
@@ -36,7 +38,14 @@ HELP = {
     "summary": N_("Tell us what it is about (up to 4,000 characters)."),
     "urgency": N_("Choose whether you need a fast decision."),
     "clinical_urgency": N_("Tell us how waiting could harm your health (up to 4,000 characters)."),
+    "claim_type": N_("Say whether it is about care you have not had yet, or care you already had."),
 }
+# What the rules of the member's plan refuse, said for the member (field of the refusal -> words).
+REFUSED = {
+    "kind": N_("Your plan reviews requests like this as appeals: choose an appeal."),
+    "claim_type": HELP["claim_type"],
+}
+CANNOT = N_("We could not take this online. Please call member services to file it.")
 
 
 def _page(
@@ -49,9 +58,9 @@ def _page(
     errors: dict[str, str] | None = None,
     typed: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    rows = portal.my_appeals(
-        session, audit_ctx(request, principal), own_member_id(principal), now()
-    )
+    member_id = own_member_id(principal)
+    rows = portal.my_appeals(session, audit_ctx(request, principal), member_id, now())
+    erisa = _pack(session, member_id) == rules.ERISA
     session.commit()
     return render(
         request,
@@ -62,7 +71,13 @@ def _page(
         done=_(DONE[done]) if done in DONE else None,
         errors=errors or {},
         typed=typed or {},
+        erisa=erisa,
     )
+
+
+def _pack(session: Session, member_id: int) -> str:
+    member = session.get(Member, member_id)
+    return pack_for(member) if member is not None else ""
 
 
 @router.get("/me/appeals")
@@ -87,6 +102,7 @@ def file_appeal(
     summary: Annotated[str, Form()] = "",
     urgency: Annotated[str, Form()] = "standard",
     clinical_urgency: Annotated[str, Form()] = "",
+    claim_type: Annotated[str, Form()] = "",
 ) -> Response:
     """File a grievance or appeal online: written, through the portal, received now."""
     typed = {
@@ -94,7 +110,9 @@ def file_appeal(
         "summary": summary[:4000],
         "urgency": urgency[:20],
         "clinical_urgency": clinical_urgency[:4000],
+        "claim_type": claim_type[:20],
     }
+    erisa = _pack(session, own_member_id(principal)) == rules.ERISA
     at = now()
     errors: dict[str, str] = {}
     expedited = urgency == Urgency.EXPEDITED.value
@@ -112,6 +130,9 @@ def file_appeal(
                 "summary": summary,
                 "filed_by": Requester.MEMBER.value,
                 "clinical_urgency": clinical_urgency.strip() or None if expedited else None,
+                # Only ERISA plans ask: their appeals run on different clocks before and after
+                # the service.
+                "claim_type": (claim_type or None) if erisa else None,
             }
         )
     except ValidationError as exc:
@@ -124,9 +145,10 @@ def file_appeal(
         service.intake(session, audit_ctx(request, principal), body, at)
     except MemberdeskError as exc:
         session.rollback()
-        # The rules of the member's plan refuse this combination (e.g. a fast grievance).
-        name = _field(exc.field) if exc.field else "urgency"
-        errors[name if name != "summary" else "urgency"] = _(HELP["urgency"])
+        # The rules of the member's plan refuse it (an ERISA plan takes no grievance, and asks
+        # when the care was); anything else is not the member's to fix online.
+        name = (exc.field or "").rsplit(".", 1)[-1]
+        errors[name if name in REFUSED else "summary"] = _(REFUSED.get(name, CANNOT))
         return _page(request, session, principal, status=422, errors=errors, typed=typed)
     session.commit()
     return RedirectResponse("/me/appeals?done=filed", status_code=303)

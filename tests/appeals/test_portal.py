@@ -7,12 +7,21 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from memberdesk.appeals.enums import AppealKind, IntakeChannel, ReceivedVia, Requester, Urgency
+from memberdesk.appeals.enums import (
+    AppealKind,
+    ClaimType,
+    IntakeChannel,
+    ReceivedVia,
+    Requester,
+    Urgency,
+)
 from memberdesk.appeals.models import Appeal
 from memberdesk.compliance.enums import Role
 from memberdesk.compliance.models import AuditEntry
+from memberdesk.members.enums import LineOfBusiness
 from memberdesk.members.models import Member
 from tests import factories as f
+from tests.appeals.conftest import on_line
 from tests.cases.test_pages import person as person  # the fixture
 
 
@@ -105,3 +114,25 @@ def test_english_words_for_an_english_reader(person, db: Session) -> None:  # ty
     )
     assert "My appeals and grievances" in page and "We are reviewing it" in page
     assert "We will decide by" in page
+
+
+def test_an_erisa_member_is_asked_when_the_care_was(person, db: Session) -> None:  # type: ignore[no-untyped-def]
+    member = on_line(db, f.member(db, last_name="Erisaportal"), LineOfBusiness.ERISA_GROUP)
+    me = person(Role.MEMBER, member_id=member.id)
+    page = me.get("/me/appeals?lang=en").text
+    assert 'name="claim_type"' in page and 'value="grievance"' not in page
+    # A grievance (typed by hand) is refused in words the member can act on; nothing stored.
+    refused = me.post("/me/appeals", data={"kind": "grievance", "summary": "Slow answer"})
+    assert refused.status_code == 422
+    assert 'id="kind-error">Your plan reviews requests like this as appeals' in refused.text
+    missing = me.post("/me/appeals", data={"kind": "appeal", "summary": "Denied surgery"})
+    assert missing.status_code == 422 and 'id="claim_type-error"' in missing.text
+    assert _count(db, member.id) == 0
+    me.follow(
+        me.post(
+            "/me/appeals",
+            data={"kind": "appeal", "summary": "Denied surgery", "claim_type": "pre_service"},
+        )
+    )
+    [appeal] = db.scalars(select(Appeal).where(Appeal.member_id == member.id)).all()
+    assert appeal.pack == "erisa-group" and appeal.claim_type is ClaimType.PRE_SERVICE
