@@ -18,9 +18,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from memberdesk.appeals import actions, queries, service, ui_views
+from memberdesk.appeals import actions, issuing, queries, service, ui_views
 from memberdesk.appeals.api import audit_read, clinical
-from memberdesk.appeals.enums import AppealState
+from memberdesk.appeals.enums import AppealState, NoticeKind
 from memberdesk.appeals.models import Appeal
 from memberdesk.appeals.schemas import DecisionIn, DocumentIn, ExtensionIn, NoticeIn, WithdrawalIn
 from memberdesk.appeals.ui_intake import router as intake_router
@@ -49,6 +49,7 @@ DONE = {
     "received": "Received. Its deadlines started when it arrived; they are below.",
     "step": "Step ticked.",
     "notice": "Notice recorded.",
+    "letter": "Letter created and sent by mail; the member can read it in the portal too.",
     "document": "Document recorded.",
     "extended": "Extended. The new deadline is below.",
     "decided": "Decision recorded. Send the decision letter, tick it, then close the appeal.",
@@ -211,6 +212,23 @@ def notice(
 
     typed = {"notice_kind": kind, "notice_method": method}
     return _act(request, session, principal, appeal_id, "letters", "notice", act, typed)
+
+
+@router.post("/appeals/{appeal_id}/letters/{kind}")
+def issue_letter(
+    appeal_id: AppealId, kind: str, request: Request, session: SessionDep, principal: Writer
+) -> Response:
+    """Create the letter owed of this kind, send it (mail, and the member's portal) and record
+    the written notice, so it is no longer owed."""
+
+    def act(appeal: Appeal, ctx: AuditContext, at: datetime) -> None:
+        try:
+            notice_kind = NoticeKind(kind)
+        except ValueError:
+            raise PageRefusal("There is no such letter.", status=404) from None
+        issuing.issue_owed(session, ctx, appeal, notice_kind, at)
+
+    return _act(request, session, principal, appeal_id, "letters", "letter", act, {})
 
 
 @router.post("/appeals/{appeal_id}/documents")

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from memberdesk.appeals import rules, views, words
+from memberdesk.appeals import issuing, rules, views, words
 from memberdesk.appeals.enums import (
     AppealState,
     DocumentKind,
@@ -255,10 +255,22 @@ def appeal_page(session: Session, appeal: Appeal, at: datetime, clinical: bool) 
         "letters": [
             {
                 "kind": words.NOTICES[NoticeKind(x.kind)],
+                "value": NoticeKind(x.kind).value,
+                "can_issue": NoticeKind(x.kind) in issuing.LETTER_KINDS,
                 "due": timewords.local_time(x.due_by, tz, at) if x.due_by else "Promptly",
                 "why": sentence(x.why),
             }
             for x in d.letters_due
+        ],
+        "issued": [
+            {
+                "id": x.id,
+                "kind": words.NOTICES[NoticeKind(x.kind.value)],
+                "when": timewords.local_time(x.created_at, tz, at),
+                "sent": timewords.local_time(x.sent_at, tz, at) if x.sent_at else "",
+                "pages": x.pages,
+            }
+            for x in issuing.issued(session, appeal)
         ],
         "documents": [
             {

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from memberdesk.appeals import ui as appeals_ui
+from memberdesk.appeals import ui_portal as appeals_portal
 from memberdesk.cases import ui as cases_ui
 from memberdesk.clock import now
 from memberdesk.compliance import audit, auth
@@ -48,6 +49,7 @@ router.include_router(members_ui.router)
 router.include_router(contacts_ui.router)
 router.include_router(cases_ui.router)
 router.include_router(appeals_ui.router)
+router.include_router(appeals_portal.router)
 router.include_router(kpi_ui.router)
 router.include_router(kpi_board.router)
 router.include_router(kpi_channels.router)
