@@ -80,3 +80,11 @@ def dated(day: date, english: str, pattern: str) -> str:
     from babel.dates import format_date
 
     return str(format_date(day, pattern, locale=current()))
+
+
+def long_date(day: date, language: str) -> str:
+    """A date written out in full, as letters and messages to members write it: ``March 16,
+    2026`` / ``16 de marzo de 2026`` (CLDR's long format for the language)."""
+    from babel.dates import format_date
+
+    return str(format_date(day, "long", locale="en_US" if language == DEFAULT else language))

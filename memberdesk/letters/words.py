@@ -4,36 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "es": [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-}
+from memberdesk.language import long_date
+
 # The zones memberdesk's calendars use, as members read them.
 ZONE_NAMES = {
     ("en", "America/Los_Angeles"): "Pacific Time",
@@ -43,11 +15,7 @@ ZONE_NAMES = {
 
 def day(value: date | datetime, language: str) -> str:
     """``March 16, 2026`` / ``16 de marzo de 2026`` (a datetime: its own local date)."""
-    d = value.date() if isinstance(value, datetime) else value
-    month = MONTHS.get(language, MONTHS["en"])[d.month - 1]
-    if language == "es":
-        return f"{d.day} de {month} de {d.year}"
-    return f"{month} {d.day}, {d.year}"
+    return long_date(value.date() if isinstance(value, datetime) else value, language)
 
 
 def _zone(value: datetime, language: str) -> str:

@@ -11,46 +11,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from memberdesk.language import long_date
 from memberdesk.surveys.enums import CahpsAnswer, Language, SendChannel
-
-MONTHS = {
-    Language.EN: [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    Language.ES: [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-}
 
 
 def long_day(value: date, language: Language) -> str:
-    """``3 December 2026`` / ``3 de diciembre de 2026``."""
-    month = MONTHS[language][value.month - 1]
-    if language is Language.ES:
-        return f"{value.day} de {month} de {value.year}"
-    return f"{value.day} {month} {value.year}"
+    """``December 3, 2026`` / ``3 de diciembre de 2026``."""
+    return long_date(value, language.value)
 
 
 def invitation(
