@@ -117,6 +117,7 @@ def path_values(db: Session, login) -> dict[str, str]:  # type: ignore[no-untype
         "case_id": "999999",
         "transfer_id": "999999",
         "step_id": "verify_identity",
+        "kind": "acknowledgement",
         "document_id": "999999",
         "appeal_id": "999999",
         "inquiry_id": "999999",
