@@ -103,7 +103,7 @@ def page(chromium: Browser, live: LiveServer) -> Iterator[Page]:
     context = chromium.new_context(
         base_url=live.base_url, viewport={"width": 1280, "height": 900}, locale="en-US"
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     tab = context.new_page()
     try:
         yield tab
@@ -160,7 +160,7 @@ def checked(chromium: Browser, live: LiveServer) -> Iterator[Page]:
         locale="en-US",
         bypass_csp=True,
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     tab = context.new_page()
     try:
         yield tab

@@ -31,14 +31,24 @@ class AnonymousGate:
     """One bucket per process for traffic that proved no identity."""
 
     def __init__(self, rate: float, max_wait: float) -> None:
-        self.limiter = AsyncLimiter(rate, 1.0)
+        self.rate = rate
         self.max_wait = max_wait
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._limiter = AsyncLimiter(rate, 1.0)
+
+    def _bucket(self) -> AsyncLimiter:
+        # A limiter's waiters and timer belong to one event loop. A server has one loop; an app
+        # served again on a new loop (each test client starts its own) gets a fresh bucket.
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop, self._limiter = loop, AsyncLimiter(self.rate, 1.0)
+        return self._limiter
 
     async def pass_through(self) -> None:
         """Wait for room in the bucket; 503 after ``max_wait``."""
         try:
             async with asyncio.timeout(self.max_wait):
-                await self.limiter.acquire()
+                await self._bucket().acquire()
         except TimeoutError:
             raise Busy("the service is busy; try again in a few seconds") from None
 
