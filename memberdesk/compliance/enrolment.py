@@ -30,6 +30,10 @@ PORTAL_MIN_AGE = 18
 
 
 NO_MATCH = "the member ID, last name and date of birth do not match a member's records"
+TOO_YOUNG = (
+    f"portal accounts are for members aged {PORTAL_MIN_AGE} or over; a parent or guardian asks "
+    "member services"
+)
 ALREADY_ENROLLED = (
     "this member already has a portal account; to recover it, member services disables it and "
     "the member enrols again"
@@ -124,8 +128,7 @@ def enrol(
         raise InvalidInput(NO_MATCH, field="body")
     if _age(date_of_birth, stamp.date()) < PORTAL_MIN_AGE:
         raise InvalidInput(
-            f"portal accounts are for members aged {PORTAL_MIN_AGE} or over; a parent or "
-            "guardian asks member services",
+            TOO_YOUNG,
             field="body.date_of_birth",
         )
     existing = session.scalar(select(User).where(User.member_id == member.id))

@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from memberdesk.language import gettext as _
+
 MASKED = "[masked]"
 _PHONE_KEYS = {"phone", "general_phone", "sensitive_phone"}
 _ADDRESS_TEXT_KEYS = {"general_address", "sensitive_address"}
@@ -96,4 +98,6 @@ class BirthDates:
 
     def at(self, value: date, full: Callable[[date], str]) -> str:
         """``on 9 Jan 2026``, or ``in 2026`` when it reveals a birth."""
-        return f"in {value.year}" if self.hides(value) else f"on {full(value)}"
+        if self.hides(value):
+            return _("in %(year)s") % {"year": value.year}
+        return _("on %(date)s") % {"date": full(value)}

@@ -39,6 +39,14 @@ USERNAME_RULE = (
 _USERNAME_RE = re.compile(USERNAME_PATTERN)
 
 
+# The rules' refusals, as the API says them (pages put them in the member's words and language).
+TOO_SHORT = f"password must be at least {MIN_LENGTH} characters"
+TOO_LONG = f"password must be at most {MAX_LENGTH} characters"
+TOO_COMMON = "password is on the list of common or breached passwords; choose another"
+HAS_USERNAME = "password must not contain the username"
+HAS_SERVICE_NAME = f"password must not contain the service name ({SERVICE_NAME})"
+
+
 class PasswordRejected(ValueError):
     """A new password breaks a rule; the message names the rule only."""
 
@@ -80,20 +88,18 @@ def check_strength(password: str, username: str | None = None) -> None:
     """Refuse a new password that breaks a rule (NIST SP 800-63B-4, 3.1.1.2)."""
     password = normalised(password)
     if len(password) < MIN_LENGTH:
-        raise PasswordRejected(f"password must be at least {MIN_LENGTH} characters")
+        raise PasswordRejected(TOO_SHORT)
     if len(password) > MAX_LENGTH:
-        raise PasswordRejected(f"password must be at most {MAX_LENGTH} characters")
+        raise PasswordRejected(TOO_LONG)
     folded = password.casefold()
     if folded in blocklist():
-        raise PasswordRejected(
-            "password is on the list of common or breached passwords; choose another"
-        )
+        raise PasswordRejected(TOO_COMMON)
     # Context words (800-63B-4 names the username and the service): a username of three
     # characters is too short to refuse as a substring of an otherwise good passphrase.
     if username and len(username) >= 4 and username.casefold() in folded:
-        raise PasswordRejected("password must not contain the username")
+        raise PasswordRejected(HAS_USERNAME)
     if SERVICE_NAME in folded:
-        raise PasswordRejected(f"password must not contain the service name ({SERVICE_NAME})")
+        raise PasswordRejected(HAS_SERVICE_NAME)
 
 
 def hash_password(ph: PasswordHasher, password: str, username: str | None = None) -> str:

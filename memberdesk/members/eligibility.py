@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
+from memberdesk.language import gettext as _
 from memberdesk.members.enums import IneligibleReason, Relationship
 from memberdesk.members.words import day
 
@@ -37,7 +38,7 @@ class PlainDates:
 
     def at(self, value: date) -> str:
         """``on 9 Jan 2026``."""
-        return f"on {day(value)}"
+        return _("on %(date)s") % {"date": day(value)}
 
 
 @dataclass(frozen=True)
@@ -67,42 +68,57 @@ class Eligibility:
         return self.explain(PlainDates())
 
     def explain(self, dates: DateText) -> str:
-        """The sentence, with dates written by ``dates``."""
+        """The sentence, with dates written by ``dates``, in the page's language."""
         reason = self.reason
         if self.eligible and self.since is not None:
-            start = f"since birth {dates.at(self.since)}" if self.from_birth else None
             if self.until is None:
-                renewal = f"; renewal due {dates.at(self.renews)}" if self.renews else ""
-                return (
-                    f"Covered {start or 'since ' + dates.bare(self.since)}, with no end "
-                    f"date{renewal}."
-                )
-            begin = f"from birth {dates.at(self.since)}" if self.from_birth else None
-            return (
-                f"Covered {begin or 'from ' + dates.bare(self.since)} "
-                f"through {dates.bare(self.until)}."
-            )
+                words = {"on": dates.at(self.since), "since": dates.bare(self.since)}
+                if self.renews:
+                    words["renewal"] = dates.at(self.renews)
+                    if self.from_birth:
+                        return (
+                            _(
+                                "Covered since birth %(on)s, with no end date; renewal due "
+                                "%(renewal)s."
+                            )
+                            % words
+                        )
+                    return (
+                        _("Covered since %(since)s, with no end date; renewal due %(renewal)s.")
+                        % words
+                    )
+                if self.from_birth:
+                    return _("Covered since birth %(on)s, with no end date.") % words
+                return _("Covered since %(since)s, with no end date.") % words
+            span = {"on": dates.at(self.since), "since": dates.bare(self.since)}
+            span["until"] = dates.bare(self.until)
+            if self.from_birth:
+                return _("Covered from birth %(on)s through %(until)s.") % span
+            return _("Covered from %(since)s through %(until)s.") % span
         if reason == IneligibleReason.GROUP_TERMINATED and self.ended:
-            return f"Not covered: the employer's group plan ended {dates.at(self.ended)}."
+            return _("Not covered: the employer's group plan ended %(on)s.") % {
+                "on": dates.at(self.ended)
+            }
         if reason == IneligibleReason.GROUP_NOT_YET_EFFECTIVE and self.starts:
-            return f"Not covered yet: the employer's group plan starts {dates.at(self.starts)}."
+            return _("Not covered yet: the employer's group plan starts %(on)s.") % {
+                "on": dates.at(self.starts)
+            }
         if reason == IneligibleReason.AGED_OUT and self.ended and self.age_limit:
-            return (
-                "Not covered: a child is covered through the end of the month of their "
-                f"{ordinal(self.age_limit)} birthday; coverage ended {dates.at(self.ended)}."
-            )
+            return _(
+                "Not covered: a child is covered through the end of the month they turn "
+                "%(age)s; coverage ended %(on)s."
+            ) % {"age": self.age_limit, "on": dates.at(self.ended)}
         if reason == IneligibleReason.TERMINATED and self.ended:
-            later = f" New coverage starts {dates.at(self.starts)}." if self.starts else ""
-            return f"Not covered: coverage ended {dates.at(self.ended)}.{later}"
+            ended = {"on": dates.at(self.ended)}
+            if self.starts:
+                ended["starts"] = dates.at(self.starts)
+                return (
+                    _("Not covered: coverage ended %(on)s. New coverage starts %(starts)s.") % ended
+                )
+            return _("Not covered: coverage ended %(on)s.") % ended
         if reason == IneligibleReason.NOT_YET_EFFECTIVE and self.starts:
-            return f"Not covered yet: coverage starts {dates.at(self.starts)}."
-        return "Not covered: no coverage on file."
-
-
-def ordinal(n: int) -> str:
-    """``26th``, ``21st``, ``22nd``."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+            return _("Not covered yet: coverage starts %(on)s.") % {"on": dates.at(self.starts)}
+        return _("Not covered: no coverage on file.")
 
 
 def age_on(dob: date, on: date) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from memberdesk.language import N_
 from memberdesk.members.dates import month_end
 from memberdesk.members.enums import LineOfBusiness
 
@@ -20,7 +21,7 @@ class Line:
 
     code: LineOfBusiness
     pack: str  # the policy pack ID (memberdesk/sla/packs/<pack>.toml)
-    name: str  # in plain words, for pages
+    name: str  # in plain words, for pages (translated where shown)
     short: str  # where space is short (search results)
     employer_groups: bool
     premiums: bool
@@ -39,24 +40,24 @@ LINES: dict[LineOfBusiness, Line] = {
     LineOfBusiness.CALCHOICE: Line(
         LineOfBusiness.CALCHOICE,
         pack="calchoice",
-        name="CalChoice small-employer plan (California)",
+        name=N_("CalChoice small-employer plan (California)"),
         short="CalChoice",
         employer_groups=True,
         premiums=True,
         dependant_age_limit=True,
         special_enrolment=True,
-        confidential_rule="California Civil Code 56.107",
+        confidential_rule=N_("California Civil Code 56.107"),
     ),
     LineOfBusiness.OREGON_MEDICAID: Line(
         LineOfBusiness.OREGON_MEDICAID,
         pack="oregon-medicaid",
-        name="Oregon Health Plan (Medicaid)",
+        name=N_("Oregon Health Plan (Medicaid)"),
         short="Oregon Health Plan (Medicaid)",
         employer_groups=False,
         premiums=False,
         dependant_age_limit=False,
         special_enrolment=False,
-        confidential_rule="HIPAA, 45 CFR 164.522(b)",
+        confidential_rule=N_("HIPAA, 45 CFR 164.522(b)"),
         # Oregon's 2022-2027 Medicaid waiver: continuous eligibility to age 6 (verify against
         # the waiver in force).
         continuous_eligibility_age=6,
@@ -64,13 +65,13 @@ LINES: dict[LineOfBusiness, Line] = {
     LineOfBusiness.ERISA_GROUP: Line(
         LineOfBusiness.ERISA_GROUP,
         pack="erisa-group",
-        name="Self-funded employer plan (ERISA)",
+        name=N_("Self-funded employer plan (ERISA)"),
         short="Employer plan (ERISA)",
         employer_groups=True,
         premiums=True,
         dependant_age_limit=True,
         special_enrolment=True,
-        confidential_rule="HIPAA, 45 CFR 164.522(b)",
+        confidential_rule=N_("HIPAA, 45 CFR 164.522(b)"),
     ),
 }
 DEFAULT_LINE = LineOfBusiness.CALCHOICE

@@ -22,6 +22,8 @@ from memberdesk.compliance.permissions import policy
 from memberdesk.contacts import words as contact_words
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import MemberdeskError
+from memberdesk.language import N_
+from memberdesk.language import gettext as _
 from memberdesk.members import access, history, service, words
 from memberdesk.members.api import own_member, own_member_id
 from memberdesk.members.enums import Benefit, IdCardReason, LifeEventType, LineOfBusiness
@@ -45,29 +47,34 @@ _DAY = TypeAdapter(Day)
 
 # Fixed sentences after a form succeeded (Post/Redirect/Get); the URL carries only the code.
 DONE = {
-    "id_card": "ID card requested. You can follow it below.",
-    "life_event": "Life event recorded. Its special enrolment window is shown below.",
-    "contact": "Call saved. It is the first line of Recent contacts below.",
+    "id_card": N_("ID card requested. You can follow it below."),
+    "life_event": N_("Life event recorded. Its special enrolment window is shown below."),
+    "contact": N_("Call saved. It is the first line of Recent contacts below."),
 }
 # Plain words for a form field that did not pass, whatever the validator said.
 FIELD_HELP = {
-    "member_number": "A member ID is 9 digits, or 9 digits, a hyphen and 2 more "
-    "(123456789 or 123456789-01).",
-    "last_name": "Enter a last name of at most 80 letters.",
-    "date_of_birth": "Enter the date of birth as a full date (day, month and year), not in the "
-    "future.",
-    "phone": "A phone number has 10 digits, area code first.",
-    "event_type": "Choose the kind of life event.",
-    "event_date": "Enter the date of the event as a full date (day, month and year).",
-    "notes": "Notes can be at most 2,000 characters.",
-    "reason": "Choose why a card is needed.",
+    "member_number": N_(
+        "A member ID is 9 digits, or 9 digits, a hyphen and 2 more (123456789 or 123456789-01)."
+    ),
+    "last_name": N_("Enter a last name of at most 80 letters."),
+    "date_of_birth": N_(
+        "Enter the date of birth as a full date (day, month and year), not in the future."
+    ),
+    "phone": N_("A phone number has 10 digits, area code first."),
+    "event_type": N_("Choose the kind of life event."),
+    "event_date": N_("Enter the date of the event as a full date (day, month and year)."),
+    "notes": N_("Notes can be at most 2,000 characters."),
+    "reason": N_("Choose why a card is needed."),
 }
 # The same refusals, said to the member on their own page.
 YOUR_CARD_REFUSALS = {
-    service.OPEN_CARD_REQUEST: "The card you asked for is on its way. You can ask for another "
-    "once it has been mailed.",
-    NO_CARD_AFTER_COVERAGE: "Your coverage has ended, so no new card can be sent. Call member "
-    "services if you think this is wrong.",
+    service.OPEN_CARD_REQUEST: N_(
+        "The card you asked for is on its way. You can ask for another once it has been mailed."
+    ),
+    NO_CARD_AFTER_COVERAGE: N_(
+        "Your coverage has ended, so no new card can be sent. Call member "
+        "services if you think this is wrong."
+    ),
 }
 PORTAL_REASONS = [
     IdCardReason.LOST_OR_STOLEN,
@@ -100,7 +107,7 @@ def plain_errors(errors: list[ErrorDetails]) -> list[str]:
     for err in errors:
         field = next((str(p) for p in reversed(err["loc"]) if str(p) in FIELD_HELP), None)
         if field is not None:
-            text = FIELD_HELP[field]
+            text = _(FIELD_HELP[field])
         else:  # the model's own rule ("one search at a time"), already in plain words
             text = sentence(str(err["msg"]).removeprefix("Value error, "))
         if text not in out:
@@ -293,7 +300,8 @@ def _card_refusal(refusal: str | None, own: bool) -> str | None:
     if refusal is None:
         return None
     if own:
-        return YOUR_CARD_REFUSALS.get(refusal, sentence(refusal))
+        mine = YOUR_CARD_REFUSALS.get(refusal)
+        return _(mine) if mine else sentence(refusal)
     return sentence(refusal)
 
 
@@ -304,7 +312,7 @@ def _on_date(value: str | None) -> tuple[date | None, list[str]]:
     try:
         return _DAY.validate_python(value), []
     except ValidationError:
-        return None, ["Enter a full date between 1900 and 2199 (day, month and year)."]
+        return None, [_("Enter a full date between 1900 and 2199 (day, month and year).")]
 
 
 @router.get("/members/{member_id}")

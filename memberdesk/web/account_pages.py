@@ -19,61 +19,101 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from memberdesk.compliance import accounts, auth, enrolment
+from memberdesk.compliance import accounts, auth, enrolment, passwords
 from memberdesk.compliance.api import SIGNIN_PAUSE
 from memberdesk.compliance.deps import PUBLIC, SESSION_COOKIE, audit_context
-from memberdesk.compliance.passwords import MAX_LENGTH, MIN_LENGTH, USERNAME_RULE, valid_username
+from memberdesk.compliance.passwords import (
+    MAX_LENGTH,
+    MIN_LENGTH,
+    SERVICE_NAME,
+    USERNAME_RULE,
+    valid_username,
+)
 from memberdesk.compliance.schemas import Enrolment, PasswordChange
 from memberdesk.db import DbRoute, SessionDep
 from memberdesk.errors import InvalidInput, MemberdeskError
+from memberdesk.language import N_
+from memberdesk.language import gettext as _
 from memberdesk.members.ui import sentence
 from memberdesk.web.pages import render, safe_next
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 PASSWORD_CSRF_COOKIE = "md_password_csrf"  # noqa: S105 - a cookie's name
 ENROL_CSRF_COOKIE = "md_enrol_csrf"
-NOT_THE_SAME = "The two passwords are not the same. Type the same password in both boxes."
-FORM_EXPIRED = "Your form expired. Please try again."
-RESET_NOTICE = (
+NOT_THE_SAME = N_("The two passwords are not the same. Type the same password in both boxes.")
+FORM_EXPIRED = N_("Your form expired. Please try again.")
+RESET_NOTICE = N_(
     "An administrator reset your password. Choose a new one to go on: enter the temporary "
     "password you were given as your current password."
 )
 # What to say when a form's field is missing or breaks the form's own limits: (empty, other).
-# The rules are the services' (compliance/passwords.py, compliance/schemas.py), said as words.
+# The rules are the services' (compliance/passwords.py, compliance/schemas.py), said as words;
+# a number in the words is filled in from the rule (``%(n)s``).
 FIELD_WORDS = {
-    "username": ("Enter your username.", f"Username {USERNAME_RULE}."),
+    "username": (
+        N_("Enter your username."),
+        N_(
+            "Username must be 2-64 characters: lower-case letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit."
+        ),
+    ),
     "current_password": (
-        "Enter your current password.",
-        f"A password is at most {MAX_LENGTH} characters.",
+        N_("Enter your current password."),
+        N_("A password is at most %(n)s characters."),
     ),
     "new_password": (
-        "Choose a new password.",
-        f"Password must be at most {MAX_LENGTH} characters.",
+        N_("Choose a new password."),
+        N_("Password must be at most %(n)s characters."),
     ),
-    "password": ("Choose a password.", f"Password must be at most {MAX_LENGTH} characters."),
+    "password": (N_("Choose a password."), N_("Password must be at most %(n)s characters.")),
     "member_number": (
-        "Enter the member ID from your ID card.",
-        "Enter the member ID as printed on your ID card (at most 32 characters).",
+        N_("Enter the member ID from your ID card."),
+        N_("Enter the member ID as printed on your ID card (at most 32 characters)."),
     ),
     "last_name": (
-        "Enter your last name.",
-        "Enter your last name as printed on your ID card (at most 80 characters).",
+        N_("Enter your last name."),
+        N_("Enter your last name as printed on your ID card (at most 80 characters)."),
     ),
     "date_of_birth": (
-        "Enter your date of birth.",
-        "Enter your date of birth as a full date (day, month and year).",
+        N_("Enter your date of birth."),
+        N_("Enter your date of birth as a full date (day, month and year)."),
     ),
 }
-PASSWORD_HINT = (
-    f"At least {MIN_LENGTH} characters. A few unrelated words make a strong password that is "
-    "easy to type. Not a common password, and not containing your username."
+PASSWORD_HINT = N_(
+    "At least %(n)s characters. A few unrelated words make a strong password that is easy to "
+    "type. Not a common password, and not containing your username."
 )
-# The enrolment service's refusals, said to the member (the rest are said as the service says).
-YOUR_ENROLMENT = {
-    enrolment.ALREADY_ENROLLED: "You already have a member account. If you cannot sign in, call "
-    "member services: they can close it so that you can create a new one.",
-    enrolment.NO_MATCH: "We could not find a member with this member ID, last name and date of "
-    "birth. Check them against your ID card.",
+# The services' refusals, said to the person filling in the form, in their language (the rest
+# are said as the service says them).
+YOUR_REFUSALS = {
+    enrolment.ALREADY_ENROLLED: N_(
+        "You already have a member account. If you cannot sign in, call member services: they "
+        "can close it so that you can create a new one."
+    ),
+    enrolment.NO_MATCH: N_(
+        "We could not find a member with this member ID, last name and date of birth. Check "
+        "them against your ID card."
+    ),
+    enrolment.TOO_YOUNG: N_(
+        "Portal accounts are for members aged %(age)s or over; a parent or guardian asks member "
+        "services."
+    ),
+    accounts.USERNAME_TAKEN: N_("This username is taken."),
+    f"username {USERNAME_RULE}": FIELD_WORDS["username"][1],
+    passwords.TOO_SHORT: N_("Password must be at least %(n)s characters."),
+    passwords.TOO_LONG: N_("Password must be at most %(max)s characters."),
+    passwords.TOO_COMMON: N_(
+        "Password is on the list of common or breached passwords; choose another."
+    ),
+    passwords.HAS_USERNAME: N_("Password must not contain the username."),
+    passwords.HAS_SERVICE_NAME: N_("Password must not contain the service name (%(service)s)."),
+}
+# The numbers the words above may name.
+RULE_NUMBERS = {
+    "n": MIN_LENGTH,
+    "max": MAX_LENGTH,
+    "age": enrolment.PORTAL_MIN_AGE,
+    "service": SERVICE_NAME,
 }
 Errors = dict[str, str]  # field name ("" for the form as a whole) -> one sentence
 
@@ -116,15 +156,19 @@ def _field_errors(exc: ValidationError, typed: dict[str, str]) -> Errors:
         name = next((str(p) for p in reversed(err["loc"]) if str(p) in FIELD_WORDS), "")
         if name and name not in errors:
             empty, rule = FIELD_WORDS[name]
-            errors[name] = empty if not typed.get(name, "").strip() else rule
-    return errors or {"": "Please check what you entered."}
+            if typed.get(name, "").strip():
+                errors[name] = _(rule) % {"n": MAX_LENGTH}
+            else:
+                errors[name] = _(empty)
+    return errors or {"": _("Please check what you entered.")}
 
 
 def _service_error(exc: MemberdeskError, fields: tuple[str, ...]) -> Errors:
     """A service's refusal beside the field it names (``body.new_password``), or for the whole
     form, as a sentence."""
     name = (exc.field or "").removeprefix("body.")
-    text = YOUR_ENROLMENT.get(exc.message) or sentence(exc.message)
+    yours = YOUR_REFUSALS.get(exc.message)
+    text = _(yours) % RULE_NUMBERS if yours else sentence(exc.message)
     return {name if name in fields else "": text}
 
 
@@ -154,10 +198,10 @@ def password_form(
         status=status,
         csrf_token=token,
         username=username,
-        notice=notice,
+        notice=_(notice) if notice else None,  # a catalogue message (RESET_NOTICE)
         errors=errors,
         focus=first_wrong or ("current_password" if username else "username"),
-        password_hint=PASSWORD_HINT,
+        password_hint=_(PASSWORD_HINT) % {"n": MIN_LENGTH},
         min_length=MIN_LENGTH,
         max_length=MAX_LENGTH,
         next_path=next_path,
@@ -190,7 +234,7 @@ def change_password(
     shown = name[:64]  # put back in the form; never more than a username can be
     if not form_token_ok(request, PASSWORD_CSRF_COOKIE, csrf_token):
         return password_form(
-            request, username=shown, errors={"": FORM_EXPIRED}, status=403, next_path=next_path
+            request, username=shown, errors={"": _(FORM_EXPIRED)}, status=403, next_path=next_path
         )
     typed = {"username": name, "current_password": current_password, "new_password": new_password}
     errors: Errors = {}
@@ -199,7 +243,7 @@ def change_password(
     except ValidationError as exc:
         errors = _field_errors(exc, typed)
     if not errors.get("new_password") and new_password != new_password_again:
-        errors["new_password_again"] = NOT_THE_SAME
+        errors["new_password_again"] = _(NOT_THE_SAME)
     if errors:
         return password_form(
             request, username=shown, errors=errors, status=422, next_path=next_path
@@ -272,7 +316,7 @@ def _enrol_page(
         typed={k: v for k, v in (typed or {}).items() if "password" not in k},
         errors=errors,
         focus=next((f for f in ENROL_FIELDS if f in errors), "member_number"),
-        password_hint=PASSWORD_HINT,
+        password_hint=_(PASSWORD_HINT) % {"n": MIN_LENGTH},
         min_age=enrolment.PORTAL_MIN_AGE,
         min_length=MIN_LENGTH,
         max_length=MAX_LENGTH,
@@ -309,14 +353,14 @@ def enrol(
         "password": password,
     }
     if not form_token_ok(request, ENROL_CSRF_COOKIE, csrf_token):
-        return _enrol_page(request, typed=typed, errors={"": FORM_EXPIRED}, status=403)
+        return _enrol_page(request, typed=typed, errors={"": _(FORM_EXPIRED)}, status=403)
     errors: Errors = {}
     try:
         body = Enrolment.model_validate(typed)
     except ValidationError as exc:
         errors = _field_errors(exc, typed)
     if not errors.get("password") and password != password_again:
-        errors["password_again"] = NOT_THE_SAME
+        errors["password_again"] = _(NOT_THE_SAME)
     if errors:
         return _enrol_page(request, typed=typed, errors=errors, status=422)
     try:

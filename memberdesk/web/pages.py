@@ -47,12 +47,13 @@ ROLE_NAMES = {
 }
 
 
-def shown(value: object, empty: str = "None on file") -> str:
-    """A field as a person reads it: what is missing, or hidden from this role, said in words."""
+def shown(value: object, empty: str = N_("None on file")) -> str:
+    """A field as a person reads it: what is missing, or hidden from this role, said in words
+    (in the page's language; ``empty`` is a catalogue message)."""
     if value is None or value == "":
-        return empty
+        return language.gettext(empty)
     if value == MASKED:
-        return "Not shown to your role"
+        return language.gettext("Not shown to your role")
     return str(value)
 
 
@@ -66,6 +67,7 @@ templates.env.globals.update(
     coverage_through=words.coverage_through,
     count=words.count,
     shown=shown,
+    no_phone=N_("No phone on file"),
     role_name=lambda role: language.gettext(ROLE_NAMES.get(Role(role), str(role))),
 )
 

@@ -28,6 +28,8 @@ from memberdesk.kpi import ui as kpi_ui
 from memberdesk.kpi import ui_board as kpi_board
 from memberdesk.kpi import ui_channels as kpi_channels
 from memberdesk.kpi import ui_review as kpi_review
+from memberdesk.language import N_
+from memberdesk.language import gettext as _
 from memberdesk.members import ui as members_ui
 from memberdesk.members.enums import LineOfBusiness
 from memberdesk.members.lines import line_of
@@ -60,12 +62,19 @@ LOGIN_CSRF_COOKIE = "md_login_csrf"
 Anyone = Annotated[Principal, requires(Permission.SESSION)]
 # The sign-in page shows only these fixed sentences, never text taken from the URL.
 NOTICES = {
-    "signed_out": "You have signed out.",
-    "expired": "Your session ended after {idle} idle minutes; sign in to go on.",
-    "password_changed": "Your password is changed and you are signed out everywhere. Sign in "
-    "with your new password.",
-    "enrolled": "Your member account is ready. Sign in with the username and password you chose.",
+    "signed_out": N_("You have signed out."),
+    "expired": N_("Your session ended after %(idle)s idle minutes; sign in to go on."),
+    "password_changed": N_(
+        "Your password is changed and you are signed out everywhere. Sign in with your new "
+        "password."
+    ),
+    "enrolled": N_(
+        "Your member account is ready. Sign in with the username and password you chose."
+    ),
 }
+# Sign-in refusals in the reader's language (the API says them in its own words).
+REFUSED = N_("Wrong username or password, or the account is locked or disabled.")
+TOO_MANY = N_("Too many failed sign-ins for this username from this address. Try again later.")
 ACCOUNTS_SHOWN = 200
 
 
@@ -73,7 +82,7 @@ def _notice(request: Request, code: str | None) -> str | None:
     sentence = NOTICES.get(code or "")
     if sentence is None:
         return None
-    return sentence.format(idle=request.app.state.settings.session_idle_minutes)
+    return _(sentence) % {"idle": request.app.state.settings.session_idle_minutes}
 
 
 # --- signing in ----------------------------------------------------------------------------------
@@ -136,7 +145,7 @@ def login(
             request,
             expected,
             status=403,
-            error="Your sign-in form expired. Please try again.",
+            error=_("Your sign-in form expired. Please try again."),
             username=typed,
             next_path=next_path,
         )
@@ -150,7 +159,7 @@ def login(
             request,
             expected,
             status=status,
-            error=exc.message,
+            error=_(TOO_MANY if status == 429 else REFUSED),
             username=typed,
             next_path=next_path,
         )
@@ -159,7 +168,7 @@ def login(
         return password_form(
             request, username=user.username, notice=RESET_NOTICE, next_path=next_path
         )
-    token, _ = auth.start_session(session, user)
+    token, _session = auth.start_session(session, user)
     reads = portal_language(session, user.member_id) if user.member_id else None
     session.commit()
     response = RedirectResponse(next_path or "/", status_code=303)

@@ -33,7 +33,7 @@ def second(chromium: Browser, live: LiveServer) -> Iterator[Page]:
         locale="en-US",
         bypass_csp=True,
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     try:
         yield context.new_page()
     finally:

@@ -34,7 +34,7 @@ def people(live: LiveServer) -> list[Person]:
 def strict(chromium: Browser, live: LiveServer) -> Iterator[Page]:
     """A browser profile under the site's real Content-Security-Policy (no axe-core here)."""
     context = chromium.new_context(base_url=live.base_url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     try:
         yield context.new_page()
     finally:

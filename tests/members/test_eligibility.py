@@ -119,7 +119,7 @@ def test_dependent_ages_out_at_end_of_birthday_month(
     result = check(first_uncovered, spans, rel=Relationship.CHILD, dob=dob)
     assert (result.eligible, result.reason) == (False, R.AGED_OUT)
     assert f"coverage ended on {day(last_covered)}." in result.explanation
-    assert "end of the month of their 26th birthday" in result.explanation
+    assert "end of the month they turn 26" in result.explanation
 
 
 def test_age_limit_spares_subscribers_spouses_and_disabled_dependents() -> None:

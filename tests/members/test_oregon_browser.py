@@ -111,7 +111,7 @@ def test_an_agent_reads_an_oregon_member(
     expect(checked).to_have_url(re.compile(rf"/members/{oregonian.id}$"))
     badges = checked.locator(".badges")
     expect(badges).to_contain_text("Oregon Health Plan (Medicaid)")
-    expect(badges).to_contain_text(f"Needs a {oregonian.language} interpreter")
+    expect(badges).to_contain_text(f"Needs an interpreter: {oregonian.language}")
     coverage = section(checked, "Coverage today")
     expect(coverage).to_contain_text("renewal due on")
     expect(coverage).to_contain_text("No premium and no deductible")

@@ -85,7 +85,7 @@ def test_reset_then_forced_change_then_sign_in_with_the_new_password(
 ) -> None:
     temporary = reset_by_admin(live, agent.username)
     sign_in(page, agent.username, agent.password)  # the old password is gone
-    expect(page.get_by_role("alert")).to_contain_text("wrong username or password")
+    expect(page.get_by_role("alert")).to_contain_text("Wrong username or password")
 
     with page.expect_response(lambda r: r.request.method == "POST") as answer:
         sign_in(page, agent.username, temporary)

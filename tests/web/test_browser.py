@@ -163,7 +163,7 @@ def test_newborn_and_aged_out_pages_say_what_applies(page: Page, agent: Account,
     page.goto(f"/members/{kinds.aged_out}")
     expect(page.locator(".badges")).to_contain_text("Not covered")
     coverage = section(page, "Coverage today")
-    expect(coverage).to_contain_text("end of the month of their 26th birthday")
+    expect(coverage).to_contain_text("end of the month they turn 26")
     expect(coverage).not_to_contain_text("Premium")
     history = section(page, "Coverage history")
     expect(history).to_contain_text("(dependant age limit)")
@@ -319,7 +319,7 @@ def test_wrong_password_keeps_the_username(page: Page, agent: Account) -> None:
         sign_in(page, agent, password="not the password at all")
     assert answer.value.status == 401
     expect(page).to_have_url(AT_LOGIN)
-    expect(page.get_by_role("alert")).to_contain_text("wrong username or password")
+    expect(page.get_by_role("alert")).to_contain_text("Wrong username or password")
     expect(page.get_by_label("Username")).to_have_value(agent.username)
     assert page.evaluate("document.activeElement.id") == "password"
     assert "md_session" not in {c["name"] for c in page.context.cookies()}

@@ -272,7 +272,7 @@ def test_member_page_in_words_for_a_newborn_and_an_aged_out_child(
     sign_in(browser, login(Role.TIER1_AGENT).user.username)
     newborn = browser.get(f"/members/{baby.id}").text
     assert "Covered since birth on 9 Jan 2026, with no end date." in newborn
-    assert "Household&#39;s monthly premium" in newborn and "Coverage tier" in newborn
+    assert "Household's monthly premium" in newborn and "Coverage tier" in newborn
     assert "9 Jan 2026 (birth)" in newborn
     assert "dependant age limit" not in newborn  # a baby has 26 years to go
     partner = browser.get(f"/members/{grown.id}").text

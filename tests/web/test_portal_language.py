@@ -103,3 +103,48 @@ def _names(text: str) -> list[str]:
     import re
 
     return re.findall(r"%\((\w+)\)s", text)
+
+
+def test_my_coverage_and_the_account_pages_are_in_spanish(
+    browser: TestClient, login, db: Session
+) -> None:  # type: ignore[no-untyped-def]
+    member = f.member(db)
+    member.written_language = "es"
+    member.spoken_language = "ru"
+    db.flush()
+    account = login(Role.MEMBER, member_id=member.id)
+    with time_machine.travel(NOW, tick=False):
+        assert sign_in(browser, account.user.username).status_code == 303
+        page = browser.get("/me").text
+        card = browser.get("/me", params={"on": "1800-01-01"}).text
+    assert "<title>Mi cobertura · memberdesk</title>" in page
+    assert "Cobertura hoy" in page and "Con cobertura desde el" in page
+    assert "Historial de cobertura" in page and "Cómo empezó" in page
+    assert "Habla ruso, lee español" in page  # language names from CLDR, in Spanish
+    assert "Solicitar una tarjeta de identificación nueva" in page
+    assert "Plan CalChoice para pequeñas empresas (California)" in page
+    # A wrong date is refused in Spanish beside the field.
+    assert "Escriba una fecha completa entre 1900 y 2199" in card
+    # The account pages, for someone not signed in who chose Spanish.
+    with TestClient(browser.app) as visitor:
+        enrol = visitor.get("/enrol", params={"lang": "es"}).text
+        assert "Cree su cuenta de miembro" in enrol and "Número de miembro" in enrol
+        assert "Al menos 15 caracteres" in enrol
+        refused = visitor.post(
+            "/enrol",
+            data={
+                "csrf_token": visitor.cookies.get("md_enrol_csrf"),
+                "member_number": "123456789",
+                "last_name": "",
+                "date_of_birth": "1980-01-01",
+                "username": "nuevo.miembro",
+                "password": "un caballo correcto grapa batería",
+                "password_again": "otra cosa distinta del todo",
+            },
+        ).text
+        assert "Escriba su apellido." in refused
+        assert "Las dos contraseñas no son iguales." in refused
+        change = visitor.get("/password").text
+        assert "Cambie su contraseña" in change and "Contraseña actual" in change
+        signin = visitor.get("/login", params={"notice": "signed_out"}).text
+        assert "Cerró la sesión." in signin
