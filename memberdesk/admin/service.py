@@ -161,9 +161,10 @@ def pending_grant_of(session: Session, user_id: int) -> RoleGrant | None:
 
 def teams(session: Session) -> list[tuple[Team, int]]:
     """Every team by name, with how many accounts it has."""
-    counts = dict(
-        session.execute(select(User.team_id, func.count()).group_by(User.team_id)).tuples().all()
-    )
+    counts: dict[int | None, int] = {
+        team_id: n
+        for team_id, n in session.execute(select(User.team_id, func.count()).group_by(User.team_id))
+    }
     return [(t, counts.get(t.id, 0)) for t in session.scalars(select(Team).order_by(Team.name))]
 
 

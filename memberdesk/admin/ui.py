@@ -46,7 +46,7 @@ PASSWORD_HINT = (
 
 
 @router.get("/admin")
-def admin_home() -> Response:
+def admin_home(principal: Admin) -> Response:
     """The administration pages start at the account list."""
     return RedirectResponse("/admin/accounts", status_code=303)
 

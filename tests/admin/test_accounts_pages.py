@@ -18,9 +18,12 @@ from tests.conftest import PASSWORD
 
 
 @pytest.fixture
-def admin(login):  # type: ignore[no-untyped-def]
-    """An administrator acting through the pages (a bearer token: no CSRF token needed)."""
-    return login(Role.ADMIN)
+def admin(login, db: Session):  # type: ignore[no-untyped-def]
+    """An administrator acting through the pages (a bearer token: no CSRF token needed);
+    committed, as refused requests roll back to the last commit."""
+    persona = login(Role.ADMIN)
+    db.commit()
+    return persona
 
 
 def users(db: Session) -> int:
@@ -126,6 +129,7 @@ def test_a_new_account_refused_beside_its_field(  # type: ignore[no-untyped-def]
 
 def test_a_taken_username_is_refused(admin, login, db: Session) -> None:  # type: ignore[no-untyped-def]
     login(Role.TIER1_AGENT, username="lee.ortiz")
+    db.commit()
     before = users(db)
     answer = new(admin)
     assert answer.status_code == 409
@@ -143,6 +147,7 @@ def test_name_and_team(admin, login, db: Session) -> None:  # type: ignore[no-un
     db.add(Team(name="Tier 1 — Team B"))
     db.flush()
     agent = login(Role.TIER1_AGENT, team="Team A")
+    db.commit()  # refused requests roll back to here
     name = agent.user.username
     seen = {"seen_name": name, "seen_team": "Team A"}
     saved = profile(admin, name, display_name="Ana Ruiz", team="Tier 1 — Team B", **seen)
@@ -171,6 +176,7 @@ def test_name_and_team(admin, login, db: Session) -> None:  # type: ignore[no-un
 
 def test_disable_ends_sessions_and_tokens_then_enable(admin, login, db: Session) -> None:  # type: ignore[no-untyped-def]
     target = login(Role.TIER1_AGENT)
+    db.commit()
     name = target.user.username
     assert target.client.get("/api/auth/me").status_code == 200
     off = admin.client.post(f"/admin/accounts/{name}/disable", follow_redirects=False)
@@ -190,6 +196,7 @@ def test_disable_ends_sessions_and_tokens_then_enable(admin, login, db: Session)
 
 def test_no_one_disables_or_resets_their_own_account(admin, login, db: Session) -> None:  # type: ignore[no-untyped-def]
     login(Role.ADMIN)  # not the last administrator: the own-account rule is what refuses
+    db.commit()
     me = admin.user.username
     own = admin.client.post(f"/admin/accounts/{me}/disable")
     assert own.status_code == 403
@@ -244,6 +251,7 @@ def test_a_member_portal_account_is_not_reset_or_renamed_here(admin, login, db: 
     from tests import factories as f
 
     member = login(Role.MEMBER, member_id=f.member(db).id)
+    db.commit()
     name = member.user.username
     page = admin.client.get(f"/admin/accounts/{name}").text
     assert "A member portal account" in page and "password-reset" not in page
