@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from memberdesk.cases import routing
@@ -110,9 +110,7 @@ def search_accounts(
     """Accounts whose username or name contains ``text`` (any case), in one status, by
     username; and how many match in all."""
     stamp = now()
-    query: Select[tuple[User, str | None]] = select(User, Team.name).outerjoin(
-        Team, Team.id == User.team_id
-    )
+    query = select(User, Team.name).outerjoin(Team, Team.id == User.team_id)
     text = text.strip().lower()
     if text:
         query = query.where(

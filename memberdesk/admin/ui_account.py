@@ -8,7 +8,7 @@ audit entries and ends of sessions and tokens are the API's own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -54,7 +54,7 @@ def _act(
     action: Action,
     *,
     fields: tuple[str, ...] = (),
-    typed: dict[str, object] | None = None,
+    typed: Mapping[str, object] | None = None,
     admins: bool = False,
 ) -> Response:
     """Lock, run one change and commit, then back to the page (PRG); a refusal shows the page

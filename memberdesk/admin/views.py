@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request
@@ -64,7 +65,7 @@ def account_page_response(
     status: int = 200,
     done: str | None = None,
     errors: Errors | None = None,
-    typed: dict[str, Any] | None = None,
+    typed: Mapping[str, Any] | None = None,
     temporary: str | None = None,
 ) -> HTMLResponse:
     """The account page, with a change's notice or its refusal."""

@@ -170,7 +170,8 @@ def test_teams_are_created_and_renamed_never_by_a_typo(admin, login, db: Session
     assert renamed.status_code == 303
     db.refresh(team)
     assert team.name == "Tier 2 — Billing West"
-    (entry,) = entries(db, "team.renamed", team.id)
+    (renamed_entry,) = entries(db, "team.renamed", team.id)
+    assert renamed_entry.actor == admin.user.username
     key = f"rename-{team.id}"
     stale = admin.client.post(url, data={"name": "Tier 2 — B", "seen": "Tier 2 — Billing"})
     assert stale.status_code == 409 and "Someone else changed this" in field_error(stale.text, key)  # type: ignore[operator]
