@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from memberdesk.cases import routing
 from memberdesk.cases.enums import CaseType
@@ -76,7 +77,8 @@ def overview(session: Session) -> Overview:
     )
 
 
-def _locked(stamp: datetime):  # type: ignore[no-untyped-def]
+def _locked(stamp: datetime) -> ColumnElement[bool]:
+    """Locked out at ``stamp`` (the lock lifts by itself when its time passes)."""
     return User.locked_until.is_not(None) & (User.locked_until > stamp)
 
 

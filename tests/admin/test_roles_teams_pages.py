@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from memberdesk.cases.models import AgentSkill
@@ -282,3 +282,34 @@ def test_a_signed_in_browser_needs_the_forms_csrf_token(app, login, db: Session)
         assert ok.status_code == 303
         db.refresh(target.user)
         assert target.user.disabled
+
+
+def test_the_last_enabled_administrator_stays_one(admin, login, db: Session) -> None:  # type: ignore[no-untyped-def]
+    # Only these two administrators are enabled.
+    other = login(Role.ADMIN)
+    officer = login(Role.COMPLIANCE_OFFICER)
+    db.execute(
+        update(User)
+        .where(User.role == Role.ADMIN, User.id.not_in([admin.user.id, other.user.id]))
+        .values(disabled=True)
+    )
+    db.commit()
+    # The first asks for the other to become a compliance officer; the other then disables
+    # the first: approving the grant now would leave no administrator.
+    asked = role(admin, other.user.username, "compliance_officer")
+    assert asked.headers["location"].endswith("done=role_waiting#role")
+    off = other.client.post(
+        f"/admin/accounts/{admin.user.username}/disable", follow_redirects=False
+    )
+    assert off.status_code == 303
+    grant = db.scalar(select(RoleGrant).where(RoleGrant.user_id == other.user.id))
+    assert grant is not None
+    refused = officer.client.post(f"/admin/grants/{grant.id}/approve")
+    assert refused.status_code == 409
+    assert "This is the last enabled administrator" in refused.text
+    db.refresh(other.user), db.refresh(grant)
+    assert other.user.role == Role.ADMIN and grant.status == GrantStatus.PENDING
+    assert not entries(db, "user.role_grant_approved")
+    # Nor may the last one leave by a role change of their own.
+    own = role(other, other.user.username, "wfm_analyst")
+    assert own.status_code == 403 and field_error(own.text, "role")
