@@ -88,12 +88,40 @@ def ensure_team(session: Session, name: str) -> Team:
 # --- accounts --------------------------------------------------------------------------------
 
 
-def find_user(session: Session, username: str) -> User:
-    """An account by username."""
-    user = session.scalar(select(User).where(User.username == username))
+def find_user(session: Session, username: str, *, lock: bool = False) -> User:
+    """An account by username; ``lock``: its row locked and read afresh (PostgreSQL)."""
+    query = select(User).where(User.username == username)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    user = session.scalar(query)
     if user is None:
         raise NotFound("no user with this username", field="path.username")
     return user
+
+
+# Changes to accounts lock rows in one order: the enabled administrators (when the change may
+# leave none), then the account, then its role grant. On PostgreSQL two administrators who
+# disable each other at the same moment could otherwise both pass the last-administrator check,
+# and one grant be approved twice; SQLite's single writer already serialises them.
+
+
+def lock_admins(session: Session) -> None:
+    """Lock the enabled administrators' rows (in id order): the last-administrator check then
+    counts what is committed, and a concurrent change waits for this one."""
+    session.execute(
+        select(User.id)
+        .where(User.role == Role.ADMIN, User.disabled.is_(False))
+        .order_by(User.id)
+        .with_for_update()
+    ).all()
+
+
+def locked_user(session: Session, username: str, *, admins: bool = False) -> User:
+    """The account locked for a change; ``admins`` first locks the enabled administrators (a
+    change that may leave none)."""
+    if admins:
+        lock_admins(session)
+    return find_user(session, username, lock=True)
 
 
 def create_user(
@@ -244,7 +272,7 @@ def request_role(
 ) -> tuple[User, RoleGrant | None]:
     """Change a role as asked through the API: at once for a role without PHI, else a grant
     waiting for a second person."""
-    user = find_user(session, username)
+    user = locked_user(session, username, admins=True)
     if not _needs_second_person(ctx, role):
         return set_role(session, ctx, username, role), None
     _check_role_change(session, ctx, user, role)
@@ -262,7 +290,7 @@ def _check_role_change(session: Session, ctx: AuditContext, user: User, role: Ro
 def set_role(session: Session, ctx: AuditContext, username: str, role: Role) -> User:
     """Change a user's role now; their open sessions end, and tokens follow at once (the role
     is read on every request)."""
-    user = find_user(session, username)
+    user = locked_user(session, username, admins=True)
     _check_role_change(session, ctx, user, role)
     _apply_role(session, ctx, user, role)
     return user
@@ -292,13 +320,23 @@ def pending_grants(session: Session) -> list[RoleGrant]:
 
 
 def _pending(session: Session, grant_id: int) -> tuple[RoleGrant, User]:
-    grant = session.get(RoleGrant, grant_id)
-    if grant is None:
+    """The grant and its account, locked in order, and still waiting: a grant is decided once
+    however many approvers press at the same moment."""
+    found = session.get(RoleGrant, grant_id)
+    if found is None:
         raise NotFound("no role grant with this id", field="path.grant_id")
+    holder = session.get(User, found.user_id)
+    assert holder is not None  # foreign key
+    user = locked_user(session, holder.username, admins=True)
+    grant = session.scalar(
+        select(RoleGrant)
+        .where(RoleGrant.id == grant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert grant is not None
     if grant.status != GrantStatus.PENDING:
         raise Conflict("this role grant was already decided")
-    user = session.get(User, grant.user_id)
-    assert user is not None  # foreign key
     return grant, user
 
 
@@ -346,7 +384,7 @@ def reject_grant(session: Session, ctx: AuditContext, grant_id: int) -> tuple[Ro
 
 def disable_user(session: Session, ctx: AuditContext, username: str) -> User:
     """Disable an account, ending its sessions and revoking its tokens."""
-    user = find_user(session, username)
+    user = locked_user(session, username, admins=True)
     _not_self(ctx, user, "disable")
     _keep_an_admin(session, user)
     user.disabled = True
@@ -377,7 +415,7 @@ def _awaiting_grant(session: Session, user: User) -> bool:
 
 def enable_user(session: Session, ctx: AuditContext, username: str) -> User:
     """Enable a disabled account (not one waiting for, or refused, its role grant)."""
-    user = find_user(session, username)
+    user = locked_user(session, username)
     _not_self(ctx, user, "enable")
     if _awaiting_grant(session, user):
         raise Conflict(
@@ -399,7 +437,7 @@ def enable_user(session: Session, ctx: AuditContext, username: str) -> User:
 
 def unlock_user(session: Session, ctx: AuditContext, username: str) -> User:
     """Lift a lock-out after failed sign-ins."""
-    user = find_user(session, username)
+    user = locked_user(session, username)
     user.failed_attempts, user.locked_until = 0, None
     audit.record(session, ctx, AuditAction.USER_UNLOCKED, object_type="user", object_id=user.id)
     return user
@@ -410,7 +448,7 @@ def reset_password(
 ) -> tuple[User, str]:
     """Give an account a random temporary password that must be changed at the next sign-in;
     its sessions end and its tokens are revoked. Returns the temporary password (shown once)."""
-    user = find_user(session, username)
+    user = locked_user(session, username)
     _not_self(ctx, user, "reset the password of")
     if user.role == Role.MEMBER:
         raise NotAllowed(

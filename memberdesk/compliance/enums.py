@@ -76,12 +76,14 @@ class AuditAction(StrEnum):
     USER_ROLE_CHANGED = "user.role_changed"
     USER_ENABLED = "user.enabled"
     USER_UNLOCKED = "user.unlocked"
+    USER_UPDATED = "user.updated"  # name shown to others, team (administration pages)
     PASSWORD_RESET = "user.password_reset"  # noqa: S105
     PASSWORD_CHANGED = "auth.password_changed"  # noqa: S105
     ROLE_GRANT_REQUESTED = "user.role_grant_requested"
     ROLE_GRANT_APPROVED = "user.role_grant_approved"
     ROLE_GRANT_REJECTED = "user.role_grant_rejected"
     TEAM_CREATED = "team.created"
+    TEAM_RENAMED = "team.renamed"
     PORTAL_ENROLLED = "portal.enrolled"
     PORTAL_ENROLMENT_FAILED = "portal.enrolment_failed"
     MEMBER_CREATED = "member.created"

@@ -12,16 +12,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from memberdesk.admin import service as admin_service
+from memberdesk.admin import ui as admin_ui
 from memberdesk.appeals import ui as appeals_ui
 from memberdesk.appeals import ui_portal as appeals_portal
 from memberdesk.cases import ui as cases_ui
-from memberdesk.clock import now
 from memberdesk.compliance import audit, auth
 from memberdesk.compliance.api import SIGNIN_PAUSE
 from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import PUBLIC, SESSION_COOKIE, audit_context, audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission, Role
-from memberdesk.compliance.models import Team, User, WebSession
+from memberdesk.compliance.models import WebSession
 from memberdesk.contacts import ui as contacts_ui
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.kpi import ui as kpi_ui
@@ -58,6 +59,7 @@ router.include_router(kpi_channels.router)
 router.include_router(kpi_review.router)
 router.include_router(surveys_ui.router)
 router.include_router(account_pages.router)
+router.include_router(admin_ui.router)
 LOGIN_CSRF_COOKIE = "md_login_csrf"
 Anyone = Annotated[Principal, requires(Permission.SESSION)]
 # The sign-in page shows only these fixed sentences, never text taken from the URL.
@@ -75,7 +77,6 @@ NOTICES = {
 # Sign-in refusals in the reader's language (the API says them in its own words).
 REFUSED = N_("Wrong username or password, or the account is locked or disabled.")
 TOO_MANY = N_("Too many failed sign-ins for this username from this address. Try again later.")
-ACCOUNTS_SHOWN = 200
 
 
 def _notice(request: Request, code: str | None) -> str | None:
@@ -226,51 +227,6 @@ def _book_size(session: Session) -> dict[str, Any]:
     }
 
 
-def _accounts(session: Session) -> dict[str, Any]:
-    """The account overview an administrator starts from: who can sign in, as what."""
-    stamp = now()
-    rows = session.execute(
-        select(User, Team.name)
-        .outerjoin(Team, Team.id == User.team_id)
-        .order_by(User.role, User.username)
-        .limit(ACCOUNTS_SHOWN)
-    ).all()
-    by_role: dict[Role, int] = {
-        role: n for role, n in session.execute(select(User.role, func.count()).group_by(User.role))
-    }
-    total = sum(by_role.values())
-    disabled = session.scalar(select(func.count()).where(User.disabled.is_(True))) or 0
-    locked = (
-        session.scalar(
-            select(func.count()).where(User.locked_until.is_not(None), User.locked_until > stamp)
-        )
-        or 0
-    )
-    accounts = [
-        {
-            "username": user.username,
-            "name": user.display_name,
-            "role": user.role,
-            "team": team or "",
-            "status": "Disabled"
-            if user.disabled
-            else "Locked out"
-            if user.locked_until and user.locked_until > stamp
-            else "Active",
-            "last_sign_in": user.last_login_at,
-        }
-        for user, team in rows
-    ]
-    return {
-        "total": total,
-        "disabled": disabled,
-        "locked": locked,
-        "by_role": [(role, by_role.get(role, 0)) for role in Role],
-        "rows": accounts,
-        "shown": len(accounts),
-    }
-
-
 @router.get("/")
 def home(request: Request, session: ReadingSessionDep, principal: Anyone) -> Response:
     """Each role's starting point: member search, the member's own record, or what the role
@@ -281,7 +237,7 @@ def home(request: Request, session: ReadingSessionDep, principal: Anyone) -> Res
     if principal.role == Role.WFM_ANALYST:
         context["book"] = _book_size(session)
     if allows(principal, Permission.USERS_MANAGE):
-        context["accounts"] = _accounts(session)
+        context["accounts"] = admin_service.overview(session)
     return render(
         request,
         "home.html",

@@ -114,6 +114,7 @@ def path_values(db: Session, login) -> dict[str, str]:  # type: ignore[no-untype
         "name": "california-state",
         "token_id": "999999",
         "grant_id": "999999",
+        "team_id": "999999",
         "case_id": "999999",
         "transfer_id": "999999",
         "step_id": "verify_identity",

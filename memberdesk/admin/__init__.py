@@ -1,0 +1,1 @@
+"""Administration in the browser: accounts, roles, teams, agent skills and API tokens."""
