@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from memberdesk.appeals import ui as appeals_ui
 from memberdesk.appeals import ui_portal as appeals_portal
+from memberdesk.breaches import ui as breaches_ui
 from memberdesk.cases import ui as cases_ui
 from memberdesk.clock import now
 from memberdesk.compliance import audit, auth
@@ -54,6 +55,7 @@ router.include_router(kpi_ui.router)
 router.include_router(kpi_board.router)
 router.include_router(kpi_channels.router)
 router.include_router(kpi_review.router)
+router.include_router(breaches_ui.router)
 router.include_router(surveys_ui.router)
 router.include_router(account_pages.router)
 LOGIN_CSRF_COOKIE = "md_login_csrf"
