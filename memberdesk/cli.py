@@ -94,6 +94,16 @@ LAZY_APPS: dict[str, LazyApp] = {
         "appeals_app",
         "Appeals and grievances: the aging and deadline reports, look one up, sweep.",
     ),
+    "breaches": LazyApp(
+        "memberdesk.breaches.cli",
+        "breaches_app",
+        "Breaches: notice clocks of a discovery, the register, the HHS log.",
+    ),
+    "vendors": LazyApp(
+        "memberdesk.vendors.cli",
+        "vendors_app",
+        "Vendors: business associates, their agreements and what needs attention.",
+    ),
     "navigators": LazyApp(
         "memberdesk.navigators.cli",
         "navigators_app",

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# US states, DC and the territories, by their postal codes.
+_CODES = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE "
+    "NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP"
+)
+STATES = frozenset(_CODES.split(" "))
+
 
 class PhiKind(StrEnum):
     """Kinds of protected health information an incident (or a vendor) may touch."""

@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from memberdesk.breaches.enums import (
+    STATES,
     Basis,
     ClockStatus,
     IncidentState,
@@ -25,12 +26,6 @@ from memberdesk.schemas import Day, DbId, Instant
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-# US states, DC and the territories, by their postal codes.
-_CODES = (
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE "
-    "NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP"
-)
-STATES = frozenset(_CODES.split(" "))
 MAX_PEOPLE = 400_000_000
 
 
