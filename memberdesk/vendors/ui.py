@@ -168,7 +168,7 @@ def vendor_page(
     out = views.vendor_out(session, vendor, at)
     cards = [
         {
-            "month": c.month,
+            "month": words.month(c.month),
             "calls": c.calls_offered,
             "aht": c.aht_seconds,
             "measures": [

@@ -103,3 +103,15 @@ def days_words(until: datetime, at: datetime) -> str:
     if days >= 0:
         return "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
     return f"{-days} day{'s' if days != -1 else ''} ago"
+
+
+def month(text: str) -> str:
+    """``2026-05`` -> ``May 2026``."""
+    year, _, m = text.partition("-")
+    return f"{MONTH_NAMES[int(m) - 1]} {year}"
+
+
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
