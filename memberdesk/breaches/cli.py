@@ -65,7 +65,7 @@ def clocks(
     if sum(residents.values()) > affected:
         raise _fail("--state counts add up to more than --affected")
     found = core.notice_clocks(start, affected, residents)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "recipient": c.recipient.value,
             "state": c.state,
@@ -81,7 +81,7 @@ def clocks(
         typer.echo(json.dumps({"discovered": start.isoformat(), "clocks": rows}))
         return
     for r in rows:
-        who = r["recipient"] + (f" ({r['state']})" if r["state"] else "")
+        who = str(r["recipient"]) + (f" ({r['state']})" if r["state"] else "")
         typer.echo(f"{who:<18} {r['due']}  {r['rule']} [{r['citation']}]")
 
 

@@ -4,7 +4,7 @@ renewals falling due, and what needs attention."""
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,7 +35,7 @@ def list_vendors(
     at = now()
     with _sessions()() as session:
         found = [views.vendor_out(session, v, at) for v in service.list_vendors(session)]
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": v.id,
             "name": v.name,

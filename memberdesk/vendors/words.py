@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from memberdesk.vendors.enums import BaaStanding, ContactRole, VendorKind, VendorStatus
 
@@ -67,33 +67,27 @@ def value(measure: str, v: float | None) -> str:
     return f"{v * 100:.1f}%".replace(".0%", "%")
 
 
-def _bound(measure: str, v: float) -> str:
-    return value(measure, v)
-
-
-def target(measure: str, goal: dict[str, object] | None) -> str:
+def target(measure: str, goal: dict[str, float | bool | str] | None) -> str:
     """A goal in words: ``at least 80%``, ``at most 5%; above 8% misses it``."""
     if not goal:
         return "No target"
+
+    def bound(key: str) -> str:
+        return value(measure, float(goal[key]))
+
     parts = []
     if "warn_below" in goal:
-        parts.append(f"at least {_bound(measure, float(goal['warn_below']))}")  # type: ignore[arg-type]
+        parts.append(f"at least {bound('warn_below')}")
     if "breach_below" in goal:
-        parts.append(
-            f"below {_bound(measure, float(goal['breach_below']))} misses it"  # type: ignore[arg-type]
-            if parts
-            else f"at least {_bound(measure, float(goal['breach_below']))}"  # type: ignore[arg-type]
-        )
+        lead = "below {} misses it" if parts else "at least {}"
+        parts.append(lead.format(bound("breach_below")))
     if "warn_above" in goal:
-        parts.append(f"at most {_bound(measure, float(goal['warn_above']))}")  # type: ignore[arg-type]
+        parts.append(f"at most {bound('warn_above')}")
     if "breach_above" in goal:
-        parts.append(
-            f"above {_bound(measure, float(goal['breach_above']))} misses it"  # type: ignore[arg-type]
-            if "warn_above" in goal
-            else f"at most {_bound(measure, float(goal['breach_above']))}"  # type: ignore[arg-type]
-        )
+        lead = "above {} misses it" if "warn_above" in goal else "at most {}"
+        parts.append(lead.format(bound("breach_above")))
     if measure == "service_level" and "within_seconds" in goal:
-        parts[0] += f" answered within {float(goal['within_seconds']):.0f} seconds"  # type: ignore[arg-type]
+        parts[0] += f" answered within {float(goal['within_seconds']):.0f} seconds"
     return "; ".join(parts).capitalize()
 
 
@@ -106,12 +100,6 @@ def days_words(until: datetime, at: datetime) -> str:
 
 
 def month(text: str) -> str:
-    """``2026-05`` -> ``May 2026``."""
+    """``2026-05`` -> ``May 2026`` (staff pages are in English)."""
     year, _, m = text.partition("-")
-    return f"{MONTH_NAMES[int(m) - 1]} {year}"
-
-
-MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+    return date(int(year), int(m), 1).strftime("%B %Y")
