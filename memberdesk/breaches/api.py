@@ -30,7 +30,7 @@ from memberdesk.compliance.deps import audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import NotFound
-from memberdesk.schemas import LimitQ, Page, id_path
+from memberdesk.schemas import LimitQ, OffsetQ, Page, id_path
 
 router = APIRouter(prefix="/api", route_class=DbRoute)
 TAGS: list[str | Enum] = ["breaches"]
@@ -98,10 +98,12 @@ def list_incidents(
         bool, Query(description="Only incidents still being assessed or notified")
     ] = False,
     limit: LimitQ = 50,
+    offset: OffsetQ = 0,
 ) -> Page[IncidentOut]:
     """Most recently discovered first, each with its clocks; the read is audited."""
     at = now()
-    rows = service.list_incidents(session, open_only=open_only, limit=limit)
+    rows = service.list_incidents(session, open_only=open_only, limit=limit, offset=offset)
+    total = service.count_incidents(session, open_only=open_only)
     items = [views.incident_out(session, i, at) for i in rows]
     audit.record(
         session,
@@ -112,7 +114,7 @@ def list_incidents(
         detail={"incidents": [i.id for i in items][:200]},
     )
     session.commit()
-    return Page[IncidentOut](items=items, total=len(items), limit=limit, offset=0)
+    return Page[IncidentOut](items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/breaches/hhs-log", response_model=HhsLog, summary="The HHS log", tags=TAGS)

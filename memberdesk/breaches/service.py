@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from memberdesk.breaches import clocks
@@ -271,11 +271,27 @@ def add_notice(
     return notice
 
 
+OPEN = (IncidentState.ASSESSING, IncidentState.NOTIFYING)
+
+
 def list_incidents(
-    session: Session, *, open_only: bool = False, limit: int = 200
+    session: Session, *, open_only: bool = False, limit: int = 200, offset: int = 0
 ) -> list[Incident]:
     """Incidents, most recently discovered first (``open_only``: still assessing or notifying)."""
-    stmt = select(Incident).order_by(Incident.discovered_at.desc(), Incident.id.desc()).limit(limit)
+    stmt = (
+        select(Incident)
+        .order_by(Incident.discovered_at.desc(), Incident.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     if open_only:
-        stmt = stmt.where(Incident.state.in_([IncidentState.ASSESSING, IncidentState.NOTIFYING]))
+        stmt = stmt.where(Incident.state.in_(OPEN))
     return list(session.scalars(stmt))
+
+
+def count_incidents(session: Session, *, open_only: bool = False) -> int:
+    """How many incidents ``list_incidents`` pages over."""
+    stmt = select(func.count()).select_from(Incident)
+    if open_only:
+        stmt = stmt.where(Incident.state.in_(OPEN))
+    return session.scalar(stmt) or 0

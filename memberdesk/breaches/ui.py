@@ -1,112 +1,38 @@
 """The breach register's pages: the register with its clocks and the response plan, recording
 an incident, the incident page (assessment, decision, notices) and the year's HHS log.
-The same services as the JSON routes; problems are said beside their field, nothing saved."""
+The same services as the JSON routes; problems are said beside their field, nothing saved.
+The incident page's form posts are in ``ui_incident``."""
 
 from __future__ import annotations
 
 import base64
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from memberdesk.breaches import plan, report, service, views, words
+from memberdesk.breaches import plan, report, service, ui_incident, words
 from memberdesk.breaches.clocks import zone
-from memberdesk.breaches.enums import ClockStatus, Factor, IncidentState
 from memberdesk.breaches.forms import errors_of, typed_time
-from memberdesk.breaches.models import Incident
-from memberdesk.breaches.schemas import (
-    AssessmentIn,
-    DecisionIn,
-    IncidentIn,
-    NoticeIn,
-    PlanIn,
-)
+from memberdesk.breaches.pages import DONE, HELP, clock_rows, incident_page, plan_card
+from memberdesk.breaches.schemas import IncidentIn, PlanIn
 from memberdesk.clock import now
 from memberdesk.compliance import audit
 from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
-from memberdesk.errors import InvalidInput, MemberdeskError
+from memberdesk.errors import MemberdeskError
 from memberdesk.schemas import id_path
 from memberdesk.web.pages import render
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
+# The incident page's form posts (their paths never clash with the pages below).
+router.include_router(ui_incident.router)
 Reader = Annotated[Principal, requires(Permission.AUDIT_READ)]
 Writer = Annotated[Principal, requires(Permission.BREACH_WRITE)]
 IncidentId = Annotated[int, id_path("incident")]
-HELP = {
-    "discovered_at": "Enter when it was discovered, not later than now.",
-    "discovered_by": "Say who discovered it.",
-    "summary": "Say what happened (up to 4,000 characters).",
-    "phi_kinds": "Tick at least one kind of information involved.",
-    "affected_count": "Enter how many people are affected: a whole number, 0 or more.",
-    "residents_by_state": "Give each state as its two-letter code and a count, 0 or more, "
-    "adding up to no more than the people affected (for example CA 120, OR 4).",
-    "basis": "Not a breach on a low probability of compromise needs all four factors of the "
-    "risk assessment first; otherwise choose the exclusion that applies.",
-    "rationale": "Explain the decision.",
-    "sent_at": "Enter when it was sent: not before the incident was discovered, and not later "
-    "than now.",
-    "people": "Enter how many people this notice reached.",
-    "state": "For the media, give the state's two-letter code (and only for the media).",
-    "review_due": "The review date must come after the date the plan was adopted.",
-    "content_base64": "Upload the plan as a PDF or plain-text file.",
-}
-DONE = {
-    "recorded": "Incident recorded. Its notice clocks are running from the discovery.",
-    "assessed": "Risk assessment saved.",
-    "decided": "Decision recorded.",
-    "notice": "Notice recorded.",
-    "plan": "Incident-response plan uploaded.",
-}
-
-
-def _today() -> Any:
-    return now().astimezone(zone()).date()
-
-
-def _clock_rows(session: Any, incident: Incident, at: datetime) -> list[dict[str, Any]]:
-    rows = []
-    for s in service.standings(session, incident, at):
-        text, late = words.countdown(s.clock.due, at)
-        live = s.status in (ClockStatus.RUNNING, ClockStatus.OVERDUE)
-        rows.append(
-            {
-                "to": words.recipient(s.clock.recipient, s.clock.state, s.clock.annual_log),
-                "due": words.when(s.clock.due, at),
-                "countdown": text if live else "",
-                "late": live and late,
-                "status": words.CLOCK_STATUS[s.status],
-                "rule": s.clock.rule,
-                "citation": s.clock.citation,
-                "reached": (
-                    f"{s.reached:,} of {s.clock.owed:,} reached" if s.clock.owed is not None else ""
-                ),
-                "live": live,
-                "due_at": s.clock.due,
-            }
-        )
-    return rows
-
-
-def _plan_card(session: Any) -> dict[str, Any] | None:
-    p = plan.current(session)
-    if p is None:
-        return None
-    days = plan.days_to_review(p, _today())
-    return {
-        "title": p.title,
-        "version": p.version,
-        "adopted": p.adopted_on,
-        "review_due": p.review_due,
-        "overdue": days < 0,
-        "soon": 0 <= days <= plan.REVIEW_SOON_DAYS,
-        "days": abs(days),
-    }
 
 
 @router.get("/breaches")
@@ -120,7 +46,7 @@ def register(
     at = now()
     rows = []
     for inc in service.list_incidents(session):
-        clocks = [c for c in _clock_rows(session, inc, at) if c["live"]]
+        clocks = [c for c in clock_rows(session, inc, at) if c["live"]]
         nearest = min(clocks, key=lambda c: c["due_at"]) if clocks else None
         rows.append(
             {
@@ -146,7 +72,7 @@ def register(
         "breaches/register.html",
         principal,
         incidents=rows,
-        plan=_plan_card(session),
+        plan=plan_card(session),
         done=DONE.get(done or ""),
         errors={},
         typed={},
@@ -338,7 +264,7 @@ def upload_plan(
             principal,
             status=422,
             incidents=[],
-            plan=_plan_card(session),
+            plan=plan_card(session),
             done=None,
             errors=errors,
             typed=typed,
@@ -360,51 +286,6 @@ def plan_document(request: Request, session: ReadingSessionDep, principal: Reade
     )
 
 
-def incident_page(
-    request: Request,
-    session: Any,
-    principal: Principal,
-    incident: Incident,
-    status: int = 200,
-    **ctx: Any,
-) -> HTMLResponse:
-    """The incident page: facts, clocks, assessment, decision and notices."""
-    at = now()
-    out = views.incident_out(session, incident, at)
-    return render(
-        request,
-        "breaches/incident.html",
-        principal,
-        status=status,
-        i=out,
-        state=words.STATES[incident.state],
-        assessing=incident.state is IncidentState.ASSESSING,
-        notices_open=incident.state is not IncidentState.NOT_A_BREACH,
-        discovered=words.when(incident.discovered_at, at),
-        kinds=words.phi_kinds(incident.phi_kinds),
-        clocks=_clock_rows(session, incident, at),
-        factors=[(f.value, words.FACTORS[f], out.assessment[f.value]) for f in Factor],
-        risks={k.value: v for k, v in words.RISKS.items()},
-        outcomes={k.value: v for k, v in words.OUTCOMES.items()},
-        bases={"": "Not needed for a breach", **{k.value: v for k, v in words.BASES.items()}},
-        recipients={k.value: v for k, v in words.RECIPIENTS.items()},
-        methods={k.value: v for k, v in words.METHODS.items()},
-        basis_words=words.BASES.get(incident.basis) if incident.basis else None,
-        outcome_words=words.OUTCOMES.get(incident.outcome) if incident.outcome else None,
-        decided=words.when(incident.decided_at, at) if incident.decided_at else None,
-        notices=[
-            {
-                "to": words.recipient(n.recipient, n.state, False),
-                "sent": words.when(n.sent_at, at),
-                "method": words.METHODS[n.method],
-                "people": n.people,
-            }
-            for n in out.notices
-        ],
-        **{"errors": {}, "typed": {}, "done": None, **ctx},
-    )
-
-
 @router.get("/breaches/{incident_id}")
 def read(
     incident_id: IncidentId,
@@ -419,110 +300,3 @@ def read(
     service.record(session, audit_ctx(request, principal), AuditAction.BREACH_READ, incident)
     session.commit()
     return page
-
-
-def _act(
-    request: Request,
-    session: Any,
-    principal: Principal,
-    incident_id: int,
-    make: Any,
-    done: str,
-    typed: dict[str, str],
-) -> Response:
-    """Run a change; on a problem the incident page again with it beside its field."""
-    try:
-        make()
-    except (ValidationError, MemberdeskError) as exc:
-        session.rollback()
-        errors = errors_of(exc, HELP)
-        if not errors:
-            errors[""] = "That could not be saved."
-        incident = service.get(session, incident_id)
-        status = getattr(exc, "status_code", 422)
-        return incident_page(
-            request, session, principal, incident, status, errors=errors, typed=typed
-        )
-    session.commit()
-    return RedirectResponse(f"/breaches/{incident_id}?done={done}", status_code=303)
-
-
-@router.post("/breaches/{incident_id}/assessment")
-async def assess(
-    incident_id: IncidentId, request: Request, session: SessionDep, principal: Writer
-) -> Response:
-    """Save the four factors (each with a finding and a judgement)."""
-    form = await request.form()
-    typed = {k: str(v) for k, v in form.items() if k != "csrf_token"}
-    payload: dict[str, Any] = {}
-    for f in Factor:
-        finding = typed.get(f.value, "").strip()
-        if finding:
-            payload[f.value] = {"finding": finding, "risk": typed.get(f"{f.value}_risk", "")}
-
-    def make() -> None:
-        body = AssessmentIn.model_validate(payload)
-        service.assess(session, audit_ctx(request, principal), incident_id, body, now())
-
-    return _act(request, session, principal, incident_id, make, "assessed", typed)
-
-
-@router.post("/breaches/{incident_id}/decision")
-def decide(
-    incident_id: IncidentId,
-    request: Request,
-    session: SessionDep,
-    principal: Writer,
-    outcome: Annotated[str, Form()] = "",
-    basis: Annotated[str, Form()] = "",
-    rationale: Annotated[str, Form()] = "",
-) -> Response:
-    """Decide: a breach, or not (with its basis)."""
-    typed = {"outcome": outcome, "basis": basis, "rationale": rationale}
-
-    def make() -> None:
-        body = DecisionIn.model_validate(
-            {"outcome": outcome, "basis": basis or None, "rationale": rationale}
-        )
-        service.decide(session, audit_ctx(request, principal), incident_id, body, now())
-
-    return _act(request, session, principal, incident_id, make, "decided", typed)
-
-
-@router.post("/breaches/{incident_id}/notices")
-def add_notice(
-    incident_id: IncidentId,
-    request: Request,
-    session: SessionDep,
-    principal: Writer,
-    recipient: Annotated[str, Form()] = "",
-    sent_at: Annotated[str, Form()] = "",
-    method: Annotated[str, Form()] = "",
-    people: Annotated[str, Form()] = "",
-    state: Annotated[str, Form()] = "",
-) -> Response:
-    """Record a notice sent."""
-    typed = {
-        "recipient": recipient,
-        "sent_at": sent_at,
-        "method": method,
-        "people": people,
-        "state": state,
-    }
-
-    def make() -> None:
-        when = typed_time(sent_at)
-        if when is None:
-            raise InvalidInput("enter a date and time", field="body.sent_at")
-        body = NoticeIn.model_validate(
-            {
-                "recipient": recipient,
-                "sent_at": when,
-                "method": method,
-                "people": people.strip().replace(",", "") or None,
-                "state": state.strip() or None,
-            }
-        )
-        service.add_notice(session, audit_ctx(request, principal), incident_id, body, now())
-
-    return _act(request, session, principal, incident_id, make, "notice", typed)

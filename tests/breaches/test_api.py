@@ -223,6 +223,10 @@ def test_the_hhs_log_of_the_year(officer, db: Session) -> None:  # type: ignore[
         csv = officer.client.get("/api/breaches/hhs-log.csv", params={"year": 2026})
         empty = officer.client.get("/api/breaches/hhs-log", params={"year": 2025}).json()
         bad = officer.client.get("/api/breaches/hhs-log", params={"year": 1999})
+    paged = officer.client.get("/api/breaches", params={"limit": 1, "offset": 1}).json()
+    assert paged["total"] == 3 and [i["id"] for i in paged["items"]] == [big["id"]]
+    still_open = officer.client.get("/api/breaches", params={"open_only": True}).json()
+    assert still_open["total"] == 3  # two notifying, one assessing
     rows = {r["incident_id"]: r for r in log["rows"]}
     assert set(rows) == {small["id"], big["id"]} and undecided["id"] not in rows
     assert rows[small["id"]]["hhs_route"] == "annual_log"
