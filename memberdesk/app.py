@@ -233,6 +233,7 @@ def create_app(
     from memberdesk.appeals.api import router as appeals_router
     from memberdesk.appeals.api_reports import router as appeal_reports_router
     from memberdesk.appeals.api_tier3 import router as tier3_router
+    from memberdesk.breaches.api import router as breaches_router
     from memberdesk.cases.api import router as cases_router
     from memberdesk.cases.api_docs import router as documents_router
     from memberdesk.cases.api_work import router as work_router
@@ -246,6 +247,7 @@ def create_app(
     from memberdesk.navigators.api import router as navigators_router
     from memberdesk.sla.api import router as sla_router
     from memberdesk.surveys.api import router as surveys_router
+    from memberdesk.vendors.api import router as vendors_router
     from memberdesk.web.ui import router as ui_router
     from memberdesk.wfm.api import router as wfm_router
 
@@ -258,6 +260,8 @@ def create_app(
     app.include_router(appeals_router)
     app.include_router(tier3_router)
     app.include_router(appeal_reports_router)
+    app.include_router(breaches_router)
+    app.include_router(vendors_router)
     app.include_router(sla_router)
     app.include_router(wfm_router)
     app.include_router(surveys_router)

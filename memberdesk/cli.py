@@ -94,6 +94,16 @@ LAZY_APPS: dict[str, LazyApp] = {
         "appeals_app",
         "Appeals and grievances: the aging and deadline reports, look one up, sweep.",
     ),
+    "breaches": LazyApp(
+        "memberdesk.breaches.cli",
+        "breaches_app",
+        "Breaches: notice clocks of a discovery, the register, the HHS log.",
+    ),
+    "vendors": LazyApp(
+        "memberdesk.vendors.cli",
+        "vendors_app",
+        "Vendors: business associates, their agreements and what needs attention.",
+    ),
     "navigators": LazyApp(
         "memberdesk.navigators.cli",
         "navigators_app",
@@ -525,6 +535,7 @@ def demo(
     _seed_work(engine, settings, seed=1, logins=False)
     _seed_calls(engine)
     _seed_surveys(engine, seed=1)
+    _seed_registers(engine)
     table = Table(
         "username", "role", "password", title="Demo logins (also in var/demo-logins.json)"
     )
@@ -537,6 +548,21 @@ def demo(
         LiveDemo(sessions).start()
         console().print("live demo: simulated calls and agents feed the wallboard (/wallboard)")
     serve(host=host, port=port, workers=1)
+
+
+def _seed_registers(engine: Engine) -> None:
+    """Demo incidents and vendors for the compliance officer, each only into an empty register."""
+    from memberdesk.breaches.demo import seed_demo_breaches
+    from memberdesk.clock import now
+    from memberdesk.db import make_sessionmaker
+    from memberdesk.vendors.demo import seed_demo_vendors
+
+    with make_sessionmaker(engine)() as session:
+        incidents = seed_demo_breaches(session, at=now())
+        vendors = seed_demo_vendors(session, at=now())
+        session.commit()
+    if incidents or vendors:
+        console().print(f"demo registers: {incidents} incidents, {vendors} vendors")
 
 
 def _seed_book(sessions: Any, profile: str, members: int) -> None:

@@ -14,6 +14,8 @@ DOMAINS_WITH_TABLES = (
     "surveys",
     "appeals",
     "letters",
+    "breaches",
+    "vendors",
 )
 
 

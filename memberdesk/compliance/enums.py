@@ -49,6 +49,8 @@ class Permission(StrEnum):
     KPI_READ = "kpi.read"  # the centre's call figures (counts and times, no member data)
     KPI_FEED = "kpi.feed"  # the telephony platform's account: posts call and agent events
     SURVEY_READ = "survey.read"  # survey comments (free text, PHI) and who was invited
+    BREACH_WRITE = "breach.write"  # compliance officers: the breach register and response plan
+    VENDOR_WRITE = "vendor.write"  # compliance officers: vendors, their BAAs and scorecards
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
@@ -177,6 +179,24 @@ class AuditAction(StrEnum):
     LETTER_ISSUED = "letter.issued"  # rendered and stored (who it is for, which template)
     LETTER_READ = "letter.read"  # its details (addressee, kind, dates)
     LETTER_DOWNLOADED = "letter.downloaded"  # the PDF itself
+    # the breach register (breaches/): counts and ids only, never the free text
+    BREACH_RECORDED = "breach.recorded"
+    BREACH_READ = "breach.read"
+    BREACH_LISTED = "breach.listed"
+    BREACH_ASSESSED = "breach.assessed"
+    BREACH_DECIDED = "breach.decided"
+    BREACH_NOTICE_RECORDED = "breach.notice_recorded"
+    BREACH_REPORT = "breach.report"
+    BREACH_PLAN_UPLOADED = "breach.plan_uploaded"
+    BREACH_PLAN_DOWNLOADED = "breach.plan_downloaded"
+    # business associates (vendors/)
+    VENDOR_CREATED = "vendor.created"
+    VENDOR_STATUS_CHANGED = "vendor.status_changed"
+    VENDOR_BAA_ADDED = "vendor.baa_added"
+    VENDOR_BAA_DOWNLOADED = "vendor.baa_downloaded"
+    VENDOR_CONTACT_ADDED = "vendor.contact_added"
+    VENDOR_CONTACT_VERIFIED = "vendor.contact_verified"
+    VENDOR_SCORECARD_RECORDED = "vendor.scorecard_recorded"
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.
@@ -253,6 +273,10 @@ PHI_ACCESS_ACTIONS = frozenset(
         AuditAction.LETTER_ISSUED,
         AuditAction.LETTER_READ,
         AuditAction.LETTER_DOWNLOADED,
+        # breaches: which members an incident touched, and who read it
+        AuditAction.BREACH_RECORDED,
+        AuditAction.BREACH_READ,
+        AuditAction.BREACH_LISTED,
     }
 )
 

@@ -16,6 +16,7 @@ from memberdesk.admin import service as admin_service
 from memberdesk.admin import ui as admin_ui
 from memberdesk.appeals import ui as appeals_ui
 from memberdesk.appeals import ui_portal as appeals_portal
+from memberdesk.breaches import ui as breaches_ui
 from memberdesk.cases import ui as cases_ui
 from memberdesk.compliance import audit, auth
 from memberdesk.compliance.api import SIGNIN_PAUSE
@@ -36,6 +37,7 @@ from memberdesk.members.enums import LineOfBusiness
 from memberdesk.members.lines import line_of
 from memberdesk.members.models import EmployerGroup, Member
 from memberdesk.surveys import ui as surveys_ui
+from memberdesk.vendors import ui as vendors_ui
 from memberdesk.web import account_pages, i18n
 from memberdesk.web.account_pages import (
     RESET_NOTICE,
@@ -57,6 +59,8 @@ router.include_router(kpi_ui.router)
 router.include_router(kpi_board.router)
 router.include_router(kpi_channels.router)
 router.include_router(kpi_review.router)
+router.include_router(breaches_ui.router)
+router.include_router(vendors_ui.router)
 router.include_router(surveys_ui.router)
 router.include_router(account_pages.router)
 router.include_router(admin_ui.router)

@@ -123,6 +123,10 @@ def path_values(db: Session, login) -> dict[str, str]:  # type: ignore[no-untype
         "appeal_id": "999999",
         "inquiry_id": "999999",
         "referral_id": "999999",
+        "incident_id": "999999",
+        "vendor_id": "999999",
+        "baa_id": "999999",
+        "person_id": "999999",
     }
 
 

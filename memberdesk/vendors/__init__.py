@@ -1,0 +1,1 @@
+"""Business associates and vendors: BAAs, contacts, and the outsourced centre scorecard."""
