@@ -22,6 +22,7 @@ from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import PUBLIC, SESSION_COOKIE, audit_context, audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission, Role
 from memberdesk.compliance.models import Team, User, WebSession
+from memberdesk.compliance.ui import router as compliance_ui
 from memberdesk.contacts import ui as contacts_ui
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.kpi import ui as kpi_ui
@@ -55,6 +56,7 @@ router.include_router(kpi_board.router)
 router.include_router(kpi_channels.router)
 router.include_router(kpi_review.router)
 router.include_router(surveys_ui.router)
+router.include_router(compliance_ui)
 router.include_router(account_pages.router)
 LOGIN_CSRF_COOKIE = "md_login_csrf"
 Anyone = Annotated[Principal, requires(Permission.SESSION)]
