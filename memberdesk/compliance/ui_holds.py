@@ -172,8 +172,8 @@ def release_hold(
     else:
         try:
             retention.release_hold(session, audit_ctx(request, principal), hold_id, reason.strip())
-        except MemberdeskError as exc:
-            errors["release_reason"], status = sentence(exc.message), exc.status_code
+        except MemberdeskError as exc:  # gone, or released meanwhile: said above the list
+            errors["hold"], status = sentence(exc.message), exc.status_code
         else:
             session.commit()
             return RedirectResponse("/compliance/holds?done=released", status_code=303)
