@@ -133,7 +133,7 @@ def chain_progress(
     """The run's progress alone (the page swaps it in every second while a run is active)."""
     context = _chain_context(session, request, now())
     session.commit()
-    return render(request, "compliance/_run.html", principal, **context)
+    return render(request, "compliance/_chain.html", principal, **context)
 
 
 @router.post("/compliance/chain/verify")
