@@ -16,7 +16,7 @@ import time_machine
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from memberdesk.compliance import audit
+from memberdesk.compliance import audit, reports
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.enums import AuditAction, PurposeOfUse, Role
 from memberdesk.compliance.models import AuditEntry, LegalHold
@@ -315,3 +315,38 @@ def test_an_agent_is_refused_every_page(login, officer) -> None:  # type: ignore
     home = officer.client.get("/").text
     assert 'href="/compliance"' in home and 'href="/compliance/access"' in home
     assert 'href="/compliance"' not in agent.get("/").text
+
+
+def test_a_past_months_page_comes_from_its_window_with_the_same_entries(
+    login, officer, db: Session
+) -> None:
+    """March asked in December: the page is taken from the window's index (not by walking back
+    from today), and holds exactly the entries a plain walk finds, page after page."""
+    agent = login(Role.TIER1_AGENT, team="Team A")
+    m = f.member(db)
+    march = [datetime(2026, 3, 2, 17, tzinfo=UTC) + timedelta(hours=7 * i) for i in range(70)]
+    in_march = views(db, agent, m, march)
+    views(db, agent, m, [datetime(2026, 2, 27, 17, tzinfo=UTC)])  # before the window
+    # Months of later entries: more of the log lies after the window than in it.
+    views(db, agent, m, [datetime(2026, 12, 1, tzinfo=UTC) + timedelta(days=i) for i in range(5)])
+    window = reports.AuditFilter(
+        start=datetime(2026, 3, 1, tzinfo=UTC), end=datetime(2026, 4, 1, tzinfo=UTC)
+    )
+    assert reports._window_first(db, window)
+    everything = db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).all()
+    expected = [e.id for e in everything if window.start <= e.at < window.end]
+    assert set(in_march) <= set(expected)
+    found, before = [], None
+    while True:
+        rows = reports.search_audit(db, window, PAGE_SIZE, before)
+        found += [e.id for e in rows[:PAGE_SIZE]]
+        if len(rows) <= PAGE_SIZE:
+            break
+        before = rows[PAGE_SIZE - 1].id
+    assert found == expected
+    read = reports.AuditFilter(action="member.read", start=window.start, end=window.end)
+    assert [e.id for e in reports.search_audit(db, read, 100)] == sorted(in_march, reverse=True)
+    page = officer.client.get(
+        "/compliance/audit", params={"from": "2026-03-01", "to": "2026-03-31"}
+    )
+    assert ids_on(page.text) == expected[:PAGE_SIZE]

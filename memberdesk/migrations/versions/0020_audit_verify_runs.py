@@ -1,4 +1,5 @@
-"""compliance console: chain verifications run in the background, a legal hold's release reason
+"""compliance console: chain verifications run in the background, a legal hold's release reason,
+audit search by date window from the window's own indexes
 
 Revision ID: 0020
 Revises: 0017
@@ -56,9 +57,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("legal_holds") as batch:
         batch.add_column(sa.Column("release_reason", sa.LargeBinary(), nullable=True))
+    # (at, id) replaces (at): it serves every use of the old one, and a month's page of
+    # entries is then read from the index alone (bench/bench_audit_search.py: 956 ms -> ms).
+    op.create_index("ix_audit_log_at_id", "audit_log", ["at", "id"])
+    op.create_index("ix_audit_log_action_at_id", "audit_log", ["action", "at", "id"])
+    op.drop_index("ix_audit_log_at", table_name="audit_log")
 
 
 def downgrade() -> None:
+    op.create_index("ix_audit_log_at", "audit_log", ["at"])
+    op.drop_index("ix_audit_log_action_at_id", table_name="audit_log")
+    op.drop_index("ix_audit_log_at_id", table_name="audit_log")
     with op.batch_alter_table("legal_holds") as batch:
         batch.drop_column("release_reason")
     op.drop_table("audit_verify_runs")
