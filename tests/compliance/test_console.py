@@ -16,7 +16,7 @@ import time_machine
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from memberdesk.compliance import audit, reports
+from memberdesk.compliance import audit, reports, words
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.enums import AuditAction, PurposeOfUse, Role
 from memberdesk.compliance.models import AuditEntry, LegalHold
@@ -350,3 +350,21 @@ def test_a_past_months_page_comes_from_its_window_with_the_same_entries(
         "/compliance/audit", params={"from": "2026-03-01", "to": "2026-03-31"}
     )
     assert ids_on(page.text) == expected[:PAGE_SIZE]
+
+
+def test_every_audited_action_has_words() -> None:
+    """The search shows what each action means, never its code: a new action needs its words
+    in ``compliance/words.py``."""
+    assert set(words.ACTIONS) == set(AuditAction)
+    assert len(set(words.ACTIONS.values())) == len(words.ACTIONS)  # no two read alike
+
+
+def test_the_api_releases_a_hold_with_its_reason(officer, db: Session) -> None:
+    m = f.member(db)
+    c = officer.client
+    hold = c.post("/api/compliance/legal-holds", json={"matter": "Roe", "member_id": m.id}).json()
+    r = c.post(f"/api/compliance/legal-holds/{hold['id']}/release", json={"reason": "Dismissed"})
+    assert r.status_code == 200 and r.json()["released_at"]
+    assert db.get(LegalHold, hold["id"]).release_reason == "Dismissed"
+    long = c.post("/api/compliance/legal-holds/1/release", json={"reason": "x" * 2001})
+    assert long.status_code == 422 and "reason" in long.text
