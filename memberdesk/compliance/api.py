@@ -36,6 +36,7 @@ from memberdesk.compliance.schemas import (
     Enrolment,
     LegalHoldIn,
     LegalHoldOut,
+    LegalHoldRelease,
     PasswordChange,
     PasswordResetOut,
     Profile,
@@ -696,9 +697,13 @@ def release_hold(
     session: SessionDep,
     request: Request,
     principal: HoldManager,
+    body: LegalHoldRelease | None = None,
 ) -> LegalHoldOut:
-    """Retention applies to the records again from the next run."""
-    hold = retention.release_hold(session, audit_ctx(request, principal), hold_id)
+    """Retention applies to the records again from the next run. The reason (optional here,
+    asked for on the console's page) is kept encrypted."""
+    hold = retention.release_hold(
+        session, audit_ctx(request, principal), hold_id, body.reason if body else None
+    )
     session.commit()
     return LegalHoldOut.model_validate(hold)
 

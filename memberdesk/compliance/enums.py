@@ -99,6 +99,8 @@ class AuditAction(StrEnum):
     ID_CARD_UPDATED = "id_card.updated"
     ACCESS_REPORT = "compliance.access_report"
     AUDIT_VERIFIED = "compliance.audit_verified"
+    # a verification asked for on the console page, walked in the background
+    AUDIT_VERIFY_STARTED = "compliance.audit_verify_started"
     LEGAL_HOLD_PLACED = "compliance.legal_hold_placed"
     LEGAL_HOLD_RELEASED = "compliance.legal_hold_released"
     RETENTION_RUN = "compliance.retention_run"
@@ -287,6 +289,16 @@ class GrantStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+class VerifyRunState(StrEnum):
+    """Where a chain verification started from the console stands."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    PASSED = "passed"
+    FAILED = "failed"  # the chain did not verify: the run names the first bad entry
+    STOPPED = "stopped"  # its server stopped mid-walk (no heartbeat); start another
 
 
 class GrantKind(StrEnum):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from memberdesk.clock import now
 from memberdesk.compliance.crypto import EncryptedString
-from memberdesk.compliance.enums import GrantKind, GrantStatus, Role
+from memberdesk.compliance.enums import GrantKind, GrantStatus, Role, VerifyRunState
 from memberdesk.db import Base, UTCDateTime
 from memberdesk.members.models import str_enum
 
@@ -151,7 +151,10 @@ class AuditEntry(Base):
         # Audit search: newest first within a filter, paged by id (keyset), stays an index walk.
         Index("ix_audit_log_action_id", "action", "id"),
         Index("ix_audit_log_actor_name_id", "actor", "id"),
-        Index("ix_audit_log_at", "at"),
+        # A date window's page taken from the window itself (``reports.search_audit``): the
+        # ids are in the index, so it is read without touching the table.
+        Index("ix_audit_log_at_id", "at", "id"),
+        Index("ix_audit_log_action_at_id", "action", "at", "id"),
     )
 
     # Assigned by the writer under the head lock, so the chain order is the id order.
@@ -245,3 +248,38 @@ class LegalHold(Base):
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     released_by: Mapped[str | None] = mapped_column(String(64))
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it was lifted (counsel's words may name the matter's people): encrypted like reason.
+    release_reason: Mapped[str | None] = mapped_column(
+        EncryptedString("legal_holds.release_reason")
+    )
+
+
+class AuditVerifyRun(Base):
+    """One verification of the audit chain started from the console. Its progress lives here,
+    not in a server's memory, so every app server shows the same run, and only one runs."""
+
+    __tablename__ = "audit_verify_runs"
+    __table_args__ = (
+        # 1 while queued or running, else NULL: a second start while one is active collides
+        # here on every server (NULLs never collide), so the chain is walked once at a time.
+        UniqueConstraint("active", name="uq_audit_verify_runs_active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[VerifyRunState] = mapped_column(
+        str_enum(VerifyRunState), default=VerifyRunState.QUEUED
+    )
+    active: Mapped[int | None] = mapped_column(Integer, default=1)
+    requested_by_id: Mapped[int | None] = mapped_column(Integer)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_role: Mapped[str] = mapped_column(String(32))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    runner: Mapped[str | None] = mapped_column(String(64))  # host:pid of the server walking it
+    total: Mapped[int] = mapped_column(AuditId, default=0)  # the chain's length when it started
+    checked: Mapped[int] = mapped_column(AuditId, default=0)
+    checkpoints: Mapped[int] = mapped_column(Integer, default=0)
+    first_bad: Mapped[int | None] = mapped_column(AuditId)
+    problem: Mapped[str | None] = mapped_column(String(2000))

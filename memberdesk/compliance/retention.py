@@ -368,14 +368,18 @@ def place_hold(
     return hold
 
 
-def release_hold(session: Session, ctx: AuditContext, hold_id: int) -> LegalHold:
-    """Release a hold; retention applies again from the next run."""
+def release_hold(
+    session: Session, ctx: AuditContext, hold_id: int, reason: str | None = None
+) -> LegalHold:
+    """Release a hold (with the reason, kept encrypted); retention applies again from the next
+    run."""
     hold = session.get(LegalHold, hold_id)
     if hold is None:
         raise NotFound("no legal hold with this id", field="path.hold_id")
     if hold.released_at is not None:
         raise Conflict("this legal hold was already released")
     hold.released_at, hold.released_by = now(), ctx.actor
+    hold.release_reason = reason
     audit.record(
         session,
         ctx,
@@ -383,5 +387,6 @@ def release_hold(session: Session, ctx: AuditContext, hold_id: int) -> LegalHold
         object_type="legal_hold",
         object_id=hold.id,
         member_ids=[hold.member_id] if hold.member_id else [],
+        changes={"new": {"release_reason": reason}} if reason else None,
     )
     return hold

@@ -228,6 +228,12 @@ class LegalHoldIn(BaseModel):
     reason: str | None = Field(default=None, max_length=2000, description="Why (encrypted)")
 
 
+class LegalHoldRelease(BaseModel):
+    reason: str | None = Field(
+        default=None, max_length=2000, description="Why the hold is lifted (encrypted)"
+    )
+
+
 class LegalHoldOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

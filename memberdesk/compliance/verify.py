@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,7 @@ def _walk(
     batch: int,
     by_entry: dict[int, AuditCheckpoint],
     tip: tuple[int, str] | None,
+    progress: Callable[[int], None] | None = None,
 ) -> _Walk:
     """Stream the entries in id order, checking ids, links, hashes and checkpoints."""
     w, prev_hash, vouched_to = _Walk(), GENESIS, 0
@@ -180,6 +182,8 @@ def _walk(
             if tip is not None and k == tip[0]:
                 w.tip_hash = entry["hash"]
             prev_hash, w.last_id = entry["hash"], k
+            if progress is not None and w.count % batch == 0:
+                progress(w.count)
     except (TypeError, ValueError):
         # A stored value that does not even decode (SQLite keeps whatever is written, e.g.
         # text that is not JSON): the row after the last one read is the bad one.
@@ -197,13 +201,17 @@ def _walk(
 
 
 def verify_chain(
-    conn: Connection, anchor: dict[str, Any] | None = None, batch: int = 20_000
+    conn: Connection,
+    anchor: dict[str, Any] | None = None,
+    batch: int = 20_000,
+    progress: Callable[[int], None] | None = None,
 ) -> VerifyResult:
     """Walk the whole chain in id order, streaming, and check every link and checkpoint.
 
     ``first_bad`` is the earliest entry the evidence shows may be bad: the entry that fails,
     the first entry of a tail that was cut off, or, when only signatures are wrong, the first
-    entry no verified checkpoint vouches for.
+    entry no verified checkpoint vouches for. ``progress`` hears the count of entries checked
+    after every ``batch`` of them (the console's background run shows it).
     """
     # The tip first: on PostgreSQL each statement sees its own snapshot, so entries appended
     # while we walk (the service keeps running) lie beyond this tip and are no cut-off.
@@ -227,7 +235,7 @@ def verify_chain(
         must_reach.append((a_last, f"signed checkpoint #{a_id} in the anchor file"))
 
     stale = _unsealed_too_long(conn)
-    w = _walk(conn, batch, {cp.last_entry_id: cp for cp in good}, tip)
+    w = _walk(conn, batch, {cp.last_entry_id: cp for cp in good}, tip, progress)
     failure = _blame_link(conn, *w.broken, tip) if w.broken else w.failure
     if failure is None:
         failure = _what_is_missing(w, must_reach, tip, notes, good)

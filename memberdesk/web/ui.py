@@ -24,6 +24,7 @@ from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import PUBLIC, SESSION_COOKIE, audit_context, audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission, Role
 from memberdesk.compliance.models import WebSession
+from memberdesk.compliance.ui import router as compliance_ui
 from memberdesk.contacts import ui as contacts_ui
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.kpi import ui as kpi_ui
@@ -62,6 +63,7 @@ router.include_router(kpi_review.router)
 router.include_router(breaches_ui.router)
 router.include_router(vendors_ui.router)
 router.include_router(surveys_ui.router)
+router.include_router(compliance_ui)
 router.include_router(account_pages.router)
 router.include_router(admin_ui.router)
 LOGIN_CSRF_COOKIE = "md_login_csrf"
