@@ -22,6 +22,7 @@ from memberdesk.appeals.tier3_schemas import (
     InquiryIn,
     InquiryOut,
     LiaisonIn,
+    ReferralCloseIn,
     ReferralIn,
     ReferralOut,
     ResponseIn,
@@ -122,7 +123,7 @@ def referral_out(session: Session, referral: LegalReferral, principal: Principal
     )
 
 
-def _read(
+def record_read(
     session: Session,
     request: Request,
     principal: Principal,
@@ -130,6 +131,7 @@ def _read(
     kind: str,
     rows: list[RegulatoryInquiry] | list[LegalReferral],
 ) -> None:
+    """Audit a read of inquiries or referrals (their members, the ids shown); pages use it too."""
     audit.record(
         session,
         audit_ctx(request, principal),
@@ -190,7 +192,9 @@ def list_inquiries(
     at = now()
     out = [inquiry_out(session, r, principal, at) for r in rows]
     if rows:
-        _read(session, request, principal, AuditAction.INQUIRY_READ, "regulatory_inquiry", rows)
+        record_read(
+            session, request, principal, AuditAction.INQUIRY_READ, "regulatory_inquiry", rows
+        )
     session.commit()
     return out
 
@@ -207,7 +211,9 @@ def get_inquiry(
     """The inquiry with its deadline, liaison and documents exchanged."""
     inquiry = tier3.get_inquiry(session, inquiry_id)
     out = inquiry_out(session, inquiry, principal, now())
-    _read(session, request, principal, AuditAction.INQUIRY_READ, "regulatory_inquiry", [inquiry])
+    record_read(
+        session, request, principal, AuditAction.INQUIRY_READ, "regulatory_inquiry", [inquiry]
+    )
     session.commit()
     return out
 
@@ -335,7 +341,7 @@ def list_referrals(
     )
     out = [referral_out(session, r, principal) for r in rows]
     if rows:
-        _read(session, request, principal, AuditAction.REFERRAL_READ, "legal_referral", rows)
+        record_read(session, request, principal, AuditAction.REFERRAL_READ, "legal_referral", rows)
     session.commit()
     return out
 
@@ -352,7 +358,9 @@ def get_referral(
     """The referral with its legal hold."""
     referral = tier3.get_referral(session, referral_id)
     out = referral_out(session, referral, principal)
-    _read(session, request, principal, AuditAction.REFERRAL_READ, "legal_referral", [referral])
+    record_read(
+        session, request, principal, AuditAction.REFERRAL_READ, "legal_referral", [referral]
+    )
     session.commit()
     return out
 
@@ -388,11 +396,17 @@ def place_hold(
     tags=REFERRALS,
 )
 def close_referral(
-    referral_id: ReferralId, session: SessionDep, request: Request, principal: Writer
+    referral_id: ReferralId,
+    session: SessionDep,
+    request: Request,
+    principal: Writer,
+    body: ReferralCloseIn | None = None,
 ) -> ReferralOut:
-    """Close the matter; its case is resolved and closed (a legal hold stays until released)."""
+    """Close the matter, with its outcome if given; its case is resolved and closed (a legal
+    hold stays until released)."""
     referral = tier3.get_referral(session, referral_id, lock=True)
-    tier3.close_referral(session, audit_ctx(request, principal), referral, now())
+    outcome = body.outcome if body else None
+    tier3.close_referral(session, audit_ctx(request, principal), referral, now(), outcome)
     out = referral_out(session, referral, principal)
     session.commit()
     return out

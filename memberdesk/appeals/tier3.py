@@ -39,6 +39,7 @@ from memberdesk.errors import Conflict, InvalidInput, NotFound
 from memberdesk.members.models import Member
 
 RESPONSE_TARGET = "regulator_response"
+CLOSED_NOTE = "Legal referral closed"
 
 
 def _record(
@@ -330,14 +331,20 @@ def place_hold(
 
 
 def close_referral(
-    session: Session, ctx: AuditContext, referral: LegalReferral, at: datetime
+    session: Session,
+    ctx: AuditContext,
+    referral: LegalReferral,
+    at: datetime,
+    outcome: str | None = None,
 ) -> LegalReferral:
-    """Close the matter (its legal hold stays until compliance releases it)."""
+    """Close the matter, its outcome (if given) kept as the case's resolution note, encrypted
+    like every note (its legal hold stays until compliance releases it)."""
     if referral.state is ReferralState.CLOSED:
         raise Conflict("the referral is closed already", field="path.referral_id")
     referral.state, referral.closed_at, referral.updated_at = ReferralState.CLOSED, at, at
     case = cases.get_case(session, referral.case_id, lock=True)
-    resolve_case(session, ctx, case, "Legal referral closed", at, close=True)
+    note = f"{CLOSED_NOTE}. Outcome: {outcome}" if outcome else CLOSED_NOTE
+    resolve_case(session, ctx, case, note, at, close=True)
     _record(
         session,
         ctx,

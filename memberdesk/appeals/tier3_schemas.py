@@ -106,6 +106,12 @@ class HoldIn(_In):
     reason: Text | None = Field(default=None, description="Why the records are held (encrypted)")
 
 
+class ReferralCloseIn(_In):
+    outcome: Text | None = Field(
+        default=None, description="How the matter ended (kept encrypted as the case's note)"
+    )
+
+
 class ReferralOut(BaseModel):
     """A legal referral and its legal hold."""
 

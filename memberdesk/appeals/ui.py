@@ -18,12 +18,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from memberdesk.appeals import actions, issuing, queries, service, ui_views
+from memberdesk.appeals import actions, inquiry_views, issuing, queries, service, ui_views
 from memberdesk.appeals.api import audit_read, clinical
 from memberdesk.appeals.enums import AppealState, NoticeKind
 from memberdesk.appeals.models import Appeal
 from memberdesk.appeals.schemas import DecisionIn, DocumentIn, ExtensionIn, NoticeIn, WithdrawalIn
+from memberdesk.appeals.ui_inquiries import router as inquiries_router
 from memberdesk.appeals.ui_intake import router as intake_router
+from memberdesk.appeals.ui_referrals import router as referrals_router
 from memberdesk.appeals.ui_reports import router as reports_router
 from memberdesk.cases.ui_forms import PageRefusal, plain, sentence
 from memberdesk.clock import now
@@ -37,9 +39,12 @@ from memberdesk.schemas import id_path
 from memberdesk.web.pages import render
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
-# Before "/appeals/{appeal_id}": "/appeals/new" and "/appeals/reports" are pages of their own.
+# Before "/appeals/{appeal_id}": "/appeals/new", "/appeals/reports", "/appeals/inquiries" and
+# "/appeals/referrals" are pages of their own.
 router.include_router(intake_router)
 router.include_router(reports_router)
+router.include_router(inquiries_router)
+router.include_router(referrals_router)
 Reader = Annotated[Principal, requires(Permission.APPEAL_READ)]
 Writer = Annotated[Principal, requires(Permission.APPEAL_WRITE)]
 AppealId = Annotated[int, id_path("appeal")]
@@ -107,6 +112,7 @@ def _page(
     typed: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     view = ui_views.appeal_page(session, appeal, now(), clinical(principal))
+    linked = inquiry_views.linked_to_appeal(session, appeal.id)
     audit_read(session, request, principal, [appeal], AuditAction.APPEAL_READ)
     session.commit()
     return render(
@@ -117,6 +123,7 @@ def _page(
         done=DONE.get(done or ""),
         errors=errors or {},
         typed=typed or {},
+        linked=linked,
         **view,
     )
 

@@ -8,16 +8,20 @@ which has no synthetic book of its own, and for tests that need many members of 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from html import unescape
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from memberdesk.compliance.enums import Role
 from memberdesk.members.enums import LineOfBusiness
 from memberdesk.members.models import Member
 from tests import factories as f
+from tests.web.test_pages import csrf_of, sign_in
 
 ONE_DAY = 86_400
 
@@ -88,3 +92,48 @@ def clock(appeal: dict[str, Any], target: str) -> dict[str, Any]:
     found = [c for c in appeal["clocks"] if c["target"] == target]
     assert len(found) == 1, appeal["clocks"]
     return found[0]
+
+
+class Web:
+    """A person at a browser: a signed-in cookie session posting forms with the CSRF token."""
+
+    def __init__(self, client: Any, user_id: int, username: str) -> None:
+        self.client, self.user_id, self.username = client, user_id, username
+        self.csrf = csrf_of(client.get("/").text)
+
+    def get(self, path: str) -> Any:
+        return self.client.get(path)
+
+    def post(self, path: str, data: dict[str, Any] | None = None) -> Any:
+        return self.client.post(
+            path, data={"csrf_token": self.csrf, **(data or {})}, follow_redirects=False
+        )
+
+    def follow(self, answer: Any) -> str:
+        """The page a 303 leads to."""
+        assert answer.status_code == 303, answer.text[:3000]
+        return str(self.client.get(answer.headers["location"]).text)
+
+
+@pytest.fixture
+def person(app, login):  # type: ignore[no-untyped-def]
+    """``person(role, team=...)`` -> a signed-in browser session (real HTTP through the app)."""
+    made: list[Any] = []
+
+    def make(role: Role, **kw: Any) -> Web:
+        persona = login(role, **kw)
+        client = TestClient(app)
+        made.append(client)
+        assert sign_in(client, persona.user.username).status_code == 303
+        return Web(client, persona.user.id, persona.user.username)
+
+    yield make
+    for c in made:
+        c.close()
+
+
+def text_of(html: str) -> str:
+    """The words of the page's main part, tags dropped (what a person reads)."""
+    main = html.split('<main id="main"', 1)[1].split(">", 1)[1]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+    return unescape(re.sub(r" ([:.,;)])", r"\1", text))
