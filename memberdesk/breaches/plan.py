@@ -4,7 +4,6 @@ whether its review is overdue. Every upload and download is audited."""
 from __future__ import annotations
 
 import base64
-import hashlib
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -26,17 +25,13 @@ def add(session: Session, ctx: AuditContext, body: PlanIn, at: datetime) -> Resp
     """Store a new version of the plan (its review date after its adoption)."""
     if body.review_due <= body.adopted_on:
         raise InvalidInput("must be after the date it was adopted", field="body.review_due")
-    data, media = documents.decode(body.content_base64, MAX_BYTES)
     plan = ResponsePlan(
         title=body.title,
         version=body.version,
         adopted_on=body.adopted_on,
         review_due=body.review_due,
         filename=body.filename,
-        content=base64.b64encode(data).decode("ascii"),
-        content_type=media,
-        size_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        **documents.stored(body.content_base64, MAX_BYTES),
         uploaded_at=at,
         uploaded_by_id=ctx.actor_id,
     )

@@ -65,6 +65,18 @@ def decode(content_base64: str, max_bytes: int) -> tuple[bytes, str]:
     return data, media
 
 
+def stored(content_base64: str, max_bytes: int) -> dict[str, str | int]:
+    """A document's stored columns (``content``, ``content_type``, ``size_bytes``, ``sha256``)
+    from what the client sent, checked as ``decode`` checks it."""
+    data, media = decode(content_base64, max_bytes)
+    return {
+        "content": base64.b64encode(data).decode("ascii"),
+        "content_type": media,
+        "size_bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
 def add_document(
     session: Session,
     ctx: AuditContext,
@@ -75,16 +87,12 @@ def add_document(
     at: datetime,
 ) -> CaseDocument:
     """Store a document on the case, encrypted."""
-    data, media = decode(content_base64, max_bytes)
     doc = CaseDocument(
         case_id=case.id,
         filename=filename,
-        content_type=media,
-        size_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        content=base64.b64encode(data).decode("ascii"),
         uploaded_by_id=ctx.actor_id,
         uploaded_at=at,
+        **stored(content_base64, max_bytes),
     )
     session.add(doc)
     session.flush()
@@ -95,7 +103,7 @@ def add_document(
         object_type="case_document",
         object_id=doc.id,
         member_ids=[case.member_id],
-        detail={"case_id": case.id, "content_type": media, "size_bytes": len(data)},
+        detail={"case_id": case.id, "content_type": doc.content_type, "size_bytes": doc.size_bytes},
     )
     return doc
 

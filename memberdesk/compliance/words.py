@@ -133,7 +133,6 @@ ACTIONS: dict[A, str] = {
 
 OBJECTS: dict[str, str] = {
     "user": "Account",
-    "team": "Team",
     "breach_incident": "Privacy incident",
     "breach_report": "Breach log",
     "breach_response_plan": "Incident-response plan",

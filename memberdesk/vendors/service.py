@@ -8,7 +8,6 @@ lock, so it cannot race a change of them.
 from __future__ import annotations
 
 import base64
-import hashlib
 from datetime import date, datetime
 from typing import Any
 
@@ -142,17 +141,13 @@ def add_baa(session: Session, ctx: AuditContext, vendor_id: int, body: BaaIn, at
     _not_future(body.signed_on, at, "body.signed_on")
     if body.expires_on is not None and body.expires_on <= body.signed_on:
         raise InvalidInput("must be after the date it was signed", field="body.expires_on")
-    data, media = documents.decode(body.content_base64, MAX_BYTES)
     baa = Baa(
         vendor_id=vendor.id,
         signed_on=body.signed_on,
         expires_on=body.expires_on,
         renewal_notice_days=body.renewal_notice_days,
         filename=body.filename,
-        content=base64.b64encode(data).decode("ascii"),
-        content_type=media,
-        size_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        **documents.stored(body.content_base64, MAX_BYTES),
         uploaded_at=at,
         uploaded_by_id=ctx.actor_id,
     )
