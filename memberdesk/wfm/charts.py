@@ -75,8 +75,9 @@ def requirement_vs_scheduled_svg(
         x,
         scheduled.reindex(requirement.index).to_numpy(),
         where="post",
-        color="#2ca02c",
-        lw=1.2,
+        color="#2e7d32",
+        lw=1.4,
+        ls="--",  # dashed, so the two lines differ by more than colour
         label="scheduled",
     )
     ax.set_ylabel("agents")

@@ -30,8 +30,8 @@ router.include_router(ui_plan.router)
 Analyst = Annotated[Principal, requires(Permission.WFM_USE)]
 
 MODELS = {
-    "erlang_c": "Erlang C: callers wait as long as it takes",
-    "erlang_a": "Erlang A: some callers hang up",
+    "erlang_c": "Erlang C (callers wait)",
+    "erlang_a": "Erlang A (some hang up)",
 }
 # The API's ranges (schemas.StaffIn), with shares typed as percentages and the interval in
 # minutes.

@@ -22,6 +22,7 @@ from memberdesk.errors import InvalidInput
 from memberdesk.kpi.words import LINES
 from memberdesk.sla.packs import zone_of
 from memberdesk.web.pages import render
+from memberdesk.wfm import memo
 from memberdesk.wfm.forms import Number, lengths, read_numbers, refusal
 
 if TYPE_CHECKING:
@@ -73,12 +74,14 @@ def _history(session: Any, pack: str, errors: dict[str, str]) -> pd.Series | Non
     return history
 
 
-def _fitted(history: pd.Series, pack: str) -> tuple[Any, set[Any]]:
+def fitted(history: pd.Series, pack: str) -> tuple[Any, set[Any]]:
+    """The forecast model fitted on the whole history (once per history), and the closed days."""
     from memberdesk.wfm import forecast as fc
     from memberdesk.wfm.service import closed_days, history_years
 
     closed = closed_days(pack, history_years(history))
-    return fc.fit(history, closed), closed
+    key = ("fit", pack, *memo.fingerprint(history, closed))
+    return memo.once(key, lambda: fc.fit(history, closed)), closed
 
 
 def _when(t: Any) -> str:
@@ -92,8 +95,10 @@ def forecast_view(history: pd.Series, pack: str, weeks: int, days: int, by: str)
     from memberdesk.wfm.service import closed_days, history_years
 
     closed = closed_days(pack, history_years(history))
-    ev = fc.evaluate(history, closed, weeks)
-    ahead = fc.fit(history, closed).predict(fc.future_index(history, days, closed))
+    key = ("holdout", pack, weeks, *memo.fingerprint(history, closed))
+    ev = memo.once(key, lambda: fc.evaluate(history, closed, weeks))
+    fit, _ = fitted(history, pack)
+    ahead = fit.predict(fc.future_index(history, days, closed))
     actual, model = ev.actual, ev.model
     if by == "interval":
         open_days = sorted({t.date() for t, v in actual.items() if v > 0})[-SHOWN_DAYS:]
@@ -106,13 +111,14 @@ def forecast_view(history: pd.Series, pack: str, weeks: int, days: int, by: str)
         rows = [
             (_when(t), float(actual[t]), float(model[t]), float(naive[t])) for t in actual.index
         ]
+        level = ev.wape_model
     else:
-        key = (
+        group = (
             [t.strftime("%Y-%m") for t in actual.index]
             if by == "month"
             else [t.strftime("%a %d %b %Y") for t in actual.index]
         )
-        frame = actual.to_frame("actual").assign(forecast=model.to_numpy(), key=key)
+        frame = actual.to_frame("actual").assign(forecast=model.to_numpy(), key=group)
         frame["naive"] = ev.naive.to_numpy()
         sums = frame.groupby("key", sort=False)[["actual", "forecast", "naive"]].sum()
         if by == "day":
@@ -129,6 +135,9 @@ def forecast_view(history: pd.Series, pack: str, weeks: int, days: int, by: str)
             )
         )
         rows = [(k, float(r.actual), float(r.forecast), float(r.naive)) for k, r in sums.iterrows()]
+        # Errors of single half hours partly cancel over a day or a month: the headline is
+        # the accuracy at the level asked for, beside the half-hour figure.
+        level = fc.wape(sums["actual"], sums["forecast"])
     table = [
         {
             "when": when,
@@ -145,6 +154,7 @@ def forecast_view(history: pd.Series, pack: str, weeks: int, days: int, by: str)
         "chart": uri,
         "rows": table,
         "wape": ev.wape_model,
+        "wape_level": level,
         "wape_naive": ev.wape_seasonal_naive,
         "holdout_start": ev.holdout_start.date(),
         "holdout_end": ev.holdout_end.date(),
@@ -228,7 +238,7 @@ def build(
     from memberdesk.wfm.erlang import staff_intervals
     from memberdesk.wfm.schedule import build_schedule
 
-    model, closed = _fitted(history, pack)
+    model, closed = fitted(history, pack)
     ahead = model.predict(fc.future_index(history, days, closed))
     need = staff_intervals(
         ahead.to_numpy(),

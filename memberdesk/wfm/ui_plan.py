@@ -97,7 +97,8 @@ def _scenario(
         return sc, [f"Interval {i + 1}" for i in range(n)]
     from memberdesk.wfm import forecast as fc
     from memberdesk.wfm.erlang import staff_intervals
-    from memberdesk.wfm.service import closed_days, history_years, stored_history
+    from memberdesk.wfm.service import stored_history
+    from memberdesk.wfm.ui_forecast import fitted
 
     history = stored_history(session, typed["pack"])
     session.commit()  # the reading is done
@@ -107,8 +108,8 @@ def _scenario(
             "calls: import the call records first, or simulate steady calls."
         )
         return None
-    closed = closed_days(typed["pack"], history_years(history))
-    ahead = fc.fit(history, closed).predict(fc.future_index(history, 1, closed))
+    model, closed = fitted(history, typed["pack"])
+    ahead = model.predict(fc.future_index(history, 1, closed))
     need = staff_intervals(
         ahead.to_numpy(),
         values["aht"],

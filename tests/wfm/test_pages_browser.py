@@ -27,6 +27,22 @@ pytestmark = [
 ]
 
 
+NARROW = 375  # the narrowest phone the pages are checked at
+
+
+def checks(page: Page, name: str, screens: Path) -> list[str]:
+    """axe-core and screenshots at desktop and phone widths, and a screenshot at 375 px with
+    nothing wider than the window."""
+    problems = page_problems(page, name, screens)
+    page.set_viewport_size({"width": NARROW, "height": 900})
+    page.screenshot(path=str(screens / f"{name}-{NARROW}.png"), full_page=True)
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    if wide > NARROW:
+        problems.append(f"{name} at {NARROW} px: the page is {wide} px wide")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    return problems
+
+
 @pytest.fixture(scope="module")
 def analyst(live: LiveServer) -> Account:
     """A WFM analyst, on a live server holding thirteen months of calls to yesterday."""
@@ -43,11 +59,11 @@ def test_an_analyst_builds_a_schedule_from_the_forecast(
     sign_in(checked, analyst)
     checked.get_by_role("link", name="Workforce").click()
     expect(checked.get_by_role("heading", name="Workforce planning", level=1)).to_be_visible()
-    assert page_problems(checked, "wfm-workspace", screens) == []
+    assert checks(checked, "wfm-workspace", screens) == []
     checked.get_by_role("link", name="Forecast vs actual").first.click()
     expect(checked.get_by_role("heading", name="How close the forecast came")).to_be_visible()
     expect(checked.get_by_role("img", name="Calls per day, forecast beside actual")).to_be_visible()
-    assert page_problems(checked, "wfm-forecast", screens) == []
+    assert checks(checked, "wfm-forecast", screens) == []
     checked.get_by_label("Compare by").select_option("interval")
     checked.get_by_role("button", name="Show").click()
     expect(
@@ -65,7 +81,7 @@ def test_an_analyst_builds_a_schedule_from_the_forecast(
     expect(checked.locator("ul.uncovered li").first).to_contain_text("short by")
     expect(checked.get_by_role("heading", name="The shifts")).to_be_visible()
     assert checked.locator("table").filter(has_text="Breaks").locator("tbody tr").count() > 0
-    assert page_problems(checked, "wfm-schedule", screens) == []
+    assert checks(checked, "wfm-schedule", screens) == []
     # without the cap every half hour is covered
     checked.get_by_label("Most agents a day").fill("")
     checked.get_by_role("button", name="Build the schedule").click()
@@ -104,17 +120,17 @@ def test_the_pages_are_accessible(checked: Page, analyst: Account, screens: Path
         "/wfm/staff?calls=120&aht=400&interval=30&target=80&within=20&model=erlang_a&patience=90&shrinkage=30"
     )
     expect(checked.locator("#agents-needed")).to_be_visible()
-    assert page_problems(checked, "wfm-calculator", screens) == []
+    assert checks(checked, "wfm-calculator", screens) == []
     checked.goto("/wfm/staff?calls=-1&aht=0")
     expect(checked.locator("#calls-error")).to_be_visible()
-    assert page_problems(checked, "wfm-calculator-errors", screens) == []
+    assert checks(checked, "wfm-calculator-errors", screens) == []
     checked.goto("/wfm/simulate")
     checked.get_by_label("Runs of the day").fill("10")
     checked.get_by_role("button", name="Simulate").click()
     expect(
         checked.get_by_role("img", name="Service level by interval, with its 95% range")
     ).to_be_visible()
-    assert page_problems(checked, "wfm-simulate", screens) == []
+    assert checks(checked, "wfm-simulate", screens) == []
     checked.goto("/wfm/plan")
     checked.get_by_label("Members").fill("15000")
     checked.get_by_role("button", name="Plan").click()
@@ -122,7 +138,7 @@ def test_the_pages_are_accessible(checked: Page, analyst: Account, screens: Path
         checked.get_by_role("heading", name="Budget: in-house beside outsourced")
     ).to_be_visible()
     expect(checked.locator("#hire-by")).to_contain_text("between")
-    assert page_problems(checked, "wfm-plan", screens) == []
+    assert checks(checked, "wfm-plan", screens) == []
     checked.goto("/")
     expect(checked.get_by_role("link", name="Staffing calculator")).to_be_visible()
-    assert page_problems(checked, "wfm-home", screens) == []
+    assert checks(checked, "wfm-home", screens) == []
