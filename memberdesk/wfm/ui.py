@@ -21,12 +21,13 @@ from memberdesk.compliance.enums import Permission
 from memberdesk.db import DbRoute
 from memberdesk.errors import InvalidInput
 from memberdesk.web.pages import render
-from memberdesk.wfm import ui_forecast, ui_plan
+from memberdesk.wfm import ui_forecast, ui_intervals, ui_plan
 from memberdesk.wfm.forms import Number, read_numbers, refusal
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 router.include_router(ui_forecast.router)
 router.include_router(ui_plan.router)
+router.include_router(ui_intervals.router)
 Analyst = Annotated[Principal, requires(Permission.WFM_USE)]
 
 MODELS = {

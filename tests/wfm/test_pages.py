@@ -27,7 +27,15 @@ from memberdesk.wfm.plan import PlanInputs, build_plan
 from memberdesk.wfm.schedule import build_schedule
 from memberdesk.wfm.service import closed_days, history_years, stored_history
 
-PAGES = ("/wfm", "/wfm/staff", "/wfm/forecast", "/wfm/schedule", "/wfm/simulate", "/wfm/plan")
+PAGES = (
+    "/wfm",
+    "/wfm/staff",
+    "/wfm/forecast",
+    "/wfm/schedule",
+    "/wfm/simulate",
+    "/wfm/plan",
+    "/wfm/staff/intervals",
+)
 MEMBERS = 1200  # about 15 calls a working day: enough for a forecast to learn from
 
 
@@ -189,6 +197,95 @@ def test_the_api_refuses_the_same_inputs(analyst) -> None:  # type: ignore[no-un
         r = analyst.post("/api/wfm/staff", json=body)
         assert r.status_code == 422, body
         assert field in r.text
+
+
+# ----------------------------------------------------------------------------- many intervals
+
+INTERVALS_CSV = (
+    "interval_start,calls,aht_seconds\n"
+    "2026-12-07T08:00:00-08:00,42,410\n"
+    "2026-12-07T08:30:00-08:00,96.5,395\n"
+    "2026-12-07T09:00:00-08:00,0,400\n"
+    "2026-12-07T09:30:00-08:00,180,420\n"
+)
+RULES = {
+    "interval": "30",
+    "target": "80",
+    "within": "20",
+    "patience": "",
+    "max_occupancy": "100",
+    "shrinkage": "25",
+}
+
+
+def test_many_intervals_from_a_file_agree_with_the_command(analyst, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from memberdesk.cli import app as cli
+
+    files = {"file": ("forecast.csv", INTERVALS_CSV.encode(), "text/csv")}
+    page = analyst.post("/wfm/staff/intervals", data=RULES, files=files)
+    assert page.status_code == 200, page.text
+    got = erlang.staff_intervals(
+        [42, 96.5, 0, 180],
+        [410, 395, 400, 420],
+        interval=1800,
+        target=0.8,
+        within=20,
+        shrinkage=0.25,
+    )
+    assert text_of(page.text, "peak") == str(int(got.scheduled.max()))
+    assert "4 intervals staffed (Erlang C)" in page.text
+    for k, sched in enumerate(got.scheduled):
+        assert f'data-label="To schedule">{int(sched)}<' in page.text, k
+    download = analyst.post("/wfm/staff/intervals", data=RULES | {"download": "1"}, files=files)
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith("text/csv")
+    path = tmp_path / "forecast.csv"
+    path.write_text(INTERVALS_CSV)
+    command = CliRunner().invoke(
+        cli,
+        [
+            "wfm",
+            "staff",
+            "--csv",
+            str(path),
+            "--target",
+            "0.8",
+            "--within",
+            "20",
+            "--shrinkage",
+            "0.25",
+        ],
+    )
+    assert command.exit_code == 0, command.output
+    assert download.text == command.output
+    pasted = analyst.post("/wfm/staff/intervals", data=RULES | {"rows": INTERVALS_CSV})
+    assert pasted.status_code == 200 and text_of(pasted.text, "peak") == str(
+        int(got.scheduled.max())
+    )
+
+
+@pytest.mark.parametrize(
+    ("rows", "change", "field", "words"),
+    [
+        (
+            INTERVALS_CSV.replace(",96.5,", ",-2,"),
+            {},
+            "csv",
+            "Line 3, column calls: must be zero or more",
+        ),
+        ("calls,aht\n1,2\n", {}, "csv", "The first line must be the header"),
+        ("", {}, "csv", "Choose a CSV file, or paste its lines"),
+        (INTERVALS_CSV, {"target": "100"}, "target", "less than 100"),
+        (INTERVALS_CSV, {"patience": "0"}, "patience", "from 1 to"),
+    ],
+)
+def test_many_intervals_name_what_they_refuse(analyst, rows, change, field, words) -> None:  # type: ignore[no-untyped-def]
+    page = analyst.post("/wfm/staff/intervals", data=RULES | change | {"rows": rows})
+    assert page.status_code == 422
+    assert words in error_of(page.text, field)
+    assert "intervals staffed" not in page.text
 
 
 # ----------------------------------------------------------------------------- forecast
@@ -527,7 +624,7 @@ def test_wfm_analysts_see_no_member_data(login, db: Session) -> None:  # type: i
     assert analyst.get(f"/members/{member.id}").status_code == 403
     home = analyst.get("/")
     assert home.status_code == 200
-    for path in PAGES[1:]:
+    for path in PAGES[1:-1]:
         assert f'href="{path}"' in home.text
     assert "memberdesk wfm" not in home.text  # links, not commands
     assert '<a href="/wfm">Workforce</a>' in home.text

@@ -139,6 +139,14 @@ def test_the_pages_are_accessible(checked: Page, analyst: Account, screens: Path
     ).to_be_visible()
     expect(checked.locator("#hire-by")).to_contain_text("between")
     assert checks(checked, "wfm-plan", screens) == []
+    checked.goto("/wfm/staff/intervals")
+    checked.get_by_label("Or paste the lines").fill(
+        "interval_start,calls,aht_seconds\n2026-12-07T08:00:00-08:00,42,410\n"
+        "2026-12-07T08:30:00-08:00,96,395\n"
+    )
+    checked.get_by_role("button", name="Staff the intervals").click()
+    expect(checked.get_by_role("heading", name="2 intervals staffed (Erlang C)")).to_be_visible()
+    assert checks(checked, "wfm-intervals", screens) == []
     checked.goto("/")
     expect(checked.get_by_role("link", name="Staffing calculator")).to_be_visible()
     assert checks(checked, "wfm-home", screens) == []
