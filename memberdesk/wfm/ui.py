@@ -1,9 +1,10 @@
 """The WFM workspace in the browser: its start page and the staffing calculator, and the
 router that gathers the other WFM pages (forecast and schedule, simulation and planner).
 
-Every page is a GET form: working out staff stores nothing, so a page can be bookmarked, and
-the calculator answers as the numbers change (htmx swaps the answer in) or on a plain submit
-without JavaScript. The maths is the pure cores' (`erlang.py` and the rest); these routes only
+The pages are GET forms (working out staff stores nothing, so a page can be bookmarked; only
+the CSV upload of `ui_intervals` posts, as a file needs a form body), and the calculator
+answers as the numbers change (htmx swaps the answer in) or on a plain submit without
+JavaScript. The maths is the pure cores' (`erlang.py` and the rest); these routes only
 read the form, call them and say the answer in words. Volumes only, never member data.
 """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from memberdesk.clock import now
 from memberdesk.compliance.auth import Principal
@@ -149,6 +149,10 @@ def forecast_view(history: pd.Series, pack: str, weeks: int, days: int, by: str)
         for when, a, f, nv in rows
     ]
     by_day = ahead.groupby([t.date() for t in ahead.index]).sum()
+    # The file `wfm forecast --out` writes, for a schedule or staffing done elsewhere.
+    frame = ahead.round(3).rename("calls").to_frame()
+    frame.index = [t.isoformat() for t in ahead.index]
+    ahead_csv = frame.rename_axis("interval_start").to_csv()
     return {
         "title": title,
         "chart": uri,
@@ -163,10 +167,11 @@ def forecast_view(history: pd.Series, pack: str, weeks: int, days: int, by: str)
         "history_calls": float(history.sum()),
         "ahead": [(d, float(v)) for d, v in by_day.items()],
         "ahead_total": float(ahead.sum()),
+        "ahead_csv": ahead_csv,
     }
 
 
-@router.get("/wfm/forecast", response_class=HTMLResponse)
+@router.get("/wfm/forecast", response_model=None)
 def forecast_page(
     request: Request,
     session: ReadingSessionDep,
@@ -175,8 +180,9 @@ def forecast_page(
     by: str = "day",
     weeks: str = "8",
     days: str = "5",
-) -> HTMLResponse:
-    """Forecast vs actual calls over held-out weeks, by half hour, day or month."""
+) -> Response:
+    """Forecast vs actual calls over held-out weeks, by half hour, day or month (and the days
+    ahead as CSV, with ``download``)."""
     typed = {"pack": pack, "by": by, "weeks": weeks, "days": days}
     errors: dict[str, str] = {}
     if pack not in LINES:
@@ -194,6 +200,12 @@ def forecast_page(
             )
         except InvalidInput as exc:
             refusal(exc, errors, {"history": "pack", "holdout_weeks": "weeks"})
+    if view is not None and request.query_params.get("download"):
+        return Response(
+            view["ahead_csv"],
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="forecast-{pack}.csv"'},
+        )
     # Opening the page is not a refused request, even when there is nothing to forecast yet.
     asked = bool(request.query_params)
     return render(

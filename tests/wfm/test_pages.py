@@ -340,6 +340,15 @@ def test_forecast_vs_actual_shows_the_models_accuracy(analyst, calls, by) -> Non
     first = ahead[[t.date() == ahead.index[0].date() for t in ahead.index]].sum()
     assert f"{first:,.1f}" in page.text
     assert "/wfm/schedule?pack=calchoice&amp;days=5" in page.text
+    if by == "day":
+        got = analyst.get(
+            "/wfm/forecast",
+            params={"pack": "calchoice", "weeks": "8", "days": "5", "download": "1"},
+        )
+        assert got.headers["content-type"].startswith("text/csv")
+        lines = got.text.splitlines()
+        assert lines[0] == "interval_start,calls" and len(lines) == len(ahead) + 1
+        assert lines[1] == f"{ahead.index[0].isoformat()},{round(float(ahead.iloc[0]), 3)}"
 
 
 @pytest.mark.parametrize(
