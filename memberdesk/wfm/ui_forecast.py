@@ -221,7 +221,8 @@ def forecast_page(
     )
 
 
-def _templates(hours: list[float]) -> tuple[Any, ...]:
+def shift_templates(hours: list[float]) -> tuple[Any, ...]:
+    """Templates of the lengths asked for: the shipped 8 and 10 hours, others with their breaks."""
     from memberdesk.wfm.schedule import DEFAULT_TEMPLATES, ShiftTemplate
 
     known = {t.paid_hours: t for t in DEFAULT_TEMPLATES}
@@ -245,7 +246,6 @@ def build(
     chain of `wfm schedule`, on the stored history)."""
     import pandas as pd
 
-    from memberdesk.wfm import charts
     from memberdesk.wfm import forecast as fc
     from memberdesk.wfm.erlang import staff_intervals
     from memberdesk.wfm.schedule import build_schedule
@@ -262,7 +262,17 @@ def build(
         shrinkage=shrinkage,
     )
     requirement = pd.Series(need.scheduled.astype(float), index=ahead.index)
-    sched = build_schedule(requirement, templates=_templates(hours), max_agents_per_day=max_agents)
+    sched = build_schedule(
+        requirement, templates=shift_templates(hours), max_agents_per_day=max_agents
+    )
+    return shown(sched, ahead)
+
+
+def shown(sched: Any, calls: pd.Series | None) -> dict[str, Any]:
+    """A solved schedule as the page shows it: shifts, coverage chart and table, uncovered
+    half hours (and the calls forecast for each, when known)."""
+    from memberdesk.wfm import charts
+
     title = "Agents needed and on the phones, by half hour"
     uri = charts.data_uri(
         charts.requirement_vs_scheduled_svg(sched.requirement, sched.coverage, title=title)
@@ -270,7 +280,7 @@ def build(
     rows = [
         {
             "when": _when(t),
-            "calls": float(ahead.get(t, 0.0)),
+            "calls": None if calls is None else float(calls.get(t, 0.0)),
             "needed": float(sched.requirement[t]),
             "on_phones": float(sched.coverage[t]),
             "short": float(sched.unmet.get(t, 0.0)),
@@ -299,9 +309,9 @@ def build(
         "unmet": [(_when(t), float(v)) for t, v in sched.unmet.items()],
         "chart": uri,
         "title": title,
-        "calls": float(ahead.sum()),
-        "first_day": ahead.index[0].date() if len(ahead) else None,
-        "last_day": ahead.index[-1].date() if len(ahead) else None,
+        "calls": None if calls is None else float(calls.sum()),
+        "first_day": sched.requirement.index[0].date(),
+        "last_day": sched.requirement.index[-1].date(),
     }
 
 

@@ -139,18 +139,7 @@ async def intervals_page(request: Request, principal: Analyst) -> Response:
     values["patience"] = read_numbers(typed, {"patience": PATIENCE}, errors)["patience"]
     if values.get("interval") is not None:
         values["interval"] *= 60
-    upload = form.get("file")
-    text = typed["rows"]
-    if isinstance(upload, UploadFile) and upload.filename:
-        data = await upload.read(MAX_BYTES + 1)
-        text = "" if len(data) > MAX_BYTES else data.decode("utf-8", errors="replace")
-        if len(data) > MAX_BYTES:
-            errors["csv"] = "The file is larger than 2 MB: at most a year of half hours."
-    if not text.strip() and "csv" not in errors:
-        errors["csv"] = (
-            "Choose a CSV file, or paste its lines: interval_start,calls,aht_seconds "
-            "on the first line."
-        )
+    text = await _uploaded(form, typed, errors)
     result = None
     if not errors:
         try:
@@ -172,3 +161,111 @@ async def intervals_page(request: Request, principal: Analyst) -> Response:
         errors=errors,
         result=result,
     )
+
+
+# ----------------------------------------------------------------------------- a need from a file
+
+NEED_DEFAULTS = {
+    "pack": "calchoice",
+    "target": "80",
+    "within": "20",
+    "patience": "",
+    "shrinkage": "15",
+    "templates": "8, 10",
+    "max_agents": "",
+    "rows": "",
+}
+NEED_OPTIONS = {
+    "target": OPTIONS["target"],
+    "within": Number(0, 3600, "seconds"),
+    "shrinkage": OPTIONS["shrinkage"],
+}
+
+
+def _zones() -> dict[str, str]:
+    from memberdesk.kpi.words import LINES
+    from memberdesk.sla.packs import zone_of
+
+    return {pack: f"{words} ({zone_of(pack).key})" for pack, words in LINES.items()}
+
+
+@router.get("/wfm/schedule/file", response_class=HTMLResponse)
+def need_form(request: Request, principal: Analyst) -> HTMLResponse:
+    """The form: a need from a CSV, and the shift rules."""
+    return render(
+        request,
+        "wfm/schedule_file.html",
+        principal,
+        typed=NEED_DEFAULTS,
+        errors={},
+        result=None,
+        zones=_zones(),
+    )
+
+
+@router.post("/wfm/schedule/file", response_class=HTMLResponse)
+async def need_page(request: Request, principal: Analyst) -> HTMLResponse:
+    """The cheapest shifts covering a need read from a CSV (`wfm schedule --csv`)."""
+    from memberdesk.wfm import csvio
+    from memberdesk.wfm.forms import lengths
+    from memberdesk.wfm.schedule import build_schedule
+    from memberdesk.wfm.ui_forecast import MAX_AGENTS, shift_templates, shown
+
+    form = await request.form()
+    typed = {k: str(form.get(k, v)) for k, v in NEED_DEFAULTS.items()}
+    errors: dict[str, str] = {}
+    zones = _zones()
+    if typed["pack"] not in zones:
+        errors["pack"] = "Choose a line of business from the list."
+    values: dict[str, Any] = dict(read_numbers(typed, NEED_OPTIONS, errors))
+    values["patience"] = read_numbers(typed, {"patience": PATIENCE}, errors)["patience"]
+    cap = read_numbers(typed, {"max_agents": MAX_AGENTS}, errors)["max_agents"]
+    hours = lengths(typed["templates"], errors)
+    text = await _uploaded(form, typed, errors)
+    result = None
+    if not errors:
+        from memberdesk.sla.packs import zone_of
+
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "need.csv"
+                path.write_text(text, encoding="utf-8")
+                need = csvio.read_requirement(
+                    path, tz=zone_of(typed["pack"]).key, interval=1800.0, **values
+                )
+            if len(need) > 10 * 48:
+                raise InvalidInput("csv: at most 10 days of half hours", field="csv")
+            sched = build_schedule(
+                need,
+                templates=shift_templates(hours),
+                max_agents_per_day=None if cap is None else int(cap),
+            )
+            result = shown(sched, None)
+        except InvalidInput as exc:
+            refusal(exc, errors, CORE_FIELDS | {"requirement": "csv", "max_agents": "max_agents"})
+    return render(
+        request,
+        "wfm/schedule_file.html",
+        principal,
+        status=422 if errors else 200,
+        typed=typed,
+        errors=errors,
+        result=result,
+        zones=zones,
+        aht_note=None,
+    )
+
+
+async def _uploaded(form: Any, typed: dict[str, str], errors: dict[str, str]) -> str:
+    """The CSV's text: the file chosen, else the lines pasted (a reason under "csv" if none)."""
+    upload = form.get("file")
+    text = typed["rows"]
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            errors["csv"] = "The file is larger than 2 MB: at most a year of half hours."
+            return ""
+        text = data.decode("utf-8", errors="replace")
+    if not text.strip():
+        errors["csv"] = "Choose a CSV file, or paste its lines, with the header on the first line."
+    return text

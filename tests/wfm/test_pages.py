@@ -35,6 +35,7 @@ PAGES = (
     "/wfm/simulate",
     "/wfm/plan",
     "/wfm/staff/intervals",
+    "/wfm/schedule/file",
 )
 MEMBERS = 1200  # about 15 calls a working day: enough for a forecast to learn from
 
@@ -447,6 +448,55 @@ def test_the_measured_handle_time_without_calls_is_refused(analyst) -> None:  # 
     assert "No answered calls are stored" in error_of(page.text, "measured")
 
 
+NEED_CSV = "interval_start,agents\n" + "".join(
+    f"2026-12-07T{8 + k // 2:02d}:{30 * (k % 2):02d}:00-08:00,{[2, 3, 5, 6, 6, 4][k % 6]}\n"
+    for k in range(18)
+)
+NEED = {
+    "pack": "calchoice",
+    "target": "80",
+    "within": "20",
+    "patience": "",
+    "shrinkage": "15",
+    "templates": "8, 10",
+    "max_agents": "",
+}
+
+
+def test_a_need_from_a_file_is_scheduled_as_the_command_does(analyst) -> None:  # type: ignore[no-untyped-def]
+    files = {"file": ("need.csv", NEED_CSV.encode(), "text/csv")}
+    page = analyst.post("/wfm/schedule/file", data=NEED, files=files)
+    assert page.status_code == 200, page.text
+    rows = [line.split(",") for line in NEED_CSV.splitlines()[1:]]
+    need = pd.Series(
+        [float(a) for _, a in rows],
+        index=pd.DatetimeIndex([t for t, _ in rows]).tz_convert("America/Los_Angeles"),
+    )
+    want = build_schedule(need)
+    agents = sum(s.agents for s in want.shifts)
+    assert f"{agents} shifts, {want.paid_hours:,.0f} paid hours" in page.text
+    assert page.text.count('src="data:image/svg+xml;base64,') == 1
+    capped = analyst.post("/wfm/schedule/file", data=NEED | {"max_agents": "2", "rows": NEED_CSV})
+    assert capped.status_code == 200 and "Half hours not fully covered" in capped.text
+
+
+@pytest.mark.parametrize(
+    ("rows", "change", "field"),
+    [
+        (NEED_CSV.replace(",5\n", ",-5\n", 1), {}, "csv"),
+        ("interval_start,staff\n2026-12-07T08:00:00-08:00,3\n", {}, "csv"),
+        ("", {}, "csv"),
+        (NEED_CSV, {"templates": "1"}, "templates"),
+        (NEED_CSV, {"pack": "texas"}, "pack"),
+    ],
+)
+def test_a_need_from_a_file_names_what_it_refuses(analyst, rows, change, field) -> None:  # type: ignore[no-untyped-def]
+    page = analyst.post("/wfm/schedule/file", data=NEED | change | {"rows": rows})
+    assert page.status_code == 422
+    assert error_of(page.text, field)
+    assert "The shifts" not in page.text
+
+
 # ----------------------------------------------------------------------------- simulate
 
 
@@ -633,7 +683,7 @@ def test_wfm_analysts_see_no_member_data(login, db: Session) -> None:  # type: i
     assert analyst.get(f"/members/{member.id}").status_code == 403
     home = analyst.get("/")
     assert home.status_code == 200
-    for path in PAGES[1:-1]:
+    for path in PAGES[1:-2]:
         assert f'href="{path}"' in home.text
     assert "memberdesk wfm" not in home.text  # links, not commands
     assert '<a href="/wfm">Workforce</a>' in home.text

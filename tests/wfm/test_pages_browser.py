@@ -147,6 +147,18 @@ def test_the_pages_are_accessible(checked: Page, analyst: Account, screens: Path
     checked.get_by_role("button", name="Staff the intervals").click()
     expect(checked.get_by_role("heading", name="2 intervals staffed (Erlang C)")).to_be_visible()
     assert checks(checked, "wfm-intervals", screens) == []
+    checked.goto("/wfm/schedule/file")
+    checked.get_by_label("Or paste the lines").fill(
+        "interval_start,agents\n"
+        + "".join(
+            f"2026-12-07T{8 + k // 2:02d}:{30 * (k % 2):02d}:00-08:00,{2 + k % 4}\n"
+            for k in range(18)
+        )
+    )
+    checked.get_by_label("Most agents a day").fill("3")
+    checked.get_by_role("button", name="Build the schedule").click()
+    expect(checked.get_by_role("heading", name="Half hours not fully covered")).to_be_visible()
+    assert checks(checked, "wfm-schedule-file", screens) == []
     checked.goto("/")
     expect(checked.get_by_role("link", name="Staffing calculator")).to_be_visible()
     assert checks(checked, "wfm-home", screens) == []
