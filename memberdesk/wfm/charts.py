@@ -30,6 +30,13 @@ def _positions(index: pd.Index) -> list[int]:
 
 def _ticks(ax: object, index: pd.DatetimeIndex) -> None:
     days = pd.Series(range(len(index)), index=index).groupby(index.date).first()
+    if len(days) <= 2:  # a day or two: the times of day say more than the dates
+        at = list(range(0, len(index), max(1, len(index) // 8)))
+        ax.set_xticks(at)  # type: ignore[attr-defined]
+        ax.set_xticklabels(  # type: ignore[attr-defined]
+            [index[i].strftime("%a %H:%M") for i in at], rotation=30, ha="right"
+        )
+        return
     step = max(1, len(days) // 10)
     ax.set_xticks(list(days.to_numpy()[::step]))  # type: ignore[attr-defined]
     ax.set_xticklabels(  # type: ignore[attr-defined]
