@@ -112,6 +112,11 @@ def test_the_calculator_answers_as_a_number_changes(
     # focus stayed in the field being typed in
     assert page.evaluate("document.activeElement.id") == "calls"
     page.screenshot(path=str(screens / "wfm-calculator-csp.png"), full_page=True)
+    # the charts are images of their own, which the policy lets draw with their styles
+    page.goto("/wfm/forecast?by=day&weeks=4")
+    chart = page.get_by_role("img", name="Calls per day, forecast beside actual")
+    expect(chart).to_be_visible()
+    assert chart.evaluate("img => img.complete && img.naturalWidth > 300")
 
 
 def test_the_pages_are_accessible(checked: Page, analyst: Account, screens: Path) -> None:
