@@ -49,6 +49,7 @@ from memberdesk.web.account_pages import (
     secure,
 )
 from memberdesk.web.pages import allows, render, safe_next
+from memberdesk.wfm import ui as wfm_ui
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 router.include_router(members_ui.router)
@@ -66,6 +67,7 @@ router.include_router(surveys_ui.router)
 router.include_router(compliance_ui)
 router.include_router(account_pages.router)
 router.include_router(admin_ui.router)
+router.include_router(wfm_ui.router)
 LOGIN_CSRF_COOKIE = "md_login_csrf"
 Anyone = Annotated[Principal, requires(Permission.SESSION)]
 # The sign-in page shows only these fixed sentences, never text taken from the URL.

@@ -299,37 +299,19 @@ def _measured_aht(pack: str, quiet: bool) -> float:
 
 def _stored_history(pack: str) -> Any:
     """Calls per half hour from the imported call records, as the forecast's history."""
-    import pandas as pd
-
-    from memberdesk.calendars.loader import get_calendar
     from memberdesk.cli import connect, load_settings
     from memberdesk.db import make_sessionmaker
-    from memberdesk.kpi.report import interval_volumes
-    from memberdesk.sla.packs import UnknownPackError, get_pack, zone_of
+    from memberdesk.sla.packs import UnknownPackError
+    from memberdesk.wfm.service import stored_history
 
     try:
-        zone = zone_of(pack)
+        with make_sessionmaker(connect(load_settings()))() as session:
+            history = stored_history(session, pack)
     except UnknownPackError as exc:
         raise _fail(f"--pack: {exc}") from None
-    with make_sessionmaker(connect(load_settings()))() as session:
-        volumes = interval_volumes(session, pack)
-    if not volumes:
+    if history is None:
         raise _fail(f"--stored: no call records imported for {pack} (memberdesk kpi import)")
-    # Half hours the centre was open without a call are zeros, not gaps: a forecast that never
-    # saw them would learn that every half hour has calls.
-    cal = get_calendar(get_pack(pack).calendar)
-    first, last = (volumes[i][0].astimezone(zone).date() for i in (0, -1))
-    open_slots = [
-        dt.datetime.combine(first + dt.timedelta(days=k), dt.time(0), zone)
-        + dt.timedelta(minutes=minute)
-        for k in range((last - first).days + 1)
-        for w in cal.windows_on(first + dt.timedelta(days=k))
-        for minute in range(w.start, w.end, 30)
-    ]
-    counts = pd.Series({at: float(n) for at, n in volumes})
-    index = pd.DatetimeIndex(sorted(set(open_slots) | set(counts.index))).tz_convert(zone.key)
-    counts.index = pd.DatetimeIndex(counts.index).tz_convert(zone.key)
-    return counts.reindex(index, fill_value=0.0).rename("calls")
+    return history
 
 
 @app.command()
@@ -773,13 +755,6 @@ def plan(
 
 def _targets(pack: str) -> dict[str, float]:
     """The pack's FCR and CSAT targets (where it stops warning, and its floor)."""
-    from memberdesk.kpi.targets import goals_of
+    from memberdesk.wfm.service import targets
 
-    goals = goals_of(pack)
-    out: dict[str, float] = {}
-    fcr, csat = goals.get("first_contact_resolution"), goals.get("csat")
-    if fcr is not None and (fcr.warn_below or fcr.breach_below):
-        out["fcr_target"] = float(fcr.warn_below or fcr.breach_below or 0)
-    if csat is not None and csat.breach_below:
-        out["csat_target"] = float(csat.breach_below)
-    return out
+    return targets(pack)

@@ -276,7 +276,7 @@ def test_workforce_planner_and_administrator_have_a_home(page: Page, live: LiveS
     wfm = live.add_user(Role.WFM_ANALYST)
     sign_in(page, wfm)
     expect(page.get_by_role("heading", name="Workforce planning")).to_be_visible()
-    expect(page.locator("main")).to_contain_text("memberdesk wfm staff")
+    expect(page.locator("main")).to_contain_text("Staffing calculator")
     expect(page.locator("main")).to_contain_text("members on file in")
     page.get_by_role("button", name="Sign out").click()
     admin = live.add_user(Role.ADMIN)

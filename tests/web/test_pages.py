@@ -112,7 +112,7 @@ def test_sign_out_notice(browser: TestClient, login) -> None:
     [
         (Role.TIER1_AGENT, ['id="member_number"', "autofocus", "Find a member"]),
         (Role.QA_ANALYST, ["What you can do here", "year of birth", 'href="/plans"']),
-        (Role.WFM_ANALYST, ["Workforce planning", "memberdesk wfm staff", "members on file"]),
+        (Role.WFM_ANALYST, ["Workforce planning", "Staffing calculator", "members on file"]),
         (Role.ADMIN, ["Accounts", "Accounts by role", "Administrator", "/admin/accounts"]),
         (Role.COMPLIANCE_OFFICER, ["Find a member", "Compliance", "access reports"]),
     ],
