@@ -14,6 +14,7 @@ DOMAINS_WITH_TABLES = (
     "surveys",
     "appeals",
     "letters",
+    "kb",
 )
 
 

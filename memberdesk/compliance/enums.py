@@ -49,6 +49,9 @@ class Permission(StrEnum):
     KPI_READ = "kpi.read"  # the centre's call figures (counts and times, no member data)
     KPI_FEED = "kpi.feed"  # the telephony platform's account: posts call and agent events
     SURVEY_READ = "survey.read"  # survey comments (free text, PHI) and who was invited
+    KB_READ = "kb.read"  # the knowledge base: search and read what is in force (no PHI)
+    KB_WRITE = "kb.write"  # write articles and versions, send them for review
+    KB_APPROVE = "kb.approve"  # compliance sign-off: approve, publish, retire, verify contacts
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
@@ -175,6 +178,16 @@ class AuditAction(StrEnum):
     LETTER_ISSUED = "letter.issued"  # rendered and stored (who it is for, which template)
     LETTER_READ = "letter.read"  # its details (addressee, kind, dates)
     LETTER_DOWNLOADED = "letter.downloaded"  # the PDF itself
+    # the knowledge base (kb/): the plan's own guidance, no PHI
+    KB_ARTICLE_CREATED = "kb.article_created"
+    KB_VERSION_CREATED = "kb.version_created"
+    KB_SUBMITTED = "kb.submitted"
+    KB_APPROVED = "kb.approved"
+    KB_SENT_BACK = "kb.sent_back"
+    KB_PUBLISHED = "kb.published"
+    KB_RETIRED = "kb.retired"
+    KB_POINT_VERIFIED = "kb.point_verified"
+    KB_IMPORTED = "kb.imported"  # counts only
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.
