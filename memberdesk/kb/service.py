@@ -370,6 +370,5 @@ def names(session: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return dict(
-        session.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).tuples()
-    )
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {row[0]: row[1] for row in rows}
