@@ -122,6 +122,9 @@ def path_values(db: Session, login) -> dict[str, str]:  # type: ignore[no-untype
         "appeal_id": "999999",
         "inquiry_id": "999999",
         "referral_id": "999999",
+        "article_id": "999999",
+        "version_id": "999999",
+        "point_id": "999999",
     }
 
 
