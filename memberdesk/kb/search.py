@@ -139,9 +139,11 @@ def _fts_group(terms: QueryTerms) -> str:
     return " AND ".join(parts)
 
 
-def _pg_query(terms: QueryTerms) -> str:
-    parts = list(terms.terms)
-    if terms.last_is_prefix and parts:
+def _pg_query(query: str) -> str:
+    """The folded words for ``to_tsquery``: PostgreSQL drops the stop words and stems them
+    itself (stems given to it would be stemmed twice)."""
+    parts = words(query)
+    if parts and query == query.rstrip():
         parts[-1] += ":*"
     return " & ".join(parts)
 
@@ -164,8 +166,8 @@ def _matches(session: Session, query: str) -> Any:
             f"SELECT version_id, -ts_rank_cd(tsv, {rank_q}) AS score FROM kb_search "  # noqa: S608
             f"WHERE {en_hit} OR {es_hit}"
         ).bindparams(
-            **({"qen": _pg_query(en)} if en.terms else {}),
-            **({"qes": _pg_query(es)} if es.terms else {}),
+            **({"qen": _pg_query(query)} if en.terms else {}),
+            **({"qes": _pg_query(query)} if es.terms else {}),
         )
     else:
         groups = []
