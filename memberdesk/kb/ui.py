@@ -10,7 +10,8 @@ words beside its field, with nothing changed.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -41,6 +42,7 @@ ArticleId = Annotated[int, id_path("article")]
 VersionId = Annotated[int, id_path("article version")]
 PointId = Annotated[int, id_path("contact point")]
 PAGE = 20
+E = TypeVar("E", bound=StrEnum)
 
 FIELD_HELP = {
     "slug": "Use lower-case letters, digits and hyphens, e.g. id-card-es.",
@@ -82,20 +84,33 @@ def _errors(exc: ValidationError | MemberdeskError) -> dict[str, str]:
     return out
 
 
+def _choice(enum: type[E], value: str) -> E | None:
+    try:
+        return enum(value) if value else None
+    except ValueError:
+        return None
+
+
 @router.get("/kb")
 def search_page(
     request: Request,
     session: ReadingSessionDep,
     principal: Reader,
     q: Annotated[str, Query(max_length=200)] = "",
-    kind: ArticleKind | None = None,
-    language: KbLanguage | None = None,
-    line_of_business: LineOfBusiness | None = None,
-    reason: Reason | None = None,
-    case_type: CaseType | None = None,
+    kind_: Annotated[str, Query(alias="kind", max_length=32)] = "",
+    language_: Annotated[str, Query(alias="language", max_length=32)] = "",
+    line_: Annotated[str, Query(alias="line_of_business", max_length=32)] = "",
+    reason_: Annotated[str, Query(alias="reason", max_length=32)] = "",
+    case_type_: Annotated[str, Query(alias="case_type", max_length=32)] = "",
     done: str | None = None,
 ) -> HTMLResponse:
-    """Search what is in force (accents optional, English and Spanish), with filters."""
+    """Search what is in force (accents optional, English and Spanish), with filters (an
+    empty or unknown choice means any)."""
+    kind = _choice(ArticleKind, kind_)
+    language = _choice(KbLanguage, language_)
+    line_of_business = _choice(LineOfBusiness, line_)
+    reason = _choice(Reason, reason_)
+    case_type = _choice(CaseType, case_type_)
     filters = search.Filters(
         kind=kind,
         language=language,

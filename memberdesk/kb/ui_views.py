@@ -130,7 +130,7 @@ def article_page(session: Session, article: KbArticle, on: date | None) -> dict[
         "latest": _version(session, versions[-1]),
         "versions": [_version(session, v) for v in reversed(versions)],
         "translations": translations,
-        "owner": service.names(session, {article.owner_id}).get(article.owner_id or 0, "—"),
+        "owner": service.names(session, {article.owner_id}).get(article.owner_id or 0, "Not set"),
     }
 
 
