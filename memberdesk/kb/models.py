@@ -36,8 +36,9 @@ class KbArticle(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    # Loaded when read (one article's page, an export), not with every search hit.
     labels: Mapped[list[KbLabel]] = relationship(
-        cascade="all, delete-orphan", order_by="KbLabel.id", lazy="selectin"
+        cascade="all, delete-orphan", order_by="KbLabel.id", lazy="select"
     )
 
 

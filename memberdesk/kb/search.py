@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     and_,
     exists,
+    func,
     or_,
     select,
     text,
@@ -180,7 +181,9 @@ def _matches(session: Session, query: str) -> Any:
             f"SELECT rowid AS version_id, bm25(kb_fts, {weights}) AS score FROM kb_fts "  # noqa: S608
             "WHERE kb_fts MATCH :q"
         ).bindparams(q=" OR ".join(groups))
-    return stmt.columns(version_id=Integer, score=Float).subquery("m")
+    # Materialised: the engine runs the full-text match once, then joins its rows (SQLite
+    # would otherwise run the FTS5 match again for every published version).
+    return stmt.columns(version_id=Integer, score=Float).cte("m").prefix_with("MATERIALIZED")
 
 
 @dataclass(frozen=True)
@@ -237,19 +240,33 @@ def search(
     if m is None:
         return [], 0
     where = [in_force(at), *filter_clauses(filters)]
+    # Ranked ids first (narrow rows: no article text is read for the matches not shown), then
+    # the page's articles and versions.
     base = (
-        select(KbArticle, KbVersion)
-        .join(KbVersion, KbVersion.article_id == KbArticle.id)
-        .join(m, m.c.version_id == KbVersion.id)  # type: ignore[attr-defined]
+        select(KbVersion.id, func.count().over().label("total"))
+        .select_from(m)
+        .join(KbVersion, m.c.version_id == KbVersion.id)
+        .join(KbArticle, KbVersion.article_id == KbArticle.id)
         .where(KbVersion.state == VersionState.PUBLISHED, *where)
     )
-    total = session.scalar(select(text("count(*)")).select_from(base.subquery())) or 0
-    rows = session.execute(
-        base.order_by(m.c.score, KbVersion.title, KbArticle.id)  # type: ignore[attr-defined]
-        .limit(limit)
-        .offset(offset)
+    ranked = session.execute(
+        base.order_by(m.c.score, KbVersion.title, KbArticle.id).limit(limit).offset(offset)
     ).all()
-    return [(a, v) for a, v in rows], int(total)
+    if not ranked:
+        if offset == 0:
+            return [], 0
+        # Past the last page: the total still says how many there are.
+        return [], int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    ids = [row[0] for row in ranked]
+    loaded = {
+        v.id: (a, v)
+        for a, v in session.execute(
+            select(KbArticle, KbVersion)
+            .join(KbVersion, KbVersion.article_id == KbArticle.id)
+            .where(KbVersion.id.in_(ids))
+        ).all()
+    }
+    return [loaded[i] for i in ids], int(ranked[0][1])
 
 
 def browse(
