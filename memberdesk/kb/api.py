@@ -78,6 +78,40 @@ def search_kb(
     )
 
 
+@router.get(
+    "/suggestions",
+    response_model=Page[HitOut],
+    summary="Articles for a contact's reason or a case type",
+    tags=TAGS,
+)
+def suggestions(
+    session: ReadingSessionDep,
+    principal: Reader,
+    reason: Annotated[Reason | None, Query(description="The contact's reason")] = None,
+    case_type: Annotated[CaseType | None, Query(description="The case's type")] = None,
+    language: Annotated[KbLanguage | None, Query(description="Only this language")] = None,
+    line_of_business: Annotated[
+        LineOfBusiness | None, Query(description="The member's line of business")
+    ] = None,
+    limit: LimitQ = 20,
+    offset: OffsetQ = 0,
+) -> Page[HitOut]:
+    """Articles in force that answer the reason or case type (by title), for the desktop to
+    offer while the agent is on the call. 422 naming ``query.reason`` when neither is given."""
+    if reason is None and case_type is None:
+        raise InvalidInput("give a reason or a case type", field="query.reason")
+    filters = search.Filters(
+        language=language,
+        line_of_business=line_of_business,
+        reason=reason.value if reason else None,
+        case_type=case_type.value if case_type else None,
+    )
+    hits, total = search.browse(session, filters, at=now(), limit=limit, offset=offset)
+    return Page[HitOut](
+        items=[views.hit_out(a, v) for a, v in hits], total=total, limit=limit, offset=offset
+    )
+
+
 @router.post(
     "/articles", response_model=ArticleOut, status_code=201, summary="Write an article", tags=TAGS
 )

@@ -149,3 +149,15 @@ def test_browse_lists_in_force_by_title(db: Session, library) -> None:  # type: 
     rows, total = search.browse(db, search.Filters(language="es"), at=now(), limit=50)  # type: ignore[arg-type]
     titles = [v.title for _, v in rows]
     assert total == 9 and titles == sorted(titles)
+
+
+def test_suggestions_for_a_contacts_reason(client, library) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/api/kb/suggestions", params={"reason": "id_card", "language": "es"})
+    assert r.status_code == 200
+    assert [h["slug"] for h in r.json()["items"]] == ["id-card-replacement-es"]
+    both = client.get("/api/kb/suggestions", params={"case_type": "appeal"}).json()["items"]
+    assert {h["slug"] for h in both} == {"appeal-packet-en", "appeal-packet-es"}
+    bad = client.get("/api/kb/suggestions")
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["query", "reason"]
+    assert client.get("/api/kb/suggestions", params={"reason": "astrology"}).status_code == 422
