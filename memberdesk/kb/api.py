@@ -27,6 +27,7 @@ from memberdesk.kb.schemas import (
     HitOut,
     PointOut,
     ReviewIn,
+    SearchPage,
     VerifyIn,
     VersionIn,
     VersionOut,
@@ -44,7 +45,7 @@ Writer = Annotated[Principal, requires(Permission.KB_WRITE)]
 Approver = Annotated[Principal, requires(Permission.KB_APPROVE)]
 
 
-@router.get("/search", response_model=Page[HitOut], summary="Search the knowledge base", tags=TAGS)
+@router.get("/search", response_model=SearchPage, summary="Search the knowledge base", tags=TAGS)
 def search_kb(
     session: ReadingSessionDep,
     principal: Reader,
@@ -62,9 +63,11 @@ def search_kb(
     ] = None,
     limit: LimitQ = 20,
     offset: OffsetQ = 0,
-) -> Page[HitOut]:
+) -> SearchPage:
     """Articles in force today matching every word (the last may be the start of a word),
-    English and Spanish stems, best match first; titles weigh more than bodies."""
+    English and Spanish stems, accents optional, best match first; titles weigh more than
+    bodies. When nothing matches and a word looks misspelt, the closest words articles use are
+    searched instead and named in ``corrected``."""
     filters = search.Filters(
         kind=kind,
         language=language,
@@ -72,9 +75,15 @@ def search_kb(
         reason=reason.value if reason else None,
         case_type=case_type.value if case_type else None,
     )
-    hits, total = search.search(session, q, filters, at=now(), limit=limit, offset=offset)
-    return Page[HitOut](
-        items=[views.hit_out(a, v) for a, v in hits], total=total, limit=limit, offset=offset
+    hits, total, fixed = search.search_or_correct(
+        session, q, filters, at=now(), limit=limit, offset=offset
+    )
+    return SearchPage(
+        items=[views.hit_out(a, v) for a, v in hits],
+        total=total,
+        limit=limit,
+        offset=offset,
+        corrected=fixed,
     )
 
 

@@ -105,3 +105,13 @@ class KbContactPoint(Base):
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verification_note: Mapped[str | None] = mapped_column(String(300))
+
+
+class KbTerm(Base):
+    """A word (folded, as typed) of a published version: what a misspelt word is corrected
+    to. Kept in Python on both engines, so the correction is the same on both."""
+
+    __tablename__ = "kb_terms"
+
+    language: Mapped[KbLanguage] = mapped_column(str_enum(KbLanguage), primary_key=True)
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)

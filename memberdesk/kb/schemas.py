@@ -144,6 +144,19 @@ class HitOut(BaseModel):
     )
 
 
+class SearchPage(BaseModel):
+    """One page of search results."""
+
+    items: list[HitOut] = Field(description="The results on this page, best first")
+    total: int = Field(description="How many articles in force match")
+    limit: int = Field(description="Page size asked for")
+    offset: int = Field(description="Results skipped")
+    corrected: str | None = Field(
+        description="When nothing matched the words as typed: the corrected words searched "
+        "instead (none: searched as typed)"
+    )
+
+
 class DiffOut(BaseModel):
     """The difference between two versions of an article."""
 

@@ -28,9 +28,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from memberdesk.db import insert_on_conflict, table_of
 from memberdesk.kb.core import CONFIGS, QueryTerms, index_terms, query_terms, words
 from memberdesk.kb.enums import ArticleKind, KbLanguage, VersionState
-from memberdesk.kb.models import KbArticle, KbLabel, KbVersion
+from memberdesk.kb.models import KbArticle, KbLabel, KbTerm, KbVersion
 from memberdesk.members.enums import LineOfBusiness
 
 WEIGHTS = (10.0, 1.0, 10.0, 1.0)  # en_title, en_body, es_title, es_body
@@ -77,6 +78,7 @@ def _is_pg(session: Session) -> bool:
 def index_version(session: Session, version: KbVersion, article: KbArticle) -> None:
     """Put a published version in the search index (replacing any earlier row of it)."""
     unindex_versions(session, [version.id])
+    _remember_terms(session, version, article.language)
     if _is_pg(session):
         config = CONFIGS[article.language]
         session.execute(
@@ -110,6 +112,14 @@ def index_version(session: Session, version: KbVersion, article: KbArticle) -> N
             "d": "" if en else body,
         },
     )
+
+
+def _remember_terms(session: Session, version: KbVersion, language: KbLanguage) -> None:
+    """Add the version's words to the vocabulary misspellings are corrected against."""
+    terms = sorted({w for w in words(f"{version.title} {version.body}") if 2 < len(w) <= 64})
+    if terms:
+        stmt = insert_on_conflict(session)(table_of(KbTerm)).on_conflict_do_nothing()
+        session.execute(stmt, [{"language": language.value, "term": t} for t in terms])
 
 
 def unindex_versions(session: Session, version_ids: list[int]) -> None:
@@ -284,3 +294,56 @@ def browse(
         base.order_by(KbVersion.title, KbArticle.id).limit(limit).offset(offset)
     ).all()
     return [(a, v) for a, v in rows], int(total)
+
+
+def correct(session: Session, query: str) -> str | None:
+    """The query with each word no article uses replaced by the closest word one does (same
+    first letter, length within two), or None when there is nothing to correct. A last word
+    still being typed counts as known when an article word starts with it."""
+    import difflib
+
+    typed = words(query)
+    prefix = query == query.rstrip()
+    changed = False
+    out: list[str] = []
+    for i, word in enumerate(typed):
+        last = prefix and i == len(typed) - 1
+        known = select(KbTerm.term).where(
+            KbTerm.term.startswith(word, autoescape=True) if last else KbTerm.term == word
+        )
+        if len(word) < 4 or word.isdigit() or session.scalar(known.limit(1)):
+            out.append(word)
+            continue
+        near = session.scalars(
+            select(KbTerm.term)
+            .where(
+                KbTerm.term.startswith(word[0], autoescape=True),
+                func.length(KbTerm.term).between(len(word) - 2, len(word) + 2),
+            )
+            .distinct()
+        ).all()
+        best = difflib.get_close_matches(word, sorted(near), n=1, cutoff=0.75)
+        out.append(best[0] if best else word)
+        changed = changed or bool(best)
+    return " ".join(out) if changed else None
+
+
+def search_or_correct(
+    session: Session,
+    query: str,
+    filters: Filters,
+    *,
+    at: datetime,
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[list[tuple[KbArticle, KbVersion]], int, str | None]:
+    """``search``; when nothing matches and a word looks misspelt, the search for the corrected
+    words, with the corrected query (None when the words were used as typed)."""
+    hits, total = search(session, query, filters, at=at, limit=limit, offset=offset)
+    if total or offset:
+        return hits, total, None
+    fixed = correct(session, query)
+    if fixed is None:
+        return hits, total, None
+    hits, total = search(session, fixed, filters, at=at, limit=limit, offset=offset)
+    return hits, total, fixed if total else None

@@ -119,8 +119,9 @@ def search_page(
         case_type=case_type.value if case_type else None,
     )
     at = now()
+    fixed = None
     if q.strip():
-        hits, total = search.search(session, q, filters, at=at, limit=PAGE)
+        hits, total, fixed = search.search_or_correct(session, q, filters, at=at, limit=PAGE)
     else:
         hits, total = search.browse(session, filters, at=at, limit=PAGE)
     return render(
@@ -138,6 +139,7 @@ def search_page(
         options=ui_views.filter_options(),
         hits=[ui_views.hit(a, v) for a, v in hits],
         total=total,
+        corrected=fixed,
         done=DONE.get(done or ""),
     )
 

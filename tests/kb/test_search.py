@@ -161,3 +161,23 @@ def test_suggestions_for_a_contacts_reason(client, library) -> None:  # type: ig
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["query", "reason"]
     assert client.get("/api/kb/suggestions", params={"reason": "astrology"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("typed", "corrected", "slug"),
+    [
+        ("tarjeta identifcacion", "tarjeta identificacion", "id-card-replacement-es"),
+        ("replcement card", "replacement card", "id-card-replacement-en"),
+        ("matrimnio", "matrimonio", "qualifying-life-events-es"),
+    ],
+)
+def test_a_misspelt_word_is_corrected_the_same_on_both_engines(
+    client, library, typed: str, corrected: str, slug: str
+) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/api/kb/search", params={"q": typed}).json()
+    assert r["corrected"] == corrected
+    assert [h["slug"] for h in r["items"]] == [slug]
+    # Words as typed that match are never "corrected"; nonsense stays unmatched.
+    assert client.get("/api/kb/search", params={"q": "tarjeta"}).json()["corrected"] is None
+    none = client.get("/api/kb/search", params={"q": "xylophonic"}).json()
+    assert none["items"] == [] and none["corrected"] is None

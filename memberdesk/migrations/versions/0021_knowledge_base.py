@@ -111,6 +111,12 @@ def upgrade() -> None:
     op.create_index(
         "ix_kb_contact_points_version_id", "kb_contact_points", ["version_id"], unique=False
     )
+    op.create_table(
+        "kb_terms",
+        sa.Column("language", _enum("kblanguage", "en", "es"), nullable=False),
+        sa.Column("term", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("language", "term"),
+    )
     if op.get_bind().dialect.name == "sqlite":
         # One row per published version (rowid = version id); text already folded and stemmed
         # in Python (kb/core.py), English and Spanish in their own columns so a query is
@@ -141,6 +147,7 @@ def downgrade() -> None:
     else:
         op.drop_index("ix_kb_search_tsv", table_name="kb_search")
         op.drop_table("kb_search")
+    op.drop_table("kb_terms")
     op.drop_index("ix_kb_contact_points_version_id", table_name="kb_contact_points")
     op.drop_table("kb_contact_points")
     op.drop_index("ix_kb_versions_state", table_name="kb_versions")
