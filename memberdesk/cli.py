@@ -61,6 +61,11 @@ LAZY_APPS: dict[str, LazyApp] = {
     "retention": LazyApp(
         "memberdesk.compliance.cli", "retention_app", "Retention and legal holds."
     ),
+    "kb": LazyApp(
+        "memberdesk.kb.cli",
+        "kb_app",
+        "Knowledge base: import and export Markdown, search, what was in force on a day.",
+    ),
     "calendars": LazyApp(
         "memberdesk.calendars.cli",
         "app",
@@ -362,6 +367,7 @@ def seed_work(
     _seed_work(engine, settings, seed, logins=True)
     _seed_calls(engine)
     _seed_surveys(engine, seed)
+    _seed_library(engine)
 
 
 def _seed_surveys(engine: Engine, seed: int) -> None:
@@ -377,6 +383,21 @@ def _seed_surveys(engine: Engine, seed: int) -> None:
         console().print(
             f"demo surveys: {made.answers:,} answers to {made.invitations:,} invitations "
             f"after {made.contacts:,} contacts over thirteen months, for the survey results"
+        )
+
+
+def _seed_library(engine: Engine) -> None:
+    """The knowledge base's articles in English and Spanish, unless it holds some already."""
+    from memberdesk.db import make_sessionmaker
+    from memberdesk.kb.demo import seed_demo_library
+
+    with make_sessionmaker(engine)() as session:
+        made = seed_demo_library(session)
+        session.commit()
+    if made:
+        console().print(
+            f"demo knowledge base: {made.created} articles, {made.published} published, "
+            f"{len(made.awaiting_verification)} waiting for contact points to be verified"
         )
 
 
@@ -536,6 +557,7 @@ def demo(
     _seed_calls(engine)
     _seed_surveys(engine, seed=1)
     _seed_registers(engine)
+    _seed_library(engine)
     table = Table(
         "username", "role", "password", title="Demo logins (also in var/demo-logins.json)"
     )

@@ -16,6 +16,7 @@ DOMAINS_WITH_TABLES = (
     "letters",
     "breaches",
     "vendors",
+    "kb",
 )
 
 

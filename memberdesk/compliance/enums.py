@@ -51,6 +51,9 @@ class Permission(StrEnum):
     SURVEY_READ = "survey.read"  # survey comments (free text, PHI) and who was invited
     BREACH_WRITE = "breach.write"  # compliance officers: the breach register and response plan
     VENDOR_WRITE = "vendor.write"  # compliance officers: vendors, their BAAs and scorecards
+    KB_READ = "kb.read"  # the knowledge base: search and read what is in force (no PHI)
+    KB_WRITE = "kb.write"  # write articles and versions, send them for review
+    KB_APPROVE = "kb.approve"  # compliance sign-off: approve, publish, retire, verify contacts
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
@@ -199,6 +202,16 @@ class AuditAction(StrEnum):
     VENDOR_CONTACT_ADDED = "vendor.contact_added"
     VENDOR_CONTACT_VERIFIED = "vendor.contact_verified"
     VENDOR_SCORECARD_RECORDED = "vendor.scorecard_recorded"
+    # the knowledge base (kb/): the plan's own guidance, no PHI
+    KB_ARTICLE_CREATED = "kb.article_created"
+    KB_VERSION_CREATED = "kb.version_created"
+    KB_SUBMITTED = "kb.submitted"
+    KB_APPROVED = "kb.approved"
+    KB_SENT_BACK = "kb.sent_back"
+    KB_PUBLISHED = "kb.published"
+    KB_RETIRED = "kb.retired"
+    KB_POINT_VERIFIED = "kb.point_verified"
+    KB_IMPORTED = "kb.imported"  # counts only
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.

@@ -129,6 +129,15 @@ ACTIONS: dict[A, str] = {
     A.VENDOR_CONTACT_ADDED: "Added a vendor contact",
     A.VENDOR_CONTACT_VERIFIED: "Confirmed a vendor contact",
     A.VENDOR_SCORECARD_RECORDED: "Recorded a vendor's monthly scorecard",
+    A.KB_ARTICLE_CREATED: "Wrote a knowledge-base article",
+    A.KB_VERSION_CREATED: "Wrote a new version of an article",
+    A.KB_SUBMITTED: "Sent an article version for review",
+    A.KB_APPROVED: "Approved an article version",
+    A.KB_SENT_BACK: "Sent an article version back to its author",
+    A.KB_PUBLISHED: "Published an article version",
+    A.KB_RETIRED: "Retired an article version",
+    A.KB_POINT_VERIFIED: "Recorded a phone number or address in an article as verified",
+    A.KB_IMPORTED: "Imported knowledge-base articles",
 }
 
 OBJECTS: dict[str, str] = {
@@ -137,6 +146,9 @@ OBJECTS: dict[str, str] = {
     "breach_report": "Breach log",
     "breach_response_plan": "Incident-response plan",
     "vendor": "Vendor",
+    "kb_article": "Knowledge-base article",
+    "kb_version": "Article version",
+    "kb_library": "Knowledge base",
     "member": "Member",
     "contact": "Contact",
     "case": "Case",

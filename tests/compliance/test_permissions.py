@@ -127,6 +127,9 @@ def path_values(db: Session, login) -> dict[str, str]:  # type: ignore[no-untype
         "vendor_id": "999999",
         "baa_id": "999999",
         "person_id": "999999",
+        "article_id": "999999",
+        "version_id": "999999",
+        "point_id": "999999",
     }
 
 
