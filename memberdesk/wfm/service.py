@@ -44,10 +44,15 @@ def stored_history(session: Session, pack: str) -> pd.Series | None:
         for w in cal.windows_on(first + dt.timedelta(days=k))
         for minute in range(w.start, w.end, 30)
     ]
-    counts = pd.Series({at: float(n) for at, n in volumes})
-    index = pd.DatetimeIndex(sorted(set(open_slots) | set(counts.index))).tz_convert(zone.key)
-    counts.index = pd.DatetimeIndex(counts.index).tz_convert(zone.key)
-    return counts.reindex(index, fill_value=0.0).rename("calls")
+    # Through UTC: a history that crosses a change of clocks holds two UTC offsets, which pandas
+    # refuses to put in one index as they are.
+    counts = pd.Series(
+        [float(n) for _, n in volumes],
+        index=pd.to_datetime([at for at, _ in volumes], utc=True).tz_convert(zone.key),
+    )
+    slots = pd.to_datetime(open_slots, utc=True).tz_convert(zone.key)
+    index = counts.index.union(slots)
+    return counts.groupby(level=0).sum().reindex(index, fill_value=0.0).rename("calls")
 
 
 def closed_days(pack: str, years: range) -> set[dt.date]:
