@@ -22,11 +22,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from memberdesk import __version__
 from memberdesk.compliance import audit
+from memberdesk.compliance.audit_batch import BATCHER, AuditBatcher
 from memberdesk.compliance.crypto import load_and_install
 from memberdesk.compliance.deps import PUBLIC, AuthRequired
 from memberdesk.compliance.throttle import AnonymousGate
 from memberdesk.config import Settings, get_settings
-from memberdesk.db import DbRoute, Sessions, make_engine
+from memberdesk.db import DbRoute, Sessions, make_engine, make_sessionmaker
 from memberdesk.errors import MemberdeskError
 from memberdesk.logging import configure_logging
 from memberdesk.web import idempotency
@@ -122,6 +123,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             worker.stop()
+        if app.state.audit_batcher is not None:
+            app.state.audit_batcher.close()
 
 
 def create_app(
@@ -148,7 +151,18 @@ def create_app(
     defer = engine.dialect.name == "postgresql"
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = Sessions(engine, info={audit.DEFER_SEALING: defer})
+    # On SQLite, reading routes' audit entries are group-committed (compliance/audit_batch.py).
+    batcher = (
+        AuditBatcher(make_sessionmaker(engine), settings.sqlite_busy_timeout_ms / 1000)
+        if engine.dialect.name == "sqlite" and not __import__("os").environ.get("MD_NOBATCH")
+        else None
+    )
+    app.state.audit_batcher = batcher
+    app.state.sessions = Sessions(
+        engine,
+        info={audit.DEFER_SEALING: defer},
+        reading_info={BATCHER: batcher} if batcher else None,
+    )
     app.state.anonymous_gate = AnonymousGate(settings.anonymous_rate, max_wait=10.0)
     app.state.worker = Worker(engine) if background else None
     if defer and app.state.worker is not None:

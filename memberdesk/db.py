@@ -225,7 +225,12 @@ class Sessions:
     of its own (sign-in checks, denials, background work). Tests swap in one that hands out
     the test's own session."""
 
-    def __init__(self, engine: Engine, info: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        info: dict[str, Any] | None = None,
+        reading_info: dict[str, Any] | None = None,
+    ) -> None:
         self._write = sessionmaker(engine, expire_on_commit=False, info=info or {})
         reader = engine.execution_options(**{READ_ONLY: True})
         self._read = sessionmaker(reader, expire_on_commit=False)
@@ -236,7 +241,11 @@ class Sessions:
         self._reading = sessionmaker(
             reader if split else engine,
             expire_on_commit=False,
-            info={**(info or {}), **({WRITE_BIND: engine} if split else {})},
+            info={
+                **(info or {}),
+                **({WRITE_BIND: engine} if split else {}),
+                **(reading_info or {}),
+            },
         )
 
     @property
@@ -289,6 +298,12 @@ async def get_reading_session(request: Request) -> AsyncIterator[Session]:
         yield session
     finally:
         sessions.release(session)
+
+
+def still_reading(session: Session) -> bool:
+    """True for a reading session (SQLite) that has not moved on to writing."""
+    write_bind = session.info.get(WRITE_BIND)
+    return write_bind is not None and session.bind is not write_bind
 
 
 def begin_writing(session: Session) -> None:

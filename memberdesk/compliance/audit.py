@@ -33,6 +33,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from memberdesk.clock import now
+from memberdesk.compliance.audit_batch import BATCHER
 from memberdesk.compliance.crypto import decrypt_any, keyring
 from memberdesk.compliance.enums import AuditAction, PurposeOfUse
 from memberdesk.compliance.models import (
@@ -42,7 +43,7 @@ from memberdesk.compliance.models import (
     AuditMemberAccess,
     AuditPending,
 )
-from memberdesk.db import begin_writing, table_of
+from memberdesk.db import begin_writing, still_reading, table_of
 
 GENESIS = "0" * 64
 CHECKPOINT_EVERY = 1000
@@ -214,11 +215,25 @@ def record_many(session: Session, ctx: AuditContext, events: Iterable[Event]) ->
     pending = [_pending_row(ctx, ev, stamp) for ev in events]
     if not pending:
         return []
+    batcher = session.info.get(BATCHER)
+    if batcher is not None and still_reading(session):
+        # SQLite: the entries of a read go to the group-committing writer (audit_batch.py);
+        # the read snapshot ends first, so nothing is held while the request waits.
+        if session.in_transaction():
+            session.commit()
+        ids: list[int] = batcher.append(pending)
+        return ids
     begin_writing(session)  # a reading route writes its audit entry in a transaction of its own
     if session.info.get(DEFER_SEALING):
         session.execute(insert(table_of(AuditPending)), pending)
         session.info[WROTE_PENDING] = True
         return []
+    return _append(session, _lock_head(session), pending)
+
+
+def seal_rows(session: Session, pending: list[dict[str, Any]]) -> list[int]:
+    """Seal rows made by ``_pending_row`` into the chain now (the group-committing writer's
+    transaction); returns their entry ids. Never commits."""
     return _append(session, _lock_head(session), pending)
 
 
