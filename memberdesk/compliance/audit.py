@@ -5,10 +5,13 @@ into the chain locks the single ``audit_head`` row, so the chain never forks acr
 Every ``CHECKPOINT_EVERY`` entries an HMAC-signed checkpoint records the tip, so a tail cut off
 behind a checkpoint is detectable too.
 
-Two ways in, one chain:
+Three ways in, one chain:
 - *inline* (the default: commands, SQLite, tests): the entry is sealed in the caller's
   transaction. On SQLite the transaction already holds the database's only write lock, so the
   head lock costs nothing more.
+- *group-committed* (reading routes on SQLite, ``audit_batch.BATCHER`` in the session's info):
+  a read's entries go to one writer thread that seals everything waiting in one transaction;
+  the route answers only once they are committed.
 - *deferred* (request sessions on PostgreSQL, ``DEFER_SEALING`` in the session's info): the
   entry is written to ``audit_pending`` in the caller's transaction, atomically with whatever it
   records, without touching the head, so concurrent requests never queue behind one lock. The
