@@ -212,8 +212,9 @@ def _append(session: Session, head: Tip, pending: list[dict[str, Any]]) -> list[
 
 
 def record_many(session: Session, ctx: AuditContext, events: Iterable[Event]) -> list[int]:
-    """Record events in order. Inline: sealed now, returns their entry ids. Deferred: written
-    for the sequencer, returns []. Never commits."""
+    """Record events in order. Inline or group-committed: sealed now, returns their entry ids.
+    Deferred: written for the sequencer, returns []. Never commits a write of the caller's (a
+    reading session's snapshot ends, as ``begin_writing`` ends it)."""
     stamp = now()
     pending = [_pending_row(ctx, ev, stamp) for ev in events]
     if not pending:
