@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 
 from memberdesk.clock import today_utc
@@ -25,6 +25,9 @@ from tests.livesrv import LiveServer, live_server
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).parent / "web" / "vendor" / "axe.min.js"
 WIDTHS = {"desktop": 1280, "phone": 390}
+# How long an expectation on a page waits before failing: a guard against a page that never
+# gets there, not a timing check (a loaded CI machine once took more than the default 5 s).
+expect.set_options(timeout=20_000)
 LIVE_MEMBERS = 600  # enough for a newborn, an aged-out child and a confidential phone
 # Debian's chromium, no sandbox (containers), no network chatter of its own.
 CHROMIUM_ARGS = [

@@ -33,7 +33,7 @@ from memberdesk.kb.schemas import (
     VersionOut,
 )
 from memberdesk.members.enums import LineOfBusiness
-from memberdesk.schemas import LimitQ, OffsetQ, Page, id_path
+from memberdesk.schemas import MAX_ID, LimitQ, OffsetQ, Page, id_path
 
 router = APIRouter(prefix="/api/kb", route_class=DbRoute)
 TAGS: list[str | Enum] = ["knowledge base"]
@@ -159,8 +159,10 @@ def diff(
     article_id: ArticleId,
     session: ReadingSessionDep,
     principal: Reader,
-    from_: Annotated[int, Query(alias="from", ge=1, description="Version number to compare from")],
-    to: Annotated[int, Query(ge=1, description="Version number to compare to")],
+    from_: Annotated[
+        int, Query(alias="from", ge=1, le=MAX_ID, description="Version number to compare from")
+    ],
+    to: Annotated[int, Query(ge=1, le=MAX_ID, description="Version number to compare to")],
 ) -> DiffOut:
     """The unified diff between any two versions of the article."""
     versions = {v.number: v for v in service.versions_of(session, article_id)}

@@ -10,6 +10,7 @@ from memberdesk.cases.enums import CaseType
 from memberdesk.contacts.enums import Reason
 from memberdesk.kb.enums import ArticleKind, KbLanguage, PointKind, VersionState
 from memberdesk.members.enums import LineOfBusiness
+from memberdesk.schemas import DbId
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,79}$"
 
@@ -53,8 +54,8 @@ class ArticleIn(VersionIn):
         default_factory=list, description="Contact reasons it answers (suggested on the desktop)"
     )
     case_types: list[CaseType] = Field(default_factory=list, description="Case types it helps with")
-    owner_id: int | None = Field(
-        default=None, ge=1, description="Staff account that owns it (default: its author)"
+    owner_id: DbId | None = Field(
+        default=None, description="Staff account that owns it (default: its author)"
     )
 
 

@@ -31,7 +31,7 @@ from memberdesk.kb.core import diff_lines
 from memberdesk.kb.enums import ArticleKind, KbLanguage
 from memberdesk.kb.schemas import ArticleIn, VersionIn
 from memberdesk.members.enums import LineOfBusiness
-from memberdesk.schemas import id_path
+from memberdesk.schemas import MAX_ID, id_path
 from memberdesk.web.pages import render
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
@@ -166,8 +166,8 @@ def diff_page(
     request: Request,
     session: ReadingSessionDep,
     principal: Reader,
-    from_: Annotated[int, Query(alias="from", ge=1)],
-    to: Annotated[int, Query(ge=1)],
+    from_: Annotated[int, Query(alias="from", ge=1, le=MAX_ID)],
+    to: Annotated[int, Query(ge=1, le=MAX_ID)],
 ) -> HTMLResponse:
     """What changed between two versions, line by line."""
     article = service.get_article(session, article_id)

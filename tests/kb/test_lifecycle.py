@@ -161,6 +161,8 @@ def test_version_in_force_on_a_past_day_and_the_diff(writer, officer, db: Sessio
     assert "+2. Check the mailing address." in text
     bad = writer.client.get(f"/api/kb/articles/{article_id}/diff", params={"from": 1, "to": 9})
     assert bad.status_code == 422 and _loc(bad) == [["query", "to"]]
+    huge = writer.client.get(f"/api/kb/articles/{article_id}/diff", params={"from": 1, "to": 2**40})
+    assert huge.status_code == 422 and _loc(huge) == [["query", "to"]]
 
 
 def test_bad_input_names_the_field_and_changes_nothing(writer, db: Session) -> None:
@@ -172,6 +174,8 @@ def test_bad_input_names_the_field_and_changes_nothing(writer, db: Session) -> N
         (article_body(expires_on="2025-12-01"), ["body", "expires_on"]),
         (article_body(slug="Bad Slug!"), ["body", "slug"]),
         (article_body(reasons=["astrology"]), ["body", "reasons", 0]),
+        # Beyond any id the database holds (PostgreSQL refused it with a 500 before).
+        (article_body(owner_id=26301951737856), ["body", "owner_id"]),
     ]
     for data, loc in cases:
         r = writer.client.post("/api/kb/articles", json=data)
