@@ -262,6 +262,7 @@ def create_app(
     from memberdesk.navigators.api import router as navigators_router
     from memberdesk.sla.api import router as sla_router
     from memberdesk.surveys.api import router as surveys_router
+    from memberdesk.training.api import router as training_router
     from memberdesk.vendors.api import router as vendors_router
     from memberdesk.web.ui import router as ui_router
     from memberdesk.wfm.api import router as wfm_router
@@ -286,5 +287,6 @@ def create_app(
     app.include_router(twilio_router)
     app.include_router(letters_router)
     app.include_router(kb_router)
+    app.include_router(training_router)
     app.include_router(ui_router)
     return app

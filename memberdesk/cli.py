@@ -104,6 +104,11 @@ LAZY_APPS: dict[str, LazyApp] = {
         "breaches_app",
         "Breaches: notice clocks of a discovery, the register, the HHS log.",
     ),
+    "training": LazyApp(
+        "memberdesk.training.cli",
+        "training_app",
+        "Training records: courses, completions, who is due or overdue.",
+    ),
     "vendors": LazyApp(
         "memberdesk.vendors.cli",
         "vendors_app",
@@ -368,6 +373,7 @@ def seed_work(
     _seed_calls(engine)
     _seed_surveys(engine, seed)
     _seed_library(engine)
+    _seed_training(engine)
 
 
 def _seed_surveys(engine: Engine, seed: int) -> None:
@@ -398,6 +404,22 @@ def _seed_library(engine: Engine) -> None:
         console().print(
             f"demo knowledge base: {made.created} articles, {made.published} published, "
             f"{len(made.awaiting_verification)} waiting for contact points to be verified"
+        )
+
+
+def _seed_training(engine: Engine) -> None:
+    """The training catalogue and the demo staff's history, unless completions exist already."""
+    from memberdesk.clock import now
+    from memberdesk.db import make_sessionmaker
+    from memberdesk.training.demo import seed_demo_training
+
+    with make_sessionmaker(engine)() as session:
+        made = seed_demo_training(session, at=now())
+        session.commit()
+    if made:
+        console().print(
+            f"demo training: {made.courses} courses, {made.completions:,} completions "
+            f"for {made.people} staff"
         )
 
 
@@ -558,6 +580,7 @@ def demo(
     _seed_surveys(engine, seed=1)
     _seed_registers(engine)
     _seed_library(engine)
+    _seed_training(engine)
     table = Table(
         "username", "role", "password", title="Demo logins (also in var/demo-logins.json)"
     )

@@ -54,6 +54,9 @@ class Permission(StrEnum):
     KB_READ = "kb.read"  # the knowledge base: search and read what is in force (no PHI)
     KB_WRITE = "kb.write"  # write articles and versions, send them for review
     KB_APPROVE = "kb.approve"  # compliance sign-off: approve, publish, retire, verify contacts
+    TRAINING_OWN = "training.own"  # staff: one's own training record and the course catalogue
+    TRAINING_READ = "training.read"  # others' training records (supervisors: their team only)
+    TRAINING_WRITE = "training.write"  # record completions, start dates and courses
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
@@ -212,6 +215,10 @@ class AuditAction(StrEnum):
     KB_RETIRED = "kb.retired"
     KB_POINT_VERIFIED = "kb.point_verified"
     KB_IMPORTED = "kb.imported"  # counts only
+    # training records (training/): staff, not members
+    TRAINING_COURSE_CREATED = "training.course_created"
+    TRAINING_PROFILE_SET = "training.profile_set"
+    TRAINING_COMPLETION_RECORDED = "training.completion_recorded"
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.

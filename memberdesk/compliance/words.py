@@ -138,6 +138,9 @@ ACTIONS: dict[A, str] = {
     A.KB_RETIRED: "Retired an article version",
     A.KB_POINT_VERIFIED: "Recorded a phone number or address in an article as verified",
     A.KB_IMPORTED: "Imported knowledge-base articles",
+    A.TRAINING_COURSE_CREATED: "Added a training course",
+    A.TRAINING_PROFILE_SET: "Set a staff member's training start date",
+    A.TRAINING_COMPLETION_RECORDED: "Recorded a completed training course",
 }
 
 OBJECTS: dict[str, str] = {
@@ -149,6 +152,7 @@ OBJECTS: dict[str, str] = {
     "kb_article": "Knowledge-base article",
     "kb_version": "Article version",
     "kb_library": "Knowledge base",
+    "training_course": "Training course",
     "member": "Member",
     "contact": "Contact",
     "case": "Case",

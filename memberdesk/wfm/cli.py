@@ -683,8 +683,21 @@ def plan(
         typer.Option(help="Share of voice calls that are routine requests (assumption: 0.5)"),
     ] = 0.5,
     shrinkage: Annotated[
-        float, typer.Option(help="Share of paid time off the phones (assumption: 0.3)")
-    ] = 0.3,
+        float | None,
+        typer.Option(
+            help="Share of paid time off the phones (assumption: 0.3); with --training-from, "
+            "the share besides training (default: 0.3 less the seed's 10 h a month)",
+            show_default=False,
+        ),
+    ] = None,
+    training_from: Annotated[
+        str | None,
+        typer.Option(
+            "--training-from",
+            help="Add training's share of shrinkage from 'plan' (the seed's 8-12 h a month) or "
+            "'records' (the hours front-line staff recorded over the last 3 months)",
+        ),
+    ] = None,
     year: Annotated[
         int | None,
         typer.Option(help="Open-enrollment year (default: the next one still ahead of hiring)"),
@@ -728,22 +741,32 @@ def plan(
             "contacts_decided": found.fcr_decided,
             "survey_answers": found.csat_answers,
         }
+    training = _training_shrinkage(training_from, shrinkage)
+    total = training["shrinkage"] if training else (0.3 if shrinkage is None else shrinkage)
     with _user_errors(names):
         p = build_plan(
             PlanInputs(
                 members=members,
                 contacts_per_member_year=contacts_per_member,
                 routine_share=routine_share,
-                shrinkage=shrinkage,
+                shrinkage=total,
                 open_enrollment_year=year,
                 **quality,
             )
         )
     if basis is not None:
         p["measured"] = basis
+    if training is not None:
+        p["training_shrinkage"] = training
     if as_json:
         _emit(p)
         return
+    if training is not None:
+        typer.echo(
+            f"Training: {training['hours_per_month']:.1f} h a month ({training['from']}) is "
+            f"{training['share']:.1%} of paid time, on top of {training['other_shrinkage']:.1%} "
+            f"other shrinkage: {training['shrinkage']:.1%} in all"
+        )
     if basis is not None:
         typer.echo(
             f"Measured on {basis['pack']} from {basis['from']} to {basis['to']}: "
@@ -751,6 +774,48 @@ def plan(
             f"contacts decided, {basis['survey_answers']:,} survey answers"
         )
     typer.echo(plan_text(p))
+
+
+def _training_shrinkage(source: str | None, other: float | None) -> dict[str, Any] | None:
+    """Training's share of shrinkage from the plan's 8-12 h a month or the training records;
+    the rest of shrinkage is ``other`` (default: the 30% assumption less the plan's share)."""
+    if source is None:
+        return None
+    from memberdesk.wfm.plan import PlanInputs, training_share
+
+    inputs = PlanInputs()
+    paid = inputs.paid_hours_per_fte
+    span = inputs.training_monthly_hours
+    planned = (span.low + span.high) / 2
+    person_months = None
+    if source == "plan":
+        hours = planned
+    elif source == "records":
+        from memberdesk.cli import connect, load_settings
+        from memberdesk.clock import now
+        from memberdesk.db import make_sessionmaker
+        from memberdesk.training.service import local_day, recorded_monthly_hours
+
+        with make_sessionmaker(connect(load_settings()))() as session:
+            hours, person_months = recorded_monthly_hours(session, local_day(now()))
+        if not person_months:
+            raise _fail(
+                "--training-from records: no front-line staff were under the monthly "
+                "training rule in the last 3 months"
+            )
+    else:
+        raise _fail("--training-from: must be 'plan' or 'records'")
+    if other is None:
+        other = 0.3 - training_share(planned, paid)
+    share = training_share(hours, paid)
+    return {
+        "from": source,
+        "hours_per_month": hours,
+        "person_months": person_months,
+        "share": share,
+        "other_shrinkage": other,
+        "shrinkage": other + share,
+    }
 
 
 def _targets(pack: str) -> dict[str, float]:

@@ -291,6 +291,12 @@ def assumptions(p: PlanInputs) -> list[dict[str, object]]:
     ]
 
 
+def training_share(hours_per_month: float, paid_hours_per_year: float) -> float:
+    """Training's share of paid time: a year's monthly training hours over a year's paid hours
+    (10 h a month of 2,080 paid hours is 5.8%)."""
+    return hours_per_month * 12 / paid_hours_per_year
+
+
 def next_open_enrollment_year(today: dt.date, hire_weeks_ahead: float = 6) -> int:
     """The first open enrollment (from October 1) whose latest hiring date is not past."""
     year = today.year

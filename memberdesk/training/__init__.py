@@ -1,0 +1,1 @@
+"""Training records: courses, knowledge checks, completions, and what each person owes."""
