@@ -311,7 +311,7 @@ def standings(session: Session, users: list[User], on: date) -> list[Read]:
 
 def titles(session: Session) -> dict[int, str]:
     """Every course's title by id."""
-    return dict(session.execute(select(Course.id, Course.title)).tuples().all())
+    return {cid: title for cid, title in session.execute(select(Course.id, Course.title))}
 
 
 def recorded_monthly_hours(session: Session, on: date, months: int = 3) -> tuple[float, int]:
