@@ -39,6 +39,7 @@ from memberdesk.members.enums import LineOfBusiness
 from memberdesk.members.lines import line_of
 from memberdesk.members.models import EmployerGroup, Member
 from memberdesk.surveys import ui as surveys_ui
+from memberdesk.training import ui as training_ui
 from memberdesk.vendors import ui as vendors_ui
 from memberdesk.web import account_pages, i18n
 from memberdesk.web.account_pages import (
@@ -65,6 +66,7 @@ router.include_router(kpi_channels.router)
 router.include_router(kpi_review.router)
 router.include_router(breaches_ui.router)
 router.include_router(vendors_ui.router)
+router.include_router(training_ui.router)
 router.include_router(surveys_ui.router)
 router.include_router(compliance_ui)
 router.include_router(account_pages.router)
