@@ -325,7 +325,7 @@ def _history(
         on_file = started + timedelta(days=5)
     else:
         day = started
-        # A recent hire is part-way: 24 of the 40 hours so far.
+        # A recent hire is part-way: 28 of the 40 hours so far.
         programme = (
             ["new-hire-benefits", "new-hire-systems"]
             if months_in == 0
@@ -360,7 +360,7 @@ def _history(
         if month == today.replace(day=1):
             goal = goal * min(1.0, today.day / end.day)  # this month so far
         hours, used = 0.0, set()
-        while hours < goal - 0.5:
+        while hours < goal:
             c = rng.choice(fillers)
             day = _workday(month + timedelta(days=rng.randint(0, end.day - 1)))
             if day < month or day > min(end, today) or (c.id, day) in used:
