@@ -93,14 +93,12 @@ def _month(r: Read) -> dict[str, Any]:
 
 
 def _row(r: Read) -> dict[str, Any]:
-    nxt = r.standing.next_due
     return {
         "id": r.user.id,
         "name": r.user.display_name,
         "role": words.ROLES.get(r.user.role.value, r.user.role.value),
         "overdue": [d.title for d in r.standing.overdue],
-        "due": [d.title for d in r.standing.due],
-        "next": f"{nxt.title}, {words.day(nxt.due_on)}" if nxt and nxt.due_on else "",
+        "due": [{"title": d.title, "by": words.day(d.due_on)} for d in r.standing.due],
         "month": _month(r),
     }
 
