@@ -359,7 +359,7 @@ def _history(
             goal = 5
         if month == today.replace(day=1):
             goal = goal * min(1.0, today.day / end.day)  # this month so far
-        hours, used = 0.0, set()
+        hours, used = 0.0, set[tuple[int, date]]()
         while hours < goal:
             c = rng.choice(fillers)
             day = _workday(month + timedelta(days=rng.randint(0, end.day - 1)))
