@@ -181,8 +181,8 @@ def _initial(person: Person, courses: dict[int, Course], done: Sequence[Done], o
 
 
 def _course(person: Person, course: Course, done: Sequence[Done], on: date) -> Due:
-    passed = [d.on for d in done if d.course_id == course.id and d.passed and d.on <= on]
-    last = max(passed, default=None)
+    """``done`` is this course's completions up to ``on``."""
+    last = max((d.on for d in done if d.passed), default=None)
     if last is None:
         start = max(person.started_on, course.required_since)
         due_on = start + timedelta(days=INITIAL_WINDOW_DAYS)
@@ -210,9 +210,12 @@ def standing(person: Person, courses: Iterable[Course], done: Iterable[Done], on
     records = [d for d in done if d.on <= on]
     front_line = in_programme(person, catalogue.values())
     dues = [_initial(person, catalogue, records, on)] if front_line else []
-    for c in sorted(catalogue.values(), key=lambda c: (c.title, c.id)):
+    by_course: dict[int, list[Done]] = {}
+    for d in records:
+        by_course.setdefault(d.course_id, []).append(d)
+    for c in catalogue.values():
         if c.kind is not CourseKind.INITIAL and person.role in c.roles:
-            dues.append(_course(person, c, records, on))
+            dues.append(_course(person, c, by_course.get(c.id, []), on))
     first, last = month_of(on)
     month_hours = hours_between(catalogue, records, first, last)
     starts = monthly_from(person)
