@@ -5,7 +5,6 @@ said beside their field, nothing saved."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -20,7 +19,7 @@ from memberdesk.compliance.enums import Permission
 from memberdesk.compliance.models import User
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import MemberdeskError
-from memberdesk.schemas import id_path
+from memberdesk.schemas import Day, id_path
 from memberdesk.training import core, service, words
 from memberdesk.training.enums import DueStatus
 from memberdesk.training.schemas import CompletionIn, CourseIn, StartIn
@@ -108,7 +107,7 @@ def dashboard(
     request: Request,
     session: ReadingSessionDep,
     principal: Reader,
-    on: Annotated[date | None, Query()] = None,
+    on: Annotated[Day | None, Query()] = None,
 ) -> HTMLResponse:
     """The team's training: who is overdue or due, and hours this month."""
     day = on or service.local_day(now())

@@ -39,6 +39,8 @@ def test_dashboard_record_and_recording_from_the_form(
     assert "Team training" in board and agent.user.display_name in board
     assert crew["other"].user.display_name not in board  # another team
     assert "New-hire programme (40 hours)" in board and "Your team" in board
+    assert sup.client.get("/training?on=9999-12-31").status_code == 422
+    assert "Fri 15 Jan 2027" in sup.client.get("/training?on=2027-01-15").text
     page = sup.client.get(f"/training/people/{aid}").text
     assert "Record a completed course" in page and "started Mon 16 Nov 2026" in page
     bad = sup.client.post(
