@@ -143,6 +143,7 @@ def _record_page(
     (r,) = service.standings(session, [user], day)
     titles = service.titles(session)
     catalogue = service.courses(session)
+    nxt = r.standing.next_due
     return render(
         request,
         "training/record.html",
@@ -156,6 +157,16 @@ def _record_page(
         month=_month(r),
         month_name=f"{day:%B %Y}",
         dues=_dues(r),
+        next_due=(
+            {
+                "title": nxt.title,
+                "by": words.day(nxt.due_on),
+                "until": words.until(nxt.due_on, day),
+                "late": nxt.status is DueStatus.OVERDUE,
+            }
+            if nxt is not None and nxt.due_on is not None
+            else None
+        ),
         done=[
             {
                 "title": titles.get(c.course_id, ""),

@@ -121,6 +121,9 @@ def test_agent_reads_their_own_record(
     sign_in(checked, team["late"])
     checked.get_by_role("link", name="My training", exact=True).click()
     expect(checked.get_by_role("heading", name="My training", level=1)).to_be_visible()
+    expect(
+        checked.get_by_text("Overdue: Annual HIPAA privacy and security training")
+    ).to_be_visible()
     overdue = checked.locator("tr", has_text="Annual HIPAA privacy and security training").first
     expect(overdue.get_by_text("Overdue")).to_be_visible()
     expect(checked.get_by_role("button", name="Record the completion")).to_have_count(0)
