@@ -26,6 +26,7 @@ from memberdesk.compliance.models import User
 from memberdesk.errors import Conflict, InvalidInput, NotFound
 from memberdesk.sla.packs import get_pack
 from memberdesk.training import core
+from memberdesk.training.enums import CourseKind
 from memberdesk.training.models import Completion, Course, Profile
 from memberdesk.training.schemas import CompletionIn, CourseIn, StartIn
 
@@ -42,11 +43,13 @@ def local_day(at: datetime) -> date:
 
 
 def courses(session: Session, *, active_only: bool = True) -> list[Course]:
-    """The catalogue by kind and title."""
-    stmt = select(Course).order_by(Course.kind, Course.title, Course.id)
+    """The catalogue in the order a new hire meets it (programme, HIPAA, privacy modules,
+    de-escalation, regulatory topics, continuing training), then by title."""
+    stmt = select(Course)
     if active_only:
         stmt = stmt.where(Course.active.is_(True))
-    return list(session.scalars(stmt))
+    order = list(CourseKind)
+    return sorted(session.scalars(stmt), key=lambda c: (order.index(c.kind), c.title, c.id))
 
 
 def course_by_code(session: Session, code: str) -> Course:

@@ -301,7 +301,7 @@ def _catalogue(
             "kind": words.KINDS[c.kind],
             "hours": words.hours(c.hours),
             "roles": words.roles(list(c.required_roles)),
-            "renews": words.renews(c.renew_months),
+            "renews": words.renews(c.renew_months, bool(c.required_roles)),
             "quiz": f"Pass mark {c.pass_mark:g}%" if c.pass_mark is not None else "No quiz",
             "description": c.description,
         }

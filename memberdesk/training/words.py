@@ -51,10 +51,10 @@ def roles(values: list[str]) -> str:
     return ", ".join(ROLES.get(v, v) for v in values)
 
 
-def renews(months: int | None) -> str:
-    """``Every 12 months`` or ``Once``."""
+def renews(months: int | None, required: bool = True) -> str:
+    """``Every 12 months``, ``Once`` (a required course) or ``As offered`` (an optional one)."""
     if months is None:
-        return "Once"
+        return "Once" if required else "As offered"
     return "Every year" if months == 12 else f"Every {months} months"
 
 
