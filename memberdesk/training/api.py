@@ -23,6 +23,7 @@ from memberdesk.training.schemas import (
     CourseIn,
     CourseOut,
     RecordOut,
+    ShrinkageOut,
     StartIn,
 )
 
@@ -32,6 +33,7 @@ UserId = Annotated[int, id_path("staff member")]
 Own = Annotated[Principal, requires(Permission.TRAINING_OWN)]
 Reader = Annotated[Principal, requires(Permission.TRAINING_READ)]
 Writer = Annotated[Principal, requires(Permission.TRAINING_WRITE)]
+Planner = Annotated[Principal, requires(Permission.WFM_USE)]
 OnQ = Annotated[Day | None, Query(description="Read the records on this day (default: today)")]
 
 
@@ -126,3 +128,33 @@ def record_completion(
     out = views.completion_out(done, service.titles(session))
     session.commit()
     return out
+
+
+@router.get(
+    "/shrinkage",
+    response_model=ShrinkageOut,
+    summary="Training's share of shrinkage",
+    tags=TAGS,
+)
+def shrinkage(
+    session: ReadingSessionDep,
+    principal: Planner,
+    months: Annotated[
+        int, Query(ge=1, le=24, description="Complete calendar months to average")
+    ] = 3,
+) -> ShrinkageOut:
+    """For WFM analysts: the mean training hours front-line staff recorded per person-month over
+    the last complete months (new hires in their first weeks and the new-hire programme left
+    out), as a share of paid time: what ``memberdesk wfm plan --training-from records`` adds to
+    shrinkage. Counts only, no one's record."""
+    from memberdesk.wfm.plan import PlanInputs, training_share
+
+    paid = PlanInputs().paid_hours_per_fte
+    mean, count = service.recorded_monthly_hours(session, service.local_day(now()), months)
+    return ShrinkageOut(
+        months=months,
+        person_months=count,
+        hours_per_month=mean,
+        paid_hours_per_year=paid,
+        share=training_share(mean, paid),
+    )

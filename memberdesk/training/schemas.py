@@ -125,3 +125,13 @@ class RecordOut(BaseModel):
     due: int = Field(description="How many are due and not overdue")
     dues: list[DueOut] = Field(description="Every obligation, overdue first")
     completions: list[CompletionOut] = Field(description="Completions, newest first")
+
+
+class ShrinkageOut(BaseModel):
+    """Training as a share of paid time, from the records."""
+
+    months: int = Field(description="Complete calendar months averaged (before this one)")
+    person_months: int = Field(description="Front-line person-months the mean is of")
+    hours_per_month: float = Field(description="Mean training hours per person-month")
+    paid_hours_per_year: float = Field(description="Paid hours of a full-time year (2,080)")
+    share: float = Field(description="Training's share of paid time (0-1): hours x 12 / paid")

@@ -56,3 +56,9 @@ def test_the_demo_history(login, db: Session) -> None:  # type: ignore[no-untype
     eli = {d["title"]: d["status"] for d in everyone["eli.navarro"]["dues"]}
     assert eli["Annual HIPAA privacy and security training"] == "overdue"
     assert everyone["qa"]["overdue"] == 0 and not everyone["qa"]["monthly_applies"]
+
+    wfm = login(Role.WFM_ANALYST).client.get("/api/training/shrinkage").json()
+    assert wfm["person_months"] == 12  # agent, ana.reyes, supervisor, eli.navarro: Sep-Nov
+    assert wfm["share"] == pytest.approx(wfm["hours_per_month"] * 12 / 2080)
+    assert 5 <= wfm["hours_per_month"] <= 13
+    assert sup.client.get("/api/training/shrinkage").status_code == 403  # no wfm.use
