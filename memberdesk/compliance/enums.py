@@ -54,6 +54,7 @@ class Permission(StrEnum):
     KB_READ = "kb.read"  # the knowledge base: search and read what is in force (no PHI)
     KB_WRITE = "kb.write"  # write articles and versions, send them for review
     KB_APPROVE = "kb.approve"  # compliance sign-off: approve, publish, retire, verify contacts
+    KB_FEEDBACK = "kb.feedback"  # agents: mark an article helpful or not, or none answered
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
@@ -212,6 +213,8 @@ class AuditAction(StrEnum):
     KB_RETIRED = "kb.retired"
     KB_POINT_VERIFIED = "kb.point_verified"
     KB_IMPORTED = "kb.imported"  # counts only
+    KB_SIGNOFF_OVERDUE = "kb.signoff_overdue"  # the worker: a regulatory change not signed off
+    KB_FEEDBACK_RECORDED = "kb.feedback_recorded"  # an agent's mark, with the contact's id
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.

@@ -138,6 +138,8 @@ ACTIONS: dict[A, str] = {
     A.KB_RETIRED: "Retired an article version",
     A.KB_POINT_VERIFIED: "Recorded a phone number or address in an article as verified",
     A.KB_IMPORTED: "Imported knowledge-base articles",
+    A.KB_SIGNOFF_OVERDUE: "Flagged a regulatory article change not signed off in time",
+    A.KB_FEEDBACK_RECORDED: "Said whether a knowledge-base article helped on a contact",
 }
 
 OBJECTS: dict[str, str] = {
@@ -149,6 +151,7 @@ OBJECTS: dict[str, str] = {
     "kb_article": "Knowledge-base article",
     "kb_version": "Article version",
     "kb_library": "Knowledge base",
+    "kb_feedback": "Knowledge-base feedback",
     "member": "Member",
     "contact": "Contact",
     "case": "Case",

@@ -221,7 +221,7 @@ def _editor(
 
 def _typed(form: dict[str, Any]) -> dict[str, Any]:
     """The form as an API body (empty fields left out, so the API's defaults apply)."""
-    out = {k: v for k, v in form.items() if v not in ("", None, [])}
+    out = {k: v for k, v in form.items() if v not in ("", None, [], False)}
     if "tags" in out:
         out["tags"] = [t.strip() for t in str(out["tags"]).split(",") if t.strip()]
     return out
@@ -251,6 +251,7 @@ def new_article(
     reasons: Annotated[list[str] | None, Form()] = None,
     case_types: Annotated[list[str] | None, Form()] = None,
     change_note: Annotated[str, Form()] = "",
+    regulatory: Annotated[str, Form()] = "",
 ) -> Response:
     """Save a new article as a draft, or show what to correct beside each field."""
     form = {
@@ -267,6 +268,7 @@ def new_article(
         "reasons": reasons or [],
         "case_types": case_types or [],
         "change_note": change_note,
+        "regulatory": regulatory == "yes",
     }
     try:
         data = ArticleIn.model_validate(_typed(form))
@@ -305,8 +307,9 @@ def new_version(
     effective_on: Annotated[str, Form()] = "",
     expires_on: Annotated[str, Form()] = "",
     change_note: Annotated[str, Form()] = "",
+    regulatory: Annotated[str, Form()] = "",
 ) -> Response:
-    """Save a new draft version of the article."""
+    """Save a new draft version of the article (a regulatory one starts its sign-off clock)."""
     article = service.get_article(session, article_id)
     form = {
         "title": title,
@@ -314,6 +317,7 @@ def new_version(
         "effective_on": effective_on,
         "expires_on": expires_on,
         "change_note": change_note,
+        "regulatory": regulatory == "yes",
     }
     try:
         data = VersionIn.model_validate(_typed(form))
