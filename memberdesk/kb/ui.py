@@ -69,6 +69,8 @@ DONE = {
     "published": "Published: agents find it from its effective date.",
     "retired": "Retired: agents no longer find it.",
     "verified": "Contact point recorded as verified.",
+    "helpful": "Thank you: recorded that this article helped.",
+    "not_helpful": "Thank you: recorded that this article did not help.",
 }
 
 
@@ -152,12 +154,15 @@ def article_page(
     principal: Reader,
     on: date | None = None,
     done: str | None = None,
+    contact: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> HTMLResponse:
     """An article: the version in force (or on the day asked), its contact points and when
-    they were verified, its translation, and for owners its versions."""
+    they were verified, its translation, and for owners its versions; opened from a call
+    (``contact``), the agent's "did it help?" is filed on that contact."""
     article = service.get_article(session, article_id)
     view = ui_views.article_page(session, article, on)
-    return render(request, "kb/article.html", principal, done=DONE.get(done or ""), **view)
+    said = DONE.get(done or "")
+    return render(request, "kb/article.html", principal, done=said, contact=contact, **view)
 
 
 @router.get("/kb/articles/{article_id}/diff")
