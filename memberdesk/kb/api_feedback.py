@@ -45,7 +45,7 @@ class FeedbackIn(BaseModel):
     )
     reason: Reason | None = Field(
         default=None,
-        description="The contact reason it answers (default: taken from the contact)",
+        description="The contact reason it is about (default: the contact's own reasons)",
     )
     case_type: CaseType | None = Field(default=None, description="The case type, if any")
 
@@ -58,7 +58,9 @@ class FeedbackOut(BaseModel):
     article_id: int | None = Field(description="The article marked")
     version_id: int | None = Field(description="The version in force when it was marked")
     contact_id: int | None = Field(description="The contact it was used on")
-    reason: str | None = Field(description="The contact reason it is counted under")
+    reason: str | None = Field(
+        description="The reason given (none: counted under the contact's own reasons)"
+    )
     created_at: datetime = Field(description="When it was marked")
 
 

@@ -1,8 +1,9 @@
 """Agents' feedback on the library and the knowledge-gap report built from it.
 
 An agent marks an article helpful or not helpful (on a contact, or just while reading), or says
-that no article answered a contact. One mark per agent, contact and article: marking again
-changes it (an upsert on a unique key, so two clicks at once still leave one mark).
+that no article answered a contact (counted under the contact's reasons as saved at the end of
+the call, or under the reason the agent gave). One mark per agent, contact and article: marking
+again changes it (an upsert on a unique key, so two clicks at once still leave one mark).
 
 The gap report counts, per contact reason, over a period: repeat contacts (a member coming back
 on the same reason within the one-contact-resolution window, judged as ``contacts/fcr.py``
@@ -24,7 +25,7 @@ from memberdesk.compliance import audit
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.enums import AuditAction
 from memberdesk.contacts import fcr
-from memberdesk.contacts.enums import Direction, Reason
+from memberdesk.contacts.enums import Direction
 from memberdesk.contacts.models import Contact, ContactReason
 from memberdesk.contacts.service import pack_tz
 from memberdesk.db import insert_on_conflict, table_of
@@ -42,23 +43,6 @@ def _contact(session: Session, contact_id: int) -> Contact:
     if found is None:
         raise InvalidInput("no contact with this id", field="body.contact_id")
     return found
-
-
-def _reason_of(contact: Contact | None, article: KbArticle | None, given: str | None) -> str | None:
-    """The reason a mark is filed under: as given; else the contact's first reason the article
-    answers; else the contact's first reason that says something (not "other")."""
-    if given is not None:
-        return given
-    if contact is None:
-        return None
-    codes = [r.value for r in contact.reason_codes]
-    if article is not None:
-        answers = {label.value for label in article.labels if label.facet == "reason"}
-        for code in codes:
-            if code in answers:
-                return code
-    told = [c for c in codes if c != Reason.OTHER.value] or codes
-    return told[0] if told else None
 
 
 def record(
@@ -83,7 +67,8 @@ def record(
     article = session.get(KbArticle, article_id) if article_id is not None else None
     if article_id is not None and article is None:
         raise NotFound("no article with this id", field="body.article_id")
-    contact = _contact(session, contact_id) if contact_id is not None else None
+    if contact_id is not None:
+        _contact(session, contact_id)
     version_id = None
     if article is not None:
         from memberdesk.kb.service import version_in_force
@@ -95,7 +80,7 @@ def record(
         "article_id": article_id,
         "version_id": version_id,
         "contact_id": contact_id,
-        "reason": _reason_of(contact, article, reason),
+        "reason": reason,
         "case_type": case_type,
         "created_at": at,
         "created_by_id": ctx.actor_id,
@@ -233,13 +218,22 @@ def gap_report(
                 .where(Member.line_of_business.in_(lines))
             ),
         )
+    none = (KbFeedback.kind == FeedbackKind.NONE_ANSWERED, *period, *scope)
     for reason, n in session.execute(
         select(KbFeedback.reason, func.count())
-        .where(KbFeedback.kind == FeedbackKind.NONE_ANSWERED, KbFeedback.reason.is_not(None))
-        .where(*period, *scope)
+        .where(*none, KbFeedback.reason.is_not(None))
         .group_by(KbFeedback.reason)
     ):
-        line(str(reason)).none_answered = n
+        line(str(reason)).none_answered += n
+    # Without a reason given, a report counts under the contact's own reasons as saved: a call's
+    # reasons are chosen when it ends, after the agent said no article answered.
+    for reason, n in session.execute(
+        select(ContactReason.reason, func.count(func.distinct(KbFeedback.id)))
+        .join(ContactReason, ContactReason.contact_id == KbFeedback.contact_id)
+        .where(*none, KbFeedback.reason.is_(None))
+        .group_by(ContactReason.reason)
+    ):
+        line(str(reason)).none_answered += n
     for code, kind, n in session.execute(
         select(KbLabel.value, KbFeedback.kind, func.count())
         .join(KbLabel, KbLabel.article_id == KbFeedback.article_id)
