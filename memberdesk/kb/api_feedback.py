@@ -111,7 +111,7 @@ def post_feedback(
 ) -> FeedbackOut:
     """Record an agent's mark; the same agent marking the same article on the same contact
     again changes the mark. 422 naming ``body.article_id`` or ``body.contact_id`` when one is
-    missing (or given where it does not belong), 404 for an unknown article."""
+    missing, unknown, or given where it does not belong."""
     row = feedback.record(
         session,
         audit_ctx(request, principal),

@@ -29,7 +29,7 @@ from memberdesk.contacts.enums import Direction
 from memberdesk.contacts.models import Contact, ContactReason
 from memberdesk.contacts.service import pack_tz
 from memberdesk.db import insert_on_conflict, table_of
-from memberdesk.errors import InvalidInput, NotFound
+from memberdesk.errors import InvalidInput
 from memberdesk.kb.enums import FeedbackKind
 from memberdesk.kb.models import KbArticle, KbFeedback, KbLabel
 from memberdesk.members.enums import LineOfBusiness
@@ -66,7 +66,7 @@ def record(
         raise InvalidInput("say which article helped or did not", field="body.article_id")
     article = session.get(KbArticle, article_id) if article_id is not None else None
     if article_id is not None and article is None:
-        raise NotFound("no article with this id", field="body.article_id")
+        raise InvalidInput("no article with this id", field="body.article_id")
     if contact_id is not None:
         _contact(session, contact_id)
     version_id = None

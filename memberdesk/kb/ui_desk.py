@@ -41,12 +41,13 @@ def desk_search(
     principal: Reader,
     q: Annotated[str, Query(max_length=200)] = "",
     contact: ContactQ = None,
-    lang: Annotated[str, Query(max_length=8)] = "en",
+    # Not "lang": that one switches the site's own language (web/i18n.py).
+    prefer: Annotated[str, Query(max_length=8)] = "en",
     line: Annotated[str, Query(max_length=32)] = "",
 ) -> HTMLResponse:
     """The desktop's search: results in the member's language first (given by the panel, so
     this page reads no member record); article links carry the call for "did it help?"."""
-    language = KbLanguage(lang) if lang in {k.value for k in KbLanguage} else KbLanguage.EN
+    language = KbLanguage(prefer) if prefer in {k.value for k in KbLanguage} else KbLanguage.EN
     chosen = LineOfBusiness(line) if line in {x.value for x in LineOfBusiness} else None
     hits: list = []
     total, fixed = 0, None

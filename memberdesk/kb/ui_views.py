@@ -52,7 +52,11 @@ def filter_options() -> dict[str, dict[str, str]]:
 def _verified(version: KbVersion) -> str:
     days = [p.verified_at for p in version.points if p.verified_at]
     if not version.points:
-        return "No phone numbers or addresses in it"
+        # Nothing to verify: what dates it is compliance's sign-off.
+        signed = version.approved_at or version.published_at
+        if signed is None:
+            return "No phone numbers or addresses in it"
+        return f"Signed off by compliance {words.day(signed.date())}; no contact details in it"
     if len(days) < len(version.points):
         return "Contact details not all verified"
     return f"Contact details verified {words.day(min(days).date())}"

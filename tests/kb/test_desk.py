@@ -78,11 +78,11 @@ def test_a_spanish_speakers_call_suggests_spanish_first_and_feedback_is_kept(
     assert f'href="/kb/articles/{es_id}?contact={call_id}"' in page.text
 
     # The desktop's search: Spanish first for this member; unknown language falls back.
-    found = desk.get(f"/kb/desk?q=tarjeta+de+identificacion&lang=es&contact={call_id}")
+    found = desk.get(f"/kb/desk?q=tarjeta+de+identificacion&prefer=es&contact={call_id}")
     assert found.status_code == 200
     items = re.findall(r'<h3><a href="/kb/articles/(\d+)\?contact=', found.text)
     assert items and int(items[0]) == es_id
-    assert desk.get("/kb/desk?q=card&lang=xx").status_code == 200
+    assert desk.get("/kb/desk?q=card&prefer=xx").status_code == 200
 
     # "Did it help?" on the article opened from the call: kept once, changed when marked again.
     article = desk.get(f"/kb/articles/{es_id}?contact={call_id}")
