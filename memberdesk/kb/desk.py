@@ -91,7 +91,8 @@ def find(
 
 
 def contact_reasons(session: Session, contact: Contact) -> list[str]:
-    """The contact's reasons, then the member's usual ones are the caller's to add."""
+    """The contact's reasons as saved so far (a call in progress holds "other" until its
+    wrap-up, which suggestions skip)."""
     return [
         str(r)
         for r in session.scalars(

@@ -32,6 +32,7 @@ from memberdesk.db import insert_on_conflict, table_of
 from memberdesk.errors import InvalidInput
 from memberdesk.kb.enums import FeedbackKind
 from memberdesk.kb.models import KbArticle, KbFeedback, KbLabel
+from memberdesk.kb.service import version_in_force
 from memberdesk.members.enums import LineOfBusiness
 from memberdesk.members.models import Member
 
@@ -71,8 +72,6 @@ def record(
         _contact(session, contact_id)
     version_id = None
     if article is not None:
-        from memberdesk.kb.service import version_in_force
-
         current = version_in_force(session, article.id, at)
         version_id = current.id if current else None
     values = {

@@ -35,7 +35,9 @@ def month_bounds(
         try:
             first = month_of(text)
         except ValueError as exc:
-            raise InvalidInput(str(exc), field=field) from None
+            # month_of's own words start "must"; date() says "month must be in 1..12".
+            said = str(exc) if str(exc).startswith("must") else "must be a month from 01 to 12"
+            raise InvalidInput(said, field=field) from None
     start, end = month_span(pack, first)
     return first, start, end
 

@@ -141,6 +141,7 @@ def gaps_page(
         request,
         "kb/gaps.html",
         principal,
+        status=422 if error else 200,
         month=first.strftime("%Y-%m"),
         month_name=f"{first:%B %Y}",
         rows=rows,

@@ -197,6 +197,9 @@ def test_gap_report_page_api_and_review(december, writer, login, agent) -> None:
     words = text_of(page.text)
     assert "Knowledge gaps, December 2026" in words
     assert "Yes: no article helped" in words and "id_card" not in page.text
+    wrong = writer.client.get("/kb/gaps?month=2026-13")
+    assert wrong.status_code == 422
+    assert "The month must be a month from 01 to 12" in text_of(wrong.text)
 
     supervisor = login(Role.SUPERVISOR, team="Team A")
     review = supervisor.client.get("/kpi/review?month=2026-12&pack=calchoice")
