@@ -228,3 +228,21 @@ def test_gaps_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, var_dir: Path
         assert r.exit_code == 2 and "--line" in r.output
     finally:
         get_settings.cache_clear()
+
+
+def test_a_case_page_suggests_by_its_type_in_the_members_language(
+    agent, library, db: Session
+) -> None:
+    m = f.member(db, last_name="Ortega", spoken_language="es")
+    with time_machine.travel(MORNING, tick=False):
+        made = agent.client.post(
+            "/api/cases",
+            json={"member_id": m.id, "case_type": "id_card", "summary": "Card never arrived"},
+        )
+        assert made.status_code == 201, made.text
+        page = agent.client.get(f"/cases/{made.json()['id']}")
+    assert page.status_code == 200
+    panel = text_of(page.text.split('id="kb-help"', 1)[1])
+    assert panel.index(ES_TITLE) < panel.index(EN_TITLE)
+    # No call is linked to the case: nothing to file "none answered" on.
+    assert "No article answered this case" not in panel
