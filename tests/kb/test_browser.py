@@ -175,3 +175,50 @@ def test_agent_finds_the_id_card_article_in_spanish_from_a_spanish_speakers_call
     checked.get_by_role("link", name="Back to the call").first.click()
     expect(checked.locator("#kb-help")).to_be_visible()
     assert problems == []
+
+
+def test_officer_follows_an_overdue_signoff_and_an_owner_reads_the_gaps(
+    live: LiveServer, checked: Page, screens: Path, library: int
+) -> None:
+    from datetime import timedelta
+
+    owner = live.add_user(Role.SUPERVISOR, team="Team A")
+    written = now() - timedelta(days=14)  # five business days have long passed
+    with live.sessions() as session:
+        ctx = AuditContext(actor_id=owner.user_id, actor="owner", role="supervisor")
+        article, _ = service.create_article(
+            session,
+            ctx,
+            ArticleIn(
+                slug="nuevo-aviso-es",
+                translation_key="nuevo-aviso",
+                language="es",  # type: ignore[arg-type]
+                kind="faq",  # type: ignore[arg-type]
+                title="Aviso de cambios de la regla estatal",
+                body="La regla estatal cambió; explique el nuevo plazo al miembro.",
+                effective_on=now().date(),
+                reasons=["appeal_grievance"],  # type: ignore[list-item]
+                regulatory=True,
+            ),
+            written,
+        )
+        session.commit()
+        article_id = article.id
+    officer = live.add_user(Role.COMPLIANCE_OFFICER)
+    sign_in(checked, officer)
+    checked.goto("/compliance")
+    card = checked.locator("section", has=checked.get_by_role("heading", name="Policy sign-off"))
+    expect(card).to_contain_text("1 change overdue")
+    problems = page_problems(checked, "kb-signoff-console", screens)
+    card.get_by_role("link", name="Aviso de cambios de la regla estatal (version 1)").click()
+    expect(checked).to_have_url(f"{live.base_url}/kb/articles/{article_id}#version-1")
+    expect(checked.get_by_text("compliance sign-off overdue since")).to_be_visible()
+    problems += page_problems(checked, "kb-signoff-article", screens)
+
+    checked.context.clear_cookies()
+    sign_in(checked, owner)
+    checked.goto("/kb")
+    checked.get_by_role("link", name="Knowledge gaps").click()
+    expect(checked.get_by_role("heading", name="By contact reason")).to_be_visible()
+    problems += page_problems(checked, "kb-gaps", screens)
+    assert problems == []
