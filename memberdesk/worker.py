@@ -1,5 +1,5 @@
 """Background jobs: the audit sequencer, the SLA sweep, Medicaid appeals deemed exhausted,
-survey invitations and housekeeping.
+overdue policy sign-offs, survey invitations and housekeeping.
 
 ``memberdesk worker`` runs them in the foreground; ``memberdesk serve`` runs the same loop in a
 thread for the embedded default. Several workers may run against one PostgreSQL: every job is
@@ -124,6 +124,28 @@ class AppealSweep:
         return False  # a sweep drains everything due before it returns
 
 
+class SignoffSweep:
+    """Overdue policy sign-offs as a job: a regulatory article change still unpublished at its
+    ``policy_signoff`` deadline is flagged once, however many workers run (see
+    ``memberdesk.kb.signoff``)."""
+
+    def __init__(self, engine: Engine, fired: Callable[[], None]) -> None:
+        self.sessions = Sessions(
+            engine, info={audit.DEFER_SEALING: engine.dialect.name == "postgresql"}
+        )
+        self.fired = fired
+
+    def __call__(self, _: Sessions) -> bool:
+        from memberdesk.kb.signoff import sweep  # the domains' models: only when it runs
+
+        with self.sessions.write() as session:
+            flagged = sweep(session, now())
+        if flagged:
+            log.info("policy sign-offs overdue: %d", flagged)
+            self.fired()
+        return False  # a sweep drains everything due before it returns
+
+
 class SurveySend:
     """The survey sender as a job: invitations due go out through the configured sender
     (see ``memberdesk.surveys.sender``; safe with several workers)."""
@@ -165,6 +187,11 @@ class Worker:
                 "appeal deadlines",
                 sweep_every if sweep_every is not None else settings.sla_sweep_seconds,
                 AppealSweep(engine, self.kick),
+            ),
+            Job(
+                "policy sign-offs",
+                sweep_every if sweep_every is not None else settings.sla_sweep_seconds,
+                SignoffSweep(engine, self.kick),
             ),
             Job("idempotency purge", 600.0, purge_idempotency_keys),
             # Contacts and cases accrue slowly: a quarter-hour is soon enough for a new flag.

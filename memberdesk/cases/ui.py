@@ -34,8 +34,9 @@ from memberdesk.compliance.deps import audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import MemberdeskError
+from memberdesk.kb import desk as kb_desk
 from memberdesk.schemas import id_path
-from memberdesk.web.pages import render
+from memberdesk.web.pages import allows, render
 
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 router.include_router(ui_work.router)
@@ -86,6 +87,7 @@ def _page(
     typed: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     view = ui_views.case_page(session, case, now(), principal.user_id)
+    kb = kb_desk.for_case(session, case, now()) if allows(principal, Permission.KB_READ) else None
     _read(session, request, principal, case)
     session.commit()
     return render(
@@ -96,6 +98,7 @@ def _page(
         done=DONE.get(done or ""),
         errors=errors or {},
         typed=typed or {},
+        kb=kb,
         **view,
     )
 

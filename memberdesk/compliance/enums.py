@@ -57,6 +57,7 @@ class Permission(StrEnum):
     TRAINING_OWN = "training.own"  # staff: one's own training record and the course catalogue
     TRAINING_READ = "training.read"  # others' training records (supervisors: their team only)
     TRAINING_WRITE = "training.write"  # record completions, start dates and courses
+    KB_FEEDBACK = "kb.feedback"  # agents: mark an article helpful or not, or none answered
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
@@ -219,6 +220,8 @@ class AuditAction(StrEnum):
     TRAINING_COURSE_CREATED = "training.course_created"
     TRAINING_PROFILE_SET = "training.profile_set"
     TRAINING_COMPLETION_RECORDED = "training.completion_recorded"
+    KB_SIGNOFF_OVERDUE = "kb.signoff_overdue"  # the worker: a regulatory change not signed off
+    KB_FEEDBACK_RECORDED = "kb.feedback_recorded"  # an agent's mark, with the contact's id
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.

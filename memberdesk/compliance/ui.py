@@ -24,6 +24,7 @@ from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import audit_ctx, requires
 from memberdesk.compliance.enums import AuditAction, Permission
 from memberdesk.compliance.models import AuditEntry, AuditMemberAccess, LegalHold, User
+from memberdesk.compliance.permissions import policy
 from memberdesk.compliance.ui_access import member_by_number
 from memberdesk.compliance.ui_access import router as access_router
 from memberdesk.compliance.ui_chain import router as chain_router
@@ -56,11 +57,17 @@ def console(request: Request, session: ReadingSessionDep, principal: Auditor) ->
         )
         or 0
     )
+    signoffs = None
+    if policy(principal.role).allows(Permission.KB_APPROVE):
+        from memberdesk.kb.ui_signoff import rows  # the knowledge base's own words
+
+        signoffs = rows(session, at)
     session.commit()
     return render(
         request,
         "compliance/index.html",
         principal,
+        signoffs=signoffs,
         last_run=runs[0] if runs else None,
         run_words=words.RUN_STATES,
         when=lambda t: local_time(t, ZONE, at),

@@ -141,6 +141,8 @@ ACTIONS: dict[A, str] = {
     A.TRAINING_COURSE_CREATED: "Added a training course",
     A.TRAINING_PROFILE_SET: "Set a staff member's training start date",
     A.TRAINING_COMPLETION_RECORDED: "Recorded a completed training course",
+    A.KB_SIGNOFF_OVERDUE: "Flagged a regulatory article change not signed off in time",
+    A.KB_FEEDBACK_RECORDED: "Said whether a knowledge-base article helped on a contact",
 }
 
 OBJECTS: dict[str, str] = {
@@ -153,6 +155,7 @@ OBJECTS: dict[str, str] = {
     "kb_version": "Article version",
     "kb_library": "Knowledge base",
     "training_course": "Training course",
+    "kb_feedback": "Knowledge-base feedback",
     "member": "Member",
     "contact": "Contact",
     "case": "Case",

@@ -24,6 +24,7 @@ from memberdesk.contacts.enums import Channel, Disposition, Reason, Verification
 from memberdesk.contacts.models import Contact
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import InvalidInput, MemberdeskError, NotFound
+from memberdesk.kb import desk as kb_desk
 from memberdesk.members import access as members_access
 from memberdesk.members import service as members_service
 from memberdesk.members import ui as members_ui
@@ -320,6 +321,7 @@ def call_bar(
         "errors": errors or {},
         "typed": typed,
         "waiting": desk.awaiting_count(session, member.id) if member else 0,
+        "kb": kb_desk.for_call(session, contact, member, usual, now()),
     }
 
 

@@ -148,3 +148,63 @@ def as_of_cmd(
         typer.echo(f"{slug} v{version.number} (in force from {version.effective_on})")
         typer.echo(version.title)
         typer.echo(version.body)
+
+
+@kb_app.command("gaps")
+def gaps_cmd(
+    month: Annotated[
+        str | None, typer.Option(help="The month, YYYY-MM (default: this one)")
+    ] = None,
+    line: Annotated[
+        str | None, typer.Option(help="Only this line of business's members (default: all)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """The knowledge-gap report: per contact reason, repeat contacts, "no article answered"
+    reports and helpful / not-helpful marks; gaps first."""
+    import json
+
+    from memberdesk.clock import now
+    from memberdesk.errors import InvalidInput
+    from memberdesk.kb.feedback import gap_report
+    from memberdesk.kb.gapwords import month_bounds, reason_name
+    from memberdesk.members.enums import LineOfBusiness
+    from memberdesk.members.lines import line_of
+
+    lines = None
+    pack: dict[str, str] = {}
+    if line is not None:
+        try:
+            code = LineOfBusiness(line)
+        except ValueError:
+            known = ", ".join(x.value for x in LineOfBusiness)
+            raise _fail(f"--line: not a line of business (one of {known})") from None
+        lines, pack = [code], {"pack": line_of(code).pack}
+    try:
+        first, start, end = month_bounds(month, now(), field="--month", **pack)
+    except InvalidInput as exc:
+        raise _fail(f"--month: {exc.message}") from None
+    with _sessions()() as session:
+        report = gap_report(session, start, end, lines)
+    if as_json:
+        items = [
+            {
+                "reason": g.reason,
+                "repeat_contacts": g.repeat_contacts,
+                "none_answered": g.none_answered,
+                "helpful": g.helpful,
+                "not_helpful": g.not_helpful,
+                "gap": g.gap,
+            }
+            for g in report
+        ]
+        typer.echo(json.dumps({"month": first.strftime("%Y-%m"), "items": items}))
+        return
+    typer.echo(f"Knowledge gaps, {first:%B %Y}")
+    typer.echo("reason\trepeat contacts\tnone answered\thelpful\tnot helpful\tgap")
+    for g in report:
+        flag = "GAP" if g.gap else ""
+        typer.echo(
+            f"{reason_name(g.reason)}\t{g.repeat_contacts}\t{g.none_answered}\t"
+            f"{g.helpful}\t{g.not_helpful}\t{flag}"
+        )

@@ -39,6 +39,15 @@ class PointKind(StrEnum):
     ADDRESS = "address"
 
 
+class FeedbackKind(StrEnum):
+    """What an agent said about the library on a contact: an article helped, did not, or none
+    of what was offered answered the member."""
+
+    HELPFUL = "helpful"
+    NOT_HELPFUL = "not_helpful"
+    NONE_ANSWERED = "none_answered"
+
+
 # The moves a version may make; anything else is refused with nothing changed.
 TRANSITIONS: dict[VersionState, frozenset[VersionState]] = {
     VersionState.DRAFT: frozenset({VersionState.IN_REVIEW, VersionState.RETIRED}),
@@ -72,4 +81,9 @@ POINT_NAMES = {
     PointKind.EMAIL: "E-mail address",
     PointKind.WEB: "Web address",
     PointKind.ADDRESS: "Street address",
+}
+FEEDBACK_NAMES = {
+    FeedbackKind.HELPFUL: "Helpful",
+    FeedbackKind.NOT_HELPFUL: "Not helpful",
+    FeedbackKind.NONE_ANSWERED: "No article answered",
 }

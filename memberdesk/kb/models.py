@@ -9,12 +9,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from memberdesk.clock import now
 from memberdesk.db import Base, UTCDateTime
-from memberdesk.kb.enums import ArticleKind, KbLanguage, PointKind, VersionState
+from memberdesk.kb.enums import ArticleKind, FeedbackKind, KbLanguage, PointKind, VersionState
 from memberdesk.members.enums import LineOfBusiness
 from memberdesk.members.models import str_enum
 
@@ -57,6 +68,14 @@ class KbLabel(Base):
     value: Mapped[str] = mapped_column(String(48))
 
 
+# Regulatory versions whose sign-off clock runs and has not been flagged overdue (the partial
+# index's condition, repeated word for word by the sweep).
+SIGNOFF_OPEN = (
+    "signoff_due_at IS NOT NULL AND signoff_overdue_at IS NULL "
+    "AND published_at IS NULL AND retired_at IS NULL"
+)
+
+
 class KbVersion(Base):
     """One numbered version of an article and where it is in its lifecycle."""
 
@@ -64,6 +83,13 @@ class KbVersion(Base):
     __table_args__ = (
         UniqueConstraint("article_id", "number"),
         Index("ix_kb_versions_state", "state"),
+        # The worker's sign-off sweep reads only the regulatory versions still unflagged.
+        Index(
+            "ix_kb_versions_signoff_open",
+            "signoff_due_at",
+            postgresql_where=text(SIGNOFF_OPEN),
+            sqlite_where=text(SIGNOFF_OPEN),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +111,14 @@ class KbVersion(Base):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    # A version written for a regulatory change starts the pack's ``policy_signoff`` clock:
+    # compliance must publish it by ``signoff_due_at``; the worker stamps ``signoff_overdue_at``
+    # once when it has not.
+    regulatory: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    signoff_pack: Mapped[str | None] = mapped_column(String(32))
+    signoff_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signoff_overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     points: Mapped[list[KbContactPoint]] = relationship(
         cascade="all, delete-orphan", order_by="KbContactPoint.id", lazy="selectin"
@@ -115,3 +149,27 @@ class KbTerm(Base):
 
     language: Mapped[KbLanguage] = mapped_column(str_enum(KbLanguage), primary_key=True)
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class KbFeedback(Base):
+    """An agent's word on an article for a contact (helpful or not), or that no article answered
+    the contact. One per agent, contact and article: marking again changes the mark
+    (``once_key`` is unique; None when no contact is named, so each such mark is its own)."""
+
+    __tablename__ = "kb_feedback"
+    __table_args__ = (
+        Index("ix_kb_feedback_created_at", "created_at"),
+        Index("ix_kb_feedback_reason", "reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[FeedbackKind] = mapped_column(str_enum(FeedbackKind))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("kb_articles.id"), index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("kb_versions.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    # The contact reason or case type the agent was answering (what the gap report groups by).
+    reason: Mapped[str | None] = mapped_column(String(48))
+    case_type: Mapped[str | None] = mapped_column(String(48))
+    once_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -33,6 +33,11 @@ class VersionIn(BaseModel):
     change_note: str | None = Field(
         default=None, max_length=500, description="What changed and why, for the reviewer"
     )
+    regulatory: bool = Field(
+        default=False,
+        description="Written because a rule changed: starts the pack's policy_signoff clock "
+        "(compliance signs it off, with a compliance officer's approval, within 5 business days)",
+    )
 
 
 class ArticleIn(VersionIn):
@@ -108,6 +113,13 @@ class VersionOut(BaseModel):
     approved_by: str | None = Field(description="Who approved it")
     published_at: datetime | None = Field(description="When it was published")
     retired_at: datetime | None = Field(description="When it was retired")
+    regulatory: bool = Field(description="Written for a regulatory change (sign-off clock runs)")
+    signoff_due_at: datetime | None = Field(
+        description="Compliance sign-off due by (regulatory changes only)"
+    )
+    signoff_overdue_at: datetime | None = Field(
+        description="When the worker flagged the sign-off overdue (none: not flagged)"
+    )
     contact_points: list[PointOut] = Field(description="Contact points found in it")
 
 

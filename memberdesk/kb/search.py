@@ -249,18 +249,21 @@ def search(
     m = _matches(session, query)
     if m is None:
         return [], 0
-    where = [in_force(at), *filter_clauses(filters)]
+    narrowing = filter_clauses(filters)
     # Ranked ids first (narrow rows: no article text is read for the matches not shown), then
     # the page's articles and versions.
     base = (
         select(KbVersion.id, func.count().over().label("total"))
         .select_from(m)
         .join(KbVersion, m.c.version_id == KbVersion.id)
-        .join(KbArticle, KbVersion.article_id == KbArticle.id)
-        .where(KbVersion.state == VersionState.PUBLISHED, *where)
+        .where(KbVersion.state == VersionState.PUBLISHED, in_force(at))
     )
+    if narrowing:
+        # Articles are joined only to filter by them: a broad query then skips a look-up per
+        # match (ties are broken by the version's article id, which is the article's id).
+        base = base.join(KbArticle, KbVersion.article_id == KbArticle.id).where(*narrowing)
     ranked = session.execute(
-        base.order_by(m.c.score, KbVersion.title, KbArticle.id).limit(limit).offset(offset)
+        base.order_by(m.c.score, KbVersion.title, KbVersion.article_id).limit(limit).offset(offset)
     ).all()
     if not ranked:
         if offset == 0:

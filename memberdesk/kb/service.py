@@ -21,7 +21,7 @@ from memberdesk.compliance.enums import AuditAction, Permission, Role
 from memberdesk.compliance.models import User
 from memberdesk.compliance.permissions import policy
 from memberdesk.errors import Conflict, InvalidInput, NotFound
-from memberdesk.kb import search
+from memberdesk.kb import search, signoff
 from memberdesk.kb.core import find_contact_points
 from memberdesk.kb.enums import STATE_NAMES, TRANSITIONS, VersionState
 from memberdesk.kb.models import KbArticle, KbContactPoint, KbLabel, KbVersion
@@ -150,11 +150,25 @@ def _new_version(
         created_at=at,
         created_by_id=ctx.actor_id,
     )
+    if body.regulatory:
+        signoff.start(version, article, at)
     session.add(version)
     session.flush()
     _points(session, article.id, version)
     session.flush()
-    record(session, ctx, AuditAction.KB_VERSION_CREATED, version, points=len(version.points))
+    clock = (
+        {"regulatory": True, "signoff_due_at": version.signoff_due_at.isoformat()}
+        if version.signoff_due_at
+        else {}
+    )
+    record(
+        session,
+        ctx,
+        AuditAction.KB_VERSION_CREATED,
+        version,
+        points=len(version.points),
+        **clock,
+    )
     return version
 
 
@@ -252,6 +266,11 @@ def _approver(ctx: AuditContext) -> bool:
         return False
 
 
+REGULATORY_APPROVER = (
+    "a regulatory change is signed off by a compliance officer: only one may approve it"
+)
+
+
 def approve(
     session: Session, ctx: AuditContext, version: KbVersion, note: str | None, at: datetime
 ) -> None:
@@ -260,6 +279,8 @@ def approve(
         raise Conflict("only a compliance approver can approve", field="approved_by")
     if version.created_by_id is not None and version.created_by_id == ctx.actor_id:
         raise Conflict("the author of a version cannot approve it", field="approved_by")
+    if version.regulatory and ctx.role != Role.COMPLIANCE_OFFICER:
+        raise Conflict(REGULATORY_APPROVER, field="approved_by")
     _move(
         session,
         version,
@@ -301,6 +322,9 @@ def publish(session: Session, ctx: AuditContext, version: KbVersion, at: datetim
                 "publishing needs an approval by a compliance approver other than the author",
                 field="approved_by",
             )
+        # A plan may give kb.approve to other roles; a regulatory change still needs an officer.
+        if version.regulatory and approver.role != Role.COMPLIANCE_OFFICER:
+            raise Conflict(REGULATORY_APPROVER, field="approved_by")
         unverified = [p for p in version.points if p.verified_at is None]
         if unverified:
             raise InvalidInput(
@@ -312,7 +336,8 @@ def publish(session: Session, ctx: AuditContext, version: KbVersion, at: datetim
     article = session.get(KbArticle, version.article_id)
     assert article is not None
     search.index_version(session, version, article)
-    record(session, ctx, AuditAction.KB_PUBLISHED, version)
+    met = signoff.outcome(version)
+    record(session, ctx, AuditAction.KB_PUBLISHED, version, **({"signoff": met} if met else {}))
 
 
 def retire(session: Session, ctx: AuditContext, version: KbVersion, at: datetime) -> None:

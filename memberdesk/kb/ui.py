@@ -69,6 +69,8 @@ DONE = {
     "published": "Published: agents find it from its effective date.",
     "retired": "Retired: agents no longer find it.",
     "verified": "Contact point recorded as verified.",
+    "helpful": "Thank you: recorded that this article helped.",
+    "not_helpful": "Thank you: recorded that this article did not help.",
 }
 
 
@@ -152,12 +154,15 @@ def article_page(
     principal: Reader,
     on: date | None = None,
     done: str | None = None,
+    contact: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> HTMLResponse:
     """An article: the version in force (or on the day asked), its contact points and when
-    they were verified, its translation, and for owners its versions."""
+    they were verified, its translation, and for owners its versions; opened from a call
+    (``contact``), the agent's "did it help?" is filed on that contact."""
     article = service.get_article(session, article_id)
     view = ui_views.article_page(session, article, on)
-    return render(request, "kb/article.html", principal, done=DONE.get(done or ""), **view)
+    said = DONE.get(done or "")
+    return render(request, "kb/article.html", principal, done=said, contact=contact, **view)
 
 
 @router.get("/kb/articles/{article_id}/diff")
@@ -221,7 +226,7 @@ def _editor(
 
 def _typed(form: dict[str, Any]) -> dict[str, Any]:
     """The form as an API body (empty fields left out, so the API's defaults apply)."""
-    out = {k: v for k, v in form.items() if v not in ("", None, [])}
+    out = {k: v for k, v in form.items() if v not in ("", None, [], False)}
     if "tags" in out:
         out["tags"] = [t.strip() for t in str(out["tags"]).split(",") if t.strip()]
     return out
@@ -251,6 +256,7 @@ def new_article(
     reasons: Annotated[list[str] | None, Form()] = None,
     case_types: Annotated[list[str] | None, Form()] = None,
     change_note: Annotated[str, Form()] = "",
+    regulatory: Annotated[str, Form()] = "",
 ) -> Response:
     """Save a new article as a draft, or show what to correct beside each field."""
     form = {
@@ -267,6 +273,7 @@ def new_article(
         "reasons": reasons or [],
         "case_types": case_types or [],
         "change_note": change_note,
+        "regulatory": regulatory == "yes",
     }
     try:
         data = ArticleIn.model_validate(_typed(form))
@@ -305,8 +312,9 @@ def new_version(
     effective_on: Annotated[str, Form()] = "",
     expires_on: Annotated[str, Form()] = "",
     change_note: Annotated[str, Form()] = "",
+    regulatory: Annotated[str, Form()] = "",
 ) -> Response:
-    """Save a new draft version of the article."""
+    """Save a new draft version of the article (a regulatory one starts its sign-off clock)."""
     article = service.get_article(session, article_id)
     form = {
         "title": title,
@@ -314,6 +322,7 @@ def new_version(
         "effective_on": effective_on,
         "expires_on": expires_on,
         "change_note": change_note,
+        "regulatory": regulatory == "yes",
     }
     try:
         data = VersionIn.model_validate(_typed(form))

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from memberdesk.cases.enums import CaseType
 from memberdesk.clock import now
 from memberdesk.contacts.enums import Reason
-from memberdesk.kb import search, service
+from memberdesk.contacts.timewords import local_time
+from memberdesk.kb import search, service, signoff
 from memberdesk.kb.core import diff_lines, render_markdown
 from memberdesk.kb.enums import (
     KIND_NAMES,
@@ -24,6 +25,7 @@ from memberdesk.kb.models import KbArticle, KbVersion
 from memberdesk.kb.views import summary
 from memberdesk.members import words
 from memberdesk.members.enums import LineOfBusiness
+from memberdesk.sla.packs import zone_of
 
 LINE_NAMES = {
     LineOfBusiness.CALCHOICE: "CalChoice small-employer plans",
@@ -50,7 +52,11 @@ def filter_options() -> dict[str, dict[str, str]]:
 def _verified(version: KbVersion) -> str:
     days = [p.verified_at for p in version.points if p.verified_at]
     if not version.points:
-        return "No phone numbers or addresses in it"
+        # Nothing to verify: what dates it is compliance's sign-off.
+        signed = version.approved_at or version.published_at
+        if signed is None:
+            return "No phone numbers or addresses in it"
+        return f"Signed off by compliance {words.day(signed.date())}; no contact details in it"
     if len(days) < len(version.points):
         return "Contact details not all verified"
     return f"Contact details verified {words.day(min(days).date())}"
@@ -85,6 +91,23 @@ def _points(session: Session, version: KbVersion) -> list[dict[str, Any]]:
     ]
 
 
+def _signoff(version: KbVersion) -> str | None:
+    """A regulatory change's sign-off in words (None for an ordinary version)."""
+    if version.signoff_due_at is None or version.signoff_pack is None:
+        return None
+    due = local_time(version.signoff_due_at, zone_of(version.signoff_pack), now())
+    met = signoff.outcome(version)
+    if met == "on_time":
+        return f"Regulatory change, signed off on time (due {due})"
+    if met == "late":
+        return f"Regulatory change, signed off late (was due {due})"
+    if version.retired_at is not None:
+        return "Regulatory change, retired without sign-off"
+    if version.signoff_due_at < now():
+        return f"Regulatory change: compliance sign-off overdue since {due}"
+    return f"Regulatory change: compliance sign-off due {due}"
+
+
 def _version(session: Session, version: KbVersion) -> dict[str, Any]:
     who = service.names(session, {version.created_by_id, version.approved_by_id})
     return {
@@ -102,6 +125,7 @@ def _version(session: Session, version: KbVersion) -> dict[str, Any]:
         # markdown-it with HTML off: any HTML typed in the article is shown as text.
         "html": Markup(render_markdown(version.body)),  # noqa: S704
         "points": _points(session, version),
+        "signoff": _signoff(version),
     }
 
 

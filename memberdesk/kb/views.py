@@ -53,6 +53,9 @@ def version_out(session: Session, version: KbVersion) -> VersionOut:
         approved_by=who.get(version.approved_by_id or 0),
         published_at=version.published_at,
         retired_at=version.retired_at,
+        regulatory=version.regulatory,
+        signoff_due_at=version.signoff_due_at,
+        signoff_overdue_at=version.signoff_overdue_at,
         contact_points=[
             PointOut(
                 id=p.id,

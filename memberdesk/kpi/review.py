@@ -36,6 +36,7 @@ from memberdesk.surveys.report import survey_report
 
 TREND_MONTHS = 12
 DEFAULT_FCR_FLOOR = 0.70  # the California guide: below it, trace the root cause
+REVIEW_GAPS = 5  # the review shows the top knowledge gaps; the full report is at /kb/gaps
 
 
 @dataclass
@@ -99,6 +100,8 @@ class Review:
     judged_this: dict[str, Any] = field(default_factory=dict)
     surveys: dict[str, Any] | None = None  # this month's survey report, by agent
     surveys_before: dict[str, Any] | None = None  # the month before's, in total
+    # The knowledge-gap report's reasons (memberdesk.kb.feedback), gaps first: a short section.
+    knowledge_gaps: list[dict[str, Any]] = field(default_factory=list)
 
 
 def month_of(text: str) -> date:
@@ -296,7 +299,20 @@ def monthly_review(session: Session, pack: str, first: date) -> Review:
     review.surveys_before = survey_report(
         session, pack, before_first, first - timedelta(days=1), None
     )
+    review.knowledge_gaps = _knowledge_gaps(session, pack, first)
     return review
+
+
+def _knowledge_gaps(session: Session, pack: str, first: date) -> list[dict[str, Any]]:
+    """The month's knowledge gaps for the line(s) of business the pack governs (top 5)."""
+    from memberdesk.kb.feedback import gap_report
+    from memberdesk.kb.gapwords import gap_rows
+    from memberdesk.members.enums import LineOfBusiness
+    from memberdesk.members.lines import line_of
+
+    start, end = month_span(pack, first)
+    lines = [code for code in LineOfBusiness if line_of(code).pack == pack]
+    return gap_rows(gap_report(session, start, end, lines))[:REVIEW_GAPS]
 
 
 @dataclass

@@ -28,6 +28,7 @@ from memberdesk.compliance.ui import router as compliance_ui
 from memberdesk.contacts import ui as contacts_ui
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.kb import ui as kb_ui
+from memberdesk.kb import ui_desk as kb_ui_desk
 from memberdesk.kpi import ui as kpi_ui
 from memberdesk.kpi import ui_board as kpi_board
 from memberdesk.kpi import ui_channels as kpi_channels
@@ -60,6 +61,7 @@ router.include_router(cases_ui.router)
 router.include_router(appeals_ui.router)
 router.include_router(appeals_portal.router)
 router.include_router(kb_ui.router)
+router.include_router(kb_ui_desk.router)
 router.include_router(kpi_ui.router)
 router.include_router(kpi_board.router)
 router.include_router(kpi_channels.router)

@@ -17,7 +17,8 @@ from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.enums import Role
 from memberdesk.kb import content, service
 from memberdesk.kb.schemas import ArticleIn
-from tests.browser import CHROMIUM, NO_CHROMIUM, page_problems
+from memberdesk.members.models import Member
+from tests.browser import CHROMIUM, NO_CHROMIUM, Person, page_problems
 from tests.livesrv import LiveServer
 from tests.web.test_browser import sign_in
 
@@ -127,4 +128,97 @@ def test_owner_mistake_is_said_beside_the_field(
     checked.get_by_role("button", name="Save the draft").click()
     expect(checked.locator("#body-error")).to_have_text("Write the article; it cannot be empty.")
     problems = page_problems(checked, "kb-editor-refused", screens)
+    assert problems == []
+
+
+def test_agent_finds_the_id_card_article_in_spanish_from_a_spanish_speakers_call(
+    live: LiveServer, checked: Page, screens: Path, library: int, people: list[Person]
+) -> None:
+    who = people[1]
+    with live.sessions() as session:
+        member = session.get(Member, who.id)
+        assert member is not None
+        member.spoken_language = "es"
+        session.commit()
+    agent = live.add_user(Role.TIER1_AGENT, team="Team A")
+    sign_in(checked, agent)
+    checked.get_by_role("link", name="Agent desktop").first.click()
+    checked.get_by_label("Member ID").fill(who.member_number)
+    checked.keyboard.press("Enter")
+    checked.get_by_role(
+        "button", name=f"Start a call with {who.first_name} {who.last_name}"
+    ).click()
+    checked.get_by_label("Full name").check()
+    checked.get_by_label("Date of birth").check()
+    checked.get_by_role("button", name="Verified: open the record").click()
+
+    panel = checked.locator("#kb-help")
+    expect(panel.get_by_role("heading", name="Knowledge base")).to_be_visible()
+    panel.get_by_label("Search the knowledge base (Spanish first)").fill("tarjeta identificacion")
+    problems = page_problems(checked, "kb-desk-panel", screens)
+    panel.get_by_role("button", name="Search").click()
+
+    expect(checked.get_by_role("heading", name="Knowledge base for the call")).to_be_visible()
+    first = checked.locator(".kb-results li").first
+    expect(first.get_by_role("link")).to_have_text(
+        "Reposición de la tarjeta de identificación del miembro"
+    )
+    expect(first).to_contain_text("Spanish")
+    expect(first).to_contain_text("Signed off by compliance")
+    problems += page_problems(checked, "kb-desk-search", screens)
+    first.get_by_role("link").click()
+
+    expect(checked.get_by_text("Solicite la tarjeta de reposición")).to_be_visible()
+    checked.get_by_role("button", name="Yes, it answered the member").click()
+    expect(checked.get_by_text("Thank you: recorded that this article helped.")).to_be_visible()
+    problems += page_problems(checked, "kb-desk-article", screens)
+    checked.get_by_role("link", name="Back to the call").first.click()
+    expect(checked.locator("#kb-help")).to_be_visible()
+    assert problems == []
+
+
+def test_officer_follows_an_overdue_signoff_and_an_owner_reads_the_gaps(
+    live: LiveServer, checked: Page, screens: Path, library: int
+) -> None:
+    from datetime import timedelta
+
+    owner = live.add_user(Role.SUPERVISOR, team="Team A")
+    written = now() - timedelta(days=14)  # five business days have long passed
+    with live.sessions() as session:
+        ctx = AuditContext(actor_id=owner.user_id, actor="owner", role="supervisor")
+        article, _ = service.create_article(
+            session,
+            ctx,
+            ArticleIn(
+                slug="nuevo-aviso-es",
+                translation_key="nuevo-aviso",
+                language="es",  # type: ignore[arg-type]
+                kind="faq",  # type: ignore[arg-type]
+                title="Aviso de cambios de la regla estatal",
+                body="La regla estatal cambió; explique el nuevo plazo al miembro.",
+                effective_on=now().date(),
+                reasons=["appeal_grievance"],  # type: ignore[list-item]
+                regulatory=True,
+            ),
+            written,
+        )
+        session.commit()
+        article_id = article.id
+    officer = live.add_user(Role.COMPLIANCE_OFFICER)
+    sign_in(checked, officer)
+    checked.goto("/compliance")
+    card = checked.locator("section", has=checked.get_by_role("heading", name="Policy sign-off"))
+    expect(card).to_contain_text("1 change overdue")
+    problems = page_problems(checked, "kb-signoff-console", screens)
+    card.get_by_role("link", name="Aviso de cambios de la regla estatal (version 1)").click()
+    expect(checked).to_have_url(f"{live.base_url}/kb/articles/{article_id}#version-1")
+    expect(checked.get_by_text("compliance sign-off overdue since")).to_be_visible()
+    problems += page_problems(checked, "kb-signoff-article", screens)
+
+    checked.context.clear_cookies()
+    sign_in(checked, owner)
+    checked.goto("/kb")
+    checked.get_by_role("link", name="Knowledge gaps").click()
+    expect(checked.get_by_role("heading", name="By contact reason")).to_be_visible()
+    problems += page_problems(checked, "kb-gaps", screens)
     assert problems == []

@@ -163,3 +163,65 @@ def test_one_version_published_exactly_once(live: LiveServer, people: dict[str, 
     with read_only_connection(live.engine) as conn:
         result = verify_chain(conn)
     assert result.ok, result.problem
+
+
+def test_feedback_marks_at_once_leave_one_per_agent_contact_and_article(
+    live: LiveServer, people: dict[str, Account]
+) -> None:
+    """24 marks at once from four agents on one call: every mark is answered 201 and audited,
+    and the table keeps one per agent, contact and article (the last word of each)."""
+    from memberdesk.kb.models import KbFeedback
+    from memberdesk.members.models import Member
+
+    agents = [people["agent"]] + [live.add_user(Role.TIER1_AGENT, team="Team A") for _ in range(3)]
+    article_id = _article(live, "id-card-replacement-es")
+    with live.sessions() as session:
+        member_id = session.scalar(select(Member.id).order_by(Member.id).limit(1))
+    with httpx.Client(base_url=live.base_url, timeout=60) as c:
+        made = c.post(
+            "/api/contacts",
+            json={
+                "member_id": member_id,
+                "channel": "phone",
+                "direction": "inbound",
+                "reasons": ["id_card"],
+                "started_at": now().isoformat(),
+                "ended_at": now().isoformat(),
+                "resolved": False,
+            },
+            headers=_auth(people["agent"]),
+        )
+        assert made.status_code == 201, made.text
+        contact_id = made.json()["id"]
+
+    def work(i: int, client: httpx.Client) -> list[str]:
+        body: dict[str, Any] = {"contact_id": contact_id}
+        if i % 3 == 0:
+            body["kind"] = "none_answered"
+        else:
+            body.update(kind="helpful" if i % 2 else "not_helpful", article_id=article_id)
+        r = send(client, "POST", "/api/kb/feedback", json=body, headers=_auth(agents[i % 4]))
+        return [r if isinstance(r, str) else f"feedback {r.status_code}"]
+
+    outcomes = run_threads(CLIENTS, work, live.base_url)
+    assert outcomes == {"feedback 201": CLIENTS}, outcomes
+    with live.sessions() as session:
+        rows = session.execute(
+            select(KbFeedback.created_by_id, KbFeedback.article_id).where(
+                KbFeedback.contact_id == contact_id
+            )
+        ).all()
+        # Thread i is agent i % 4 marking "none" when i % 3 == 0, else the article: each agent
+        # reaches both keys within 24 threads, so four agents leave exactly eight marks.
+        assert len(rows) == len(set(rows)) == 8
+        audit.seal_all(session)
+        session.commit()
+        marked = session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == AuditAction.KB_FEEDBACK_RECORDED)
+        )
+        assert marked == CLIENTS
+    with read_only_connection(live.engine) as conn:
+        result = verify_chain(conn)
+    assert result.ok, result.problem
