@@ -54,6 +54,9 @@ class Permission(StrEnum):
     KB_READ = "kb.read"  # the knowledge base: search and read what is in force (no PHI)
     KB_WRITE = "kb.write"  # write articles and versions, send them for review
     KB_APPROVE = "kb.approve"  # compliance sign-off: approve, publish, retire, verify contacts
+    # The FHIR Patient Access API: a member's own compartment, or every member for staff who
+    # hold member.read (fhir/service.py decides which from the matrix).
+    FHIR_READ = "fhir.read"
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
