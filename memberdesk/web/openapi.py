@@ -75,6 +75,11 @@ def _fhir_answers(route: APIRoute, operation: dict[str, Any]) -> list[str]:
     # FHIR reads and searches: a malformed or unsupported search is a 400 (never 422), and a
     # POST _search changes nothing (no 409).
     operation.get("responses", {}).pop("422", None)
+    # FastAPI describes a non-JSON response class as a string beside the model's $ref; the
+    # answer is the model (a FHIR JSON resource).
+    for media in operation.get("responses", {}).get("200", {}).get("content", {}).values():
+        if "$ref" in media.get("schema", {}):
+            media["schema"] = {"$ref": media["schema"]["$ref"]}
     codes = ["503", "400"] if operation.get("parameters") or operation.get("requestBody") else []
     codes = codes or ["503"]
     if guarded(route):
