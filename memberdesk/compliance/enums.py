@@ -60,6 +60,20 @@ class Permission(StrEnum):
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
+class TokenScope(StrEnum):
+    """What an API token may reach, in SMART on FHIR's words. No scope: everything the role
+    may. Either scope: the FHIR API's reads only (``fhir.read``), for an app a member or a plan
+    connects; ``patient/*.read`` is a member's own compartment, ``user/*.read`` what a staff
+    role reads."""
+
+    PATIENT_READ = "patient/*.read"
+    USER_READ = "user/*.read"
+
+
+# The permissions a scoped token keeps; every other route refuses it (403).
+SCOPED_PERMISSIONS = frozenset({Permission.FHIR_READ})
+
+
 class PurposeOfUse(StrEnum):
     """HIPAA purposes (45 CFR 164.506) recorded on every access."""
 

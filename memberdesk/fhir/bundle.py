@@ -135,7 +135,9 @@ def capability_statement(base: str) -> dict[str, Any]:
                     "cors": False,
                     "description": (
                         "Send an API token as 'Authorization: Bearer mdt_...' (POST "
-                        "/api/auth/token). A member's token reaches their own compartment only."
+                        "/api/auth/token; give an app a token with scope patient/*.read, or "
+                        "user/*.read for staff, and it reaches these reads only). A member's "
+                        "token reaches their own compartment only."
                     ),
                 },
                 "resource": resources,
