@@ -96,7 +96,9 @@ def main() -> None:
         as_agent = {"Authorization": f"Bearer {tokens[Role.TIER1_AGENT]}"}
         with TestClient(app) as c:
             figures = {
-                "/api/me (baseline)": timed(args.rounds, lambda: c.get("/api/me", headers=as_member)),
+                "/api/me (baseline)": timed(
+                    args.rounds, lambda: c.get("/api/me", headers=as_member)
+                ),
                 "Patient read": timed(
                     args.rounds, lambda: c.get(f"/fhir/Patient/{mid}", headers=as_member)
                 ),

@@ -43,6 +43,10 @@ def test_a_scoped_token_reads_fhir_and_nothing_else(login, anon, db: Session) ->
     # The member's own listing shows which token is the app's.
     listed = member.client.get("/api/auth/tokens").json()
     assert [t["scope"] for t in listed if t["name"] == "my app"] == ["patient/*.read"]
+    # ...and so does the administrator's page of the account, in words.
+    admin = login(Role.ADMIN)
+    page = admin.client.get(f"/admin/accounts/{member.user.username}").text
+    assert "reads the FHIR API only, the member's own records" in page
 
     agent = login(Role.TIER1_AGENT, team="Team A")
     status, staff_app = _token(anon, agent.user.username, "user/*.read")
