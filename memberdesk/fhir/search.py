@@ -87,6 +87,11 @@ def parse(resource_type: str, pairs: list[tuple[str, str]]) -> Search:
             items = [v.strip() for v in value.split(",")]
             if not all(items):
                 raise BadSearch("a search value is empty", field=f"query.{name}")
+            # Each value is a look-up: a list of thousands is a bulk export, not a search.
+            if len(items) > MAX_COUNT:
+                raise BadSearch(
+                    f"at most {MAX_COUNT} values in one parameter", field=f"query.{name}"
+                )
             filters[name] = items
     return Search(resource_type, filters, count, offset, tuple(pairs))
 

@@ -169,6 +169,12 @@ def test_errors_are_operation_outcomes_that_never_repeat_what_was_sent(
         "a search of Patient needs"
     )
     fhir(agent.get("/fhir/Patient", params=[("_id", "1"), ("_id", "2")]), 400)
+    many = ",".join(str(i) for i in range(1, 102))
+    assert "at most 100 values" in str(fhir(agent.get("/fhir/Patient", params={"_id": many}), 400))
+    counted = fhir(agent.get("/fhir/InsurancePlan", params={"_count": 0}))
+    assert counted["total"] > 0 and "entry" not in counted
+    second = fhir(agent.get("/fhir/InsurancePlan", params={"_count": 2, "_offset": 2}))
+    assert {link["relation"] for link in second["link"]} == {"self", "next", "previous"}
     missing = fhir(agent.get("/fhir/Patient/123456789-01"), 404)
     assert "123456789" not in str(missing) and missing["issue"][0]["code"] == "not-found"
     fhir(agent.get("/fhir/Coverage/999999999"), 404)
