@@ -180,6 +180,9 @@ def test_errors_are_operation_outcomes_that_never_repeat_what_was_sent(
     fhir(agent.get("/fhir/Coverage/999999999"), 404)
     fhir(agent.get("/fhir/Organization/carrier-abc"), 404)
     fhir(agent.get("/fhir/Observation"), 404)  # a type this server does not have
+    # Refused by the middleware before any route: still an OperationOutcome.
+    huge = agent.post("/fhir/Patient/_search", data={"identifier": "9" * 2_000_000})
+    assert fhir(huge, 413)["issue"][0]["code"] == "too-long"
     assert fhir(anon.get(f"/fhir/Patient/{m.id}"), 401)["issue"][0]["code"] == "login"
     wfm = login(Role.WFM_ANALYST).client
     assert fhir(wfm.get(f"/fhir/Patient/{m.id}"), 403)["issue"][0]["code"] == "forbidden"
