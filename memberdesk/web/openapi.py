@@ -80,8 +80,9 @@ def _fhir_answers(route: APIRoute, operation: dict[str, Any]) -> list[str]:
     for media in operation.get("responses", {}).get("200", {}).get("content", {}).values():
         if "$ref" in media.get("schema", {}):
             media["schema"] = {"$ref": media["schema"]["$ref"]}
-    codes = ["503", "400"] if operation.get("parameters") or operation.get("requestBody") else []
-    codes = codes or ["503"]
+    codes = ["503"]
+    if operation.get("parameters") or operation.get("requestBody"):
+        codes.append("400")
     if guarded(route):
         codes += ["401", "403"]
     if "{" in route.path:
