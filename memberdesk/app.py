@@ -29,6 +29,7 @@ from memberdesk.compliance.throttle import AnonymousGate
 from memberdesk.config import Settings, get_settings
 from memberdesk.db import DbRoute, Sessions, make_engine, make_sessionmaker
 from memberdesk.errors import MemberdeskError
+from memberdesk.fhir.outcome import FHIR_JSON, is_fhir_path, outcome_body
 from memberdesk.logging import configure_logging
 from memberdesk.web import idempotency
 from memberdesk.web import openapi as openapi_doc
@@ -72,7 +73,10 @@ def _error(
     detail: list[dict[str, Any]],
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """An error in the one JSON shape, or as a page for a browser."""
+    """An error in the one JSON shape, as an OperationOutcome under /fhir, or as a page for a
+    browser."""
+    if is_fhir_path(request.url.path):
+        return Response(outcome_body(status, detail), status, headers=headers, media_type=FHIR_JSON)
     if wants_html(request.scope):
         return HTMLResponse(
             page_body(request.scope, status, None, None), status_code=status, headers=headers
@@ -180,7 +184,9 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        return _error(request, 422, _validation_detail(exc))
+        # FHIR answers a malformed read or search with 400 (422 is for business rules on writes).
+        status = 400 if is_fhir_path(request.url.path) else 422
+        return _error(request, status, _validation_detail(exc))
 
     @app.exception_handler(MemberdeskError)
     async def _domain_error(request: Request, exc: MemberdeskError) -> Response:
@@ -254,6 +260,7 @@ def create_app(
     from memberdesk.cases.portal import router as cases_portal_router
     from memberdesk.compliance.api import router as compliance_router
     from memberdesk.contacts.api import router as contacts_router
+    from memberdesk.fhir.api import router as fhir_router
     from memberdesk.kb.api import router as kb_router
     from memberdesk.kb.api_feedback import router as kb_feedback_router
     from memberdesk.kpi.api import router as kpi_router
@@ -290,5 +297,6 @@ def create_app(
     app.include_router(kb_router)
     app.include_router(training_router)
     app.include_router(kb_feedback_router)
+    app.include_router(fhir_router)
     app.include_router(ui_router)
     return app

@@ -20,7 +20,7 @@ from memberdesk.compliance import accounts, audit, auth, enrolment, reports, ret
 from memberdesk.compliance.audit import decrypt_changes
 from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import PUBLIC, audit_context, audit_ctx, client_addr, requires
-from memberdesk.compliance.enums import AuditAction, Permission
+from memberdesk.compliance.enums import AuditAction, Permission, TokenScope
 from memberdesk.compliance.models import (
     ApiToken,
     LegalHold,
@@ -133,13 +133,30 @@ def issue_token(body: TokenRequest, session: SessionDep, request: Request) -> To
         raise auth.PasswordChangeRequired(
             "an administrator reset this password: choose a new one first (POST /api/auth/password)"
         )
+    if body.scope is not None and not scope_fits(user, body.scope):
+        session.commit()  # the sign-in is recorded
+        raise InvalidInput(
+            "patient/*.read is for member accounts, user/*.read for staff who read members",
+            field="body.scope",
+        )
     expires = now() + timedelta(days=body.expires_days or settings.token_max_days)
     secret, token = auth.create_token(
-        session, ctx, user, body.name, expires, max_days=settings.token_max_days
+        session, ctx, user, body.name, expires, max_days=settings.token_max_days, scope=body.scope
     )
     session.commit()
     assert token.expires_at is not None
-    return TokenOut(token=secret, prefix=token.prefix, expires_at=token.expires_at)
+    return TokenOut(
+        token=secret, prefix=token.prefix, expires_at=token.expires_at, scope=token.scope
+    )
+
+
+def scope_fits(user: User, scope: TokenScope) -> bool:
+    """A member's token may be ``patient/*.read``; a staff token that reads members
+    ``user/*.read``."""
+    pol = policy(user.role)
+    if scope is TokenScope.PATIENT_READ:
+        return user.member_id is not None and pol.allows(Permission.SELF_READ)
+    return pol.allows(Permission.MEMBER_READ) and pol.allows(Permission.FHIR_READ)
 
 
 @router.post(

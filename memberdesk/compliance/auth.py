@@ -23,7 +23,7 @@ from memberdesk.clock import now
 from memberdesk.compliance import audit
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.crypto import keyring
-from memberdesk.compliance.enums import AuditAction, Role
+from memberdesk.compliance.enums import AuditAction, Role, TokenScope
 from memberdesk.compliance.models import ApiToken, LoginAttempt, User, WebSession
 from memberdesk.compliance.passwords import (
     PasswordRejected,
@@ -76,6 +76,7 @@ class Principal:
     via: str  # "session" or "token"
     session_id: int | None = None
     csrf_token: str | None = None
+    scope: str | None = None  # a scoped token's TokenScope (None: all the role may)
 
 
 def password_hasher(settings: Settings) -> PasswordHasher:
@@ -366,9 +367,11 @@ def create_token(
     expires_at: datetime | None = None,
     *,
     max_days: int = DEFAULT_TOKEN_MAX_DAYS,
+    scope: TokenScope | None = None,
 ) -> tuple[str, ApiToken]:
     """Issue an API token; the secret is returned once and stored only as a hash. Every token
-    expires, at most ``max_days`` (settings.token_max_days) after issue."""
+    expires, at most ``max_days`` (settings.token_max_days) after issue. A ``scope`` limits it
+    to the FHIR API's reads."""
     stamp = now()
     cap = stamp + timedelta(days=max_days)
     body = secrets.token_urlsafe(32)
@@ -380,6 +383,7 @@ def create_token(
         prefix=secret[:10],
         created_at=stamp,
         expires_at=cap if expires_at is None else min(expires_at, cap),
+        scope=scope.value if scope is not None else None,
     )
     session.add(token)
     session.flush()
@@ -389,7 +393,7 @@ def create_token(
         AuditAction.TOKEN_CREATED,
         object_type="api_token",
         object_id=token.id,
-        detail={"user_id": user.id},
+        detail={"user_id": user.id, **({"scope": scope.value} if scope else {})},
     )
     return secret, token
 

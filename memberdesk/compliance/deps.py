@@ -16,7 +16,13 @@ from memberdesk.clock import now
 from memberdesk.compliance import audit, auth
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.auth import Principal
-from memberdesk.compliance.enums import AuditAction, Permission, PurposeOfUse, Role
+from memberdesk.compliance.enums import (
+    SCOPED_PERMISSIONS,
+    AuditAction,
+    Permission,
+    PurposeOfUse,
+    Role,
+)
 from memberdesk.compliance.models import User, WebSession
 from memberdesk.compliance.permissions import policy
 from memberdesk.config import Settings
@@ -66,7 +72,9 @@ async def _csrf_ok(request: Request, expected: str) -> bool:
     return supplied is not None and hmac.compare_digest(supplied, expected)
 
 
-def _principal(user: User, via: str, ws: WebSession | None = None) -> Principal:
+def _principal(
+    user: User, via: str, ws: WebSession | None = None, scope: str | None = None
+) -> Principal:
     return Principal(
         user.id,
         user.username,
@@ -76,6 +84,7 @@ def _principal(user: User, via: str, ws: WebSession | None = None) -> Principal:
         via=via,
         session_id=ws.id if ws else None,
         csrf_token=ws.csrf_token if ws else None,
+        scope=scope,
     )
 
 
@@ -94,7 +103,7 @@ def _from_token(sessions: Sessions, settings: Settings, secret: str) -> Principa
         with sessions.write() as write:
             auth.touch_token(write, token.id, stamp)
             write.commit()
-    return _principal(user, "token")
+    return _principal(user, "token", scope=token.scope)
 
 
 def _from_cookie(
@@ -198,6 +207,13 @@ class Require:
             raise Forbidden(
                 f"your role ({principal.role}) lacks the permission {self.permission.value}"
             )
+        if principal.scope is not None and self.permission not in SCOPED_PERMISSIONS:
+            # An app given a scoped token reads FHIR and nothing else the account could do.
+            await run_in_threadpool(self._record_denial, request, principal)
+            raise Forbidden(
+                f"this token's scope ({principal.scope}) covers the FHIR API only, not the "
+                f"permission {self.permission.value}"
+            )
         # Allowed: a create retried with the same Idempotency-Key is answered from the first.
         await idempotency.claim(request, principal.user_id)
         return principal
@@ -210,7 +226,10 @@ class Require:
                 AuditAction.ACCESS_DENIED,
                 object_type="route",
                 object_id=request.url.path[:64],
-                detail={"permission": self.permission.value},
+                detail={
+                    "permission": self.permission.value,
+                    **({"scope": principal.scope} if principal.scope else {}),
+                },
             )
             session.commit()
 

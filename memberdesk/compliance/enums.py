@@ -58,7 +58,24 @@ class Permission(StrEnum):
     TRAINING_READ = "training.read"  # others' training records (supervisors: their team only)
     TRAINING_WRITE = "training.write"  # record completions, start dates and courses
     KB_FEEDBACK = "kb.feedback"  # agents: mark an article helpful or not, or none answered
+    # The FHIR Patient Access API: a member's own compartment, or every member for staff who
+    # hold member.read (fhir/service.py decides which from the matrix).
+    FHIR_READ = "fhir.read"
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
+
+
+class TokenScope(StrEnum):
+    """What an API token may reach, in SMART on FHIR's words. No scope: everything the role
+    may. Either scope: the FHIR API's reads only (``fhir.read``), for an app a member or a plan
+    connects; ``patient/*.read`` is a member's own compartment, ``user/*.read`` what a staff
+    role reads."""
+
+    PATIENT_READ = "patient/*.read"
+    USER_READ = "user/*.read"
+
+
+# The permissions a scoped token keeps; every other route refuses it (403).
+SCOPED_PERMISSIONS = frozenset({Permission.FHIR_READ})
 
 
 class PurposeOfUse(StrEnum):

@@ -68,6 +68,8 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A TokenScope value: the token reaches the FHIR API's reads only. None: all the role may.
+    scope: Mapped[str | None] = mapped_column(String(32))
 
 
 class WebSession(Base):

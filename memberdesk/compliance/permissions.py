@@ -42,6 +42,7 @@ PHI_PERMISSIONS = frozenset(
         Permission.AUDIT_READ,
         Permission.ACCESS_REPORT_READ,
         Permission.SURVEY_READ,
+        Permission.FHIR_READ,
     }
 )
 

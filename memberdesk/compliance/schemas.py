@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from memberdesk.compliance.enums import GrantKind, GrantStatus, Role
+from memberdesk.compliance.enums import GrantKind, GrantStatus, Role, TokenScope
 from memberdesk.compliance.passwords import (
     MAX_LENGTH,
     MIN_LENGTH,
@@ -55,12 +55,19 @@ class TokenRequest(BaseModel):
         description="Days until the token stops working (default and most: the server's "
         "MEMBERDESK_TOKEN_MAX_DAYS, 90)",
     )
+    scope: TokenScope | None = Field(
+        default=None,
+        description="Limit the token to the FHIR API's reads (for an app you connect): "
+        "patient/*.read for a member's own data, user/*.read for staff; none: everything "
+        "your role may do",
+    )
 
 
 class TokenOut(BaseModel):
     token: str = Field(description="Bearer secret; shown once, stored only as a hash")
     prefix: str = Field(description="First characters, to recognise the token in listings")
     expires_at: datetime = Field(description="When it stops working")
+    scope: str | None = Field(default=None, description="The token's scope (none: unlimited)")
 
 
 class TokenInfo(BaseModel):
@@ -73,6 +80,7 @@ class TokenInfo(BaseModel):
     last_used_at: datetime | None = Field(description="Last use (recorded every few minutes)")
     expires_at: datetime | None = Field(description="Stops working at")
     revoked_at: datetime | None = Field(description="Revoked at")
+    scope: str | None = Field(default=None, description="The token's scope (none: unlimited)")
     active: bool = Field(default=False, description="Usable now")
 
 

@@ -28,7 +28,7 @@ TITLES = {
 }
 
 
-API_PATHS = ("/api/", "/openapi.json", "/healthz", "/static/")
+API_PATHS = ("/api/", "/openapi.json", "/healthz", "/static/", "/fhir")
 
 
 def wants_html(scope: Scope) -> bool:

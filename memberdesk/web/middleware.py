@@ -22,6 +22,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from memberdesk.fhir.outcome import FHIR_JSON, is_fhir_path, outcome_body
 from memberdesk.web import idempotency
 from memberdesk.web.errors import json_body, page_body, wants_html
 
@@ -206,7 +207,9 @@ async def _answer(
     reference: str | None = None,
 ) -> None:
     """Send an error answer from the middleware: a page for browsers, else the JSON shape."""
-    if wants_html(scope):
+    if is_fhir_path(scope.get("path", "")):
+        body, media = outcome_body(code, detail), FHIR_JSON.encode()
+    elif wants_html(scope):
         body, media = page_body(scope, code, None, reference), b"text/html; charset=utf-8"
     else:
         body, media = json_body(detail), b"application/json"

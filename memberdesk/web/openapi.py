@@ -17,6 +17,8 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 from memberdesk.compliance.deps import Require, public
+from memberdesk.fhir.outcome import FHIR_JSON, is_fhir_path
+from memberdesk.fhir.schemas import OutcomeOut
 
 
 class ErrorItem(BaseModel):
@@ -32,6 +34,7 @@ class ErrorOut(BaseModel):
 
 
 ANSWERS = {
+    "400": "A search parameter this server does not support, or a malformed value",
     "401": "No valid API token or session (sign in; tokens expire and can be revoked)",
     "403": "Signed in, but the role lacks the permission (or the CSRF token is missing)",
     "404": "No such record, or not one the caller may know of",
@@ -68,7 +71,30 @@ def guarded(route: APIRoute) -> bool:
     return False
 
 
+def _fhir_answers(route: APIRoute, operation: dict[str, Any]) -> list[str]:
+    # FHIR reads and searches: a malformed or unsupported search is a 400 (never 422), and a
+    # POST _search changes nothing (no 409).
+    operation.get("responses", {}).pop("422", None)
+    # FastAPI describes a non-JSON response class as a string beside the model's $ref; the
+    # answer is the model (a FHIR JSON resource).
+    for media in operation.get("responses", {}).get("200", {}).get("content", {}).values():
+        if "$ref" in media.get("schema", {}):
+            media["schema"] = {"$ref": media["schema"]["$ref"]}
+    codes = ["503"]
+    if operation.get("parameters") or operation.get("requestBody"):
+        codes.append("400")
+    if guarded(route):
+        codes += ["401", "403"]
+    if "{" in route.path:
+        codes.append("404")
+    if operation.get("requestBody"):
+        codes.append("413")
+    return codes
+
+
 def _answers(route: APIRoute, method: str, operation: dict[str, Any]) -> list[str]:
+    if is_fhir_path(route.path):
+        return _fhir_answers(route, operation)
     codes = ["503"]
     takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
     if guarded(route):
@@ -84,6 +110,13 @@ def _answers(route: APIRoute, method: str, operation: dict[str, Any]) -> list[st
     if method in WRITES and guarded(route):
         codes.append("409")
     return codes
+
+
+def _add_schema(schemas: dict[str, Any], model: type[BaseModel]) -> None:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in schema.pop("$defs", {}).items():
+        schemas.setdefault(name, sub)
+    schemas[model.__name__] = schema
 
 
 def build(app: FastAPI) -> dict[str, Any]:
@@ -112,6 +145,9 @@ def build(app: FastAPI) -> dict[str, Any]:
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    # FHIR's errors are OperationOutcomes (fhir/outcome.py), in FHIR's own content type.
+    _add_schema(schemas, OutcomeOut)
+    outcome_ref = {FHIR_JSON: {"schema": {"$ref": "#/components/schemas/OutcomeOut"}}}
     for route in api_routes(app.routes):
         if not route.include_in_schema:
             continue
@@ -122,6 +158,7 @@ def build(app: FastAPI) -> dict[str, Any]:
             if guarded(route):
                 operation["security"] = [{"bearer": []}, {"session": []}]
             responses = operation.setdefault("responses", {})
+            content = outcome_ref if is_fhir_path(route.path) else error_ref
             for code in _answers(route, method.lower(), operation):
-                responses[code] = {"description": ANSWERS[code], "content": error_ref}
+                responses[code] = {"description": ANSWERS[code], "content": content}
     return doc

@@ -33,6 +33,7 @@ PUBLIC_ROUTES = {
     ("POST", "/api/surveys/answers"),
     ("GET", "/survey/{token}"),
     ("POST", "/survey/{token}"),  # the page of POST /api/surveys/answers
+    ("GET", "/fhir/metadata"),  # FHIR's CapabilityStatement: clients read it before signing in
 }
 
 
@@ -130,6 +131,9 @@ def path_values(db: Session, login) -> dict[str, str]:  # type: ignore[no-untype
         "article_id": "999999",
         "version_id": "999999",
         "point_id": "999999",
+        "patient_id": str(m.id),
+        "coverage_id": "999999",
+        "organization_id": f"group-{m.group_id}",
     }
 
 
@@ -163,6 +167,9 @@ def test_each_role_allowed_and_refused_exactly_by_the_matrix(
                 assert response.status_code == 403, (role, method, path, response.status_code)
                 if path.startswith("/api/"):
                     assert needed.value in response.json()["detail"][0]["msg"]
+                elif path.startswith("/fhir/"):  # a FHIR OperationOutcome
+                    issue = response.json()["issue"][0]
+                    assert issue["code"] == "forbidden" and needed.value in issue["details"]["text"]
                 else:  # a page: the site's error page, in plain words
                     assert "Not available to your role" in response.text
                 refused_ok += 1
@@ -171,7 +178,7 @@ def test_each_role_allowed_and_refused_exactly_by_the_matrix(
 
 def test_no_credentials_means_401_for_every_protected_api_route(app, anon, path_values) -> None:
     for method, path, route in routes(app):
-        if declared(route)[0] is public or not path.startswith("/api/"):
+        if declared(route)[0] is public or not path.startswith(("/api/", "/fhir/")):
             continue
         url = re.sub(r"{(\w+)}", lambda m: path_values[m.group(1)], path)
         response = anon.request(method, url, json={})

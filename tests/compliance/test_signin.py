@@ -203,9 +203,11 @@ def test_tokens_are_listed_and_revoked_by_their_owner(login, anon, db: Session) 
         "last_used_at",
         "expires_at",
         "revoked_at",
+        "scope",  # None: the token may do all the role may (tests/fhir/test_scopes.py)
         "active",
     }
     assert mine[0]["prefix"] == second["prefix"] and mine[0]["active"] is True
+    assert mine[0]["scope"] is None
     assert "token" not in str(mine).replace("token", "")  # no secret, no hash
     laptop = {"Authorization": f"Bearer {second['token']}"}
     assert anon.get("/api/auth/me", headers=laptop).status_code == 200
