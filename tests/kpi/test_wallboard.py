@@ -300,9 +300,9 @@ def test_fifty_queues_and_five_hundred_agents_on_a_wall_screen(
     page.goto("/wallboard")
     expect(page.locator("[data-queue='queue-48']")).to_be_visible()
     expect(page.locator("[data-queue^='queue-']")).to_have_count(50)
-    # The queue needing someone most is on the first screen, without scrolling.
-    box = page.locator("[data-queue='queue-48']").bounding_box()
-    assert box is not None and box["y"] + box["height"] <= 1080
+    # The queue needing someone most is on the first screen, without scrolling. (Asked with a
+    # retrying expectation: the live stream may redraw the tile between two plain calls.)
+    expect(page.locator("[data-queue='queue-48']")).to_be_in_viewport(ratio=1)
     page.screenshot(path=str(screens / "wallboard-large-floor.png"), full_page=True)
     sign_in(checked, boss)
     checked.goto("/wallboard")
