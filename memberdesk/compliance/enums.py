@@ -16,6 +16,9 @@ class Role(StrEnum):
     COMPLIANCE_OFFICER = "compliance_officer"
     ADMIN = "admin"
     TELEPHONY = "telephony"  # the telephony platform's system account: posts events, reads nothing
+    # a trading partner's system account (clearinghouse, carrier, the state): sends 834 files
+    # and 270 inquiries, reads nothing else
+    EDI_GATEWAY = "edi_gateway"
     MEMBER = "member"
 
 
@@ -54,6 +57,8 @@ class Permission(StrEnum):
     KB_READ = "kb.read"  # the knowledge base: search and read what is in force (no PHI)
     KB_WRITE = "kb.write"  # write articles and versions, send them for review
     KB_APPROVE = "kb.approve"  # compliance sign-off: approve, publish, retire, verify contacts
+    ENROLL_IMPORT = "enroll.import"  # send 834 enrolment files (adds, changes, terminations)
+    X12_ELIGIBILITY = "x12.eligibility"  # send 270 inquiries, receive 271 answers
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
@@ -212,6 +217,10 @@ class AuditAction(StrEnum):
     KB_RETIRED = "kb.retired"
     KB_POINT_VERIFIED = "kb.point_verified"
     KB_IMPORTED = "kb.imported"  # counts only
+    # enrolment and eligibility exchange (enroll/): X12 834 files and 270 inquiries
+    ENROLL_FILE_APPLIED = "enroll.file_applied"  # control numbers and counts only
+    ENROLL_FILE_REJECTED = "enroll.file_rejected"  # control numbers and problem count only
+    ELIGIBILITY_INQUIRY = "enroll.eligibility_inquiry"  # a 270 answered: a disclosure
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.
@@ -292,6 +301,8 @@ PHI_ACCESS_ACTIONS = frozenset(
         AuditAction.BREACH_RECORDED,
         AuditAction.BREACH_READ,
         AuditAction.BREACH_LISTED,
+        # a provider's 270 answered with a 271: eligibility disclosed outside the plan
+        AuditAction.ELIGIBILITY_INQUIRY,
     }
 )
 

@@ -138,6 +138,9 @@ ACTIONS: dict[A, str] = {
     A.KB_RETIRED: "Retired an article version",
     A.KB_POINT_VERIFIED: "Recorded a phone number or address in an article as verified",
     A.KB_IMPORTED: "Imported knowledge-base articles",
+    A.ENROLL_FILE_APPLIED: "Applied an enrolment file",
+    A.ENROLL_FILE_REJECTED: "Refused an enrolment file",
+    A.ELIGIBILITY_INQUIRY: "Answered an eligibility inquiry",
 }
 
 OBJECTS: dict[str, str] = {
@@ -147,6 +150,7 @@ OBJECTS: dict[str, str] = {
     "breach_response_plan": "Incident-response plan",
     "vendor": "Vendor",
     "kb_article": "Knowledge-base article",
+    "enrollment_file": "Enrolment file",
     "kb_version": "Article version",
     "kb_library": "Knowledge base",
     "member": "Member",
