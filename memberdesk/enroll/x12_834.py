@@ -219,19 +219,26 @@ def _problems_from(report: Mapping[str, Any], loops: Mapping[int, str]) -> list[
     out: list[Problem] = []
 
     def add(err: Mapping[str, Any], element: str = "", **where: Any) -> None:
-        words = _ERROR_WORDS.get(str(err.get("err_cde") or err.get("code") or ""), _GENERIC)
+        words = _ERROR_WORDS.get(str(err.get("err_cde") or ""), _GENERIC)
         out.append(Problem(f"{words} ({element})" if element else words, **where))
+
+    def add_level(err: Mapping[str, Any], level: str, **where: Any) -> None:
+        # Envelope codes are per level (TA1 for ISA, AK9 for GS, IK5 for ST).
+        code = str(err.get("err_cde") or "")
+        words, trailer = _LEVEL_WORDS[level].get(code, ("the envelope is not valid", False))
+        seg = {"ISA": "IEA", "GS": "GE", "ST": "SE"}[level] if trailer else level
+        out.append(Problem(words, seg, **where))
 
     for isa in report.get("interchanges", []):
         for err in isa.get("errors", []):
-            add(err, segment="ISA")
+            add_level(err, "ISA")
         for gs in isa.get("groups", []):
             for err in gs.get("errors", []):
-                add(err, segment="GS")
-            for st in gs.get("transactions", gs.get("transaction_sets", [])):
-                control = st.get("trn_set_control_num") or st.get("st_control_num")
+                add_level(err, "GS")
+            for st in gs.get("transactions", []):
+                control = st.get("trn_set_control_num")
                 for err in st.get("errors", []):
-                    add(err, segment="ST", transaction=control)
+                    add_level(err, "ST", transaction=control)
                 for seg in st.get("segments", []):
                     count = seg.get("seg_count")
                     where = {
@@ -262,13 +269,32 @@ _ERROR_WORDS = {
     "8": "a date is not a valid date",
     "9": "a time is not a valid time",
     "10": "an element appears that the guide excludes",
-    "4A": "the segment count in SE does not match the transaction set",
-    "3A": "the transaction set count in GE does not match",
-    "4C": "the group count in IEA does not match",
-    "001": "the interchange control numbers in ISA and IEA do not match",
-    "021": "the number of groups in IEA is wrong",
-    "022": "the interchange's control structure is invalid",
-    "023": "the interchange ends early",
+}
+# (words, whether the fault is in the level's trailer: IEA, GE, SE)
+_LEVEL_WORDS: dict[str, dict[str, tuple[str, bool]]] = {
+    "ISA": {
+        "001": ("the interchange control numbers in ISA and IEA do not match", True),
+        "021": ("the number of groups in IEA is wrong", True),
+        "022": ("the interchange's control structure is invalid", False),
+        "023": ("the interchange ends early", True),
+        "024": ("the interchange's content is invalid", False),
+    },
+    "GS": {
+        "1": ("the functional group is not an 834", False),
+        "2": ("the functional group's version is not supported", False),
+        "3": ("the functional group trailer (GE) is missing", True),
+        "4": ("the control numbers in GS and GE do not match", True),
+        "5": ("the transaction set count in GE is wrong", True),
+        "6": ("the group control number is not valid", False),
+    },
+    "ST": {
+        "1": ("the transaction set is not supported", False),
+        "2": ("the transaction set trailer (SE) is missing", True),
+        "3": ("the control numbers in ST and SE do not match", True),
+        "4": ("the segment count in SE does not match the transaction set", True),
+        "5": ("segments of the transaction set have errors", False),
+        "23": ("the transaction set control number is not unique in its group", False),
+    },
 }
 
 
@@ -316,7 +342,10 @@ def parse_834(raw: bytes) -> File834:
     )
     problems.extend(_record_problems(collector.transactions))
     if problems:
-        raise X12Rejected(problems)
+        from memberdesk.clock import now
+        from memberdesk.enroll.x12 import ack_999
+
+        raise X12Rejected(problems, ack_999(envelope, problems, now(), "834", envelope.st_controls))
     return File834(envelope, collector.transactions)
 
 
