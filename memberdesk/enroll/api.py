@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
 
+from memberdesk.clock import now
 from memberdesk.compliance import audit
 from memberdesk.compliance.auth import Principal
 from memberdesk.compliance.deps import audit_ctx, requires
@@ -18,7 +19,6 @@ from memberdesk.enroll.inquiry import answer_270
 from memberdesk.enroll.schemas import ImportOut, RejectedOut
 from memberdesk.enroll.service import import_834
 from memberdesk.enroll.x12 import X12Rejected, ta1
-from memberdesk.clock import now
 
 router = APIRouter(prefix="/api", route_class=DbRoute)
 TAGS: list[str | Enum] = ["enrolment exchange"]
@@ -67,23 +67,34 @@ def upload_834(
     except X12Rejected as exc:
         # Refused files are planned only (nothing was written): the refusal is recorded alone.
         audit.record(
-            session, audit_ctx(request, principal), AuditAction.ENROLL_FILE_REJECTED,
+            session,
+            audit_ctx(request, principal),
+            AuditAction.ENROLL_FILE_REJECTED,
             object_type="enrollment_file",
             detail={"problems": len(exc.problems), "dry_run": dry_run},
         )
         session.commit()
         detail = [
-            {"loc": ["body", p.segment or "ISA", p.position or 0], "msg": p.as_text(),
-             "type": "x12_rejected"}
+            {
+                "loc": ["body", p.segment or "ISA", p.position or 0],
+                "msg": p.as_text(),
+                "type": "x12_rejected",
+            }
             for p in exc.problems
         ] or [{"loc": ["body"], "msg": "the file is too large", "type": "x12_rejected"}]
         return JSONResponse({"detail": detail, "ack": exc.ack or ta1(None, now())}, status_code=422)
     if not dry_run:
         audit.record(
-            session, audit_ctx(request, principal), AuditAction.ENROLL_FILE_APPLIED,
-            object_type="enrollment_file", object_id=report.file_id,
-            detail={"control": report.envelope.control_number, "uploaded": True,
-                    "already_applied": report.already_applied},
+            session,
+            audit_ctx(request, principal),
+            AuditAction.ENROLL_FILE_APPLIED,
+            object_type="enrollment_file",
+            object_id=report.file_id,
+            detail={
+                "control": report.envelope.control_number,
+                "uploaded": True,
+                "already_applied": report.already_applied,
+            },
         )
         session.commit()
     return ImportOut(

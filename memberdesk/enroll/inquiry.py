@@ -81,9 +81,9 @@ def _answer(session: Session, inquiry: Inquiry, today: date) -> tuple[Answer, Me
             True,
             active=result.eligible,
             plan_name=plan.name if plan else "",
-            insurance_type="MC" if medicaid else {"HMO": "HM", "PPO": "PR", "EPO": "EP"}.get(
-                str(ptype or ""), "C1"
-            ),
+            insurance_type="MC"
+            if medicaid
+            else {"HMO": "HM", "PPO": "PR", "EPO": "EP"}.get(str(ptype or ""), "C1"),
             last_name=clean(member.last_name),
             first_name=clean(member.first_name, 35),
             member_id=inquiry.subscriber.member_id if inquiry.dependant is None else "",

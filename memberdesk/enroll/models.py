@@ -20,7 +20,9 @@ class EnrollmentFile(Base):
     # Control numbers identify a file to its sender; the hash identifies its content. Either
     # seen before means the file (or a clash with one) is already on file.
     __table_args__ = (
-        UniqueConstraint("sender", "isa_control", "gs_control", "st_controls", name="uq_enrollment_files_control"),
+        UniqueConstraint(
+            "sender", "isa_control", "gs_control", "st_controls", name="uq_enrollment_files_control"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

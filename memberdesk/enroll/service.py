@@ -110,7 +110,11 @@ def import_834(
     digest = content_hash(raw)
     seen = session.scalar(select(EnrollmentFile).where(EnrollmentFile.content_hash == digest))
     file = parse_834(raw)
-    kind = FileKind.FULL if any(t.kind == FileKind.FULL for t in file.transactions) else FileKind.CHANGE
+    kind = (
+        FileKind.FULL
+        if any(t.kind == FileKind.FULL for t in file.transactions)
+        else FileKind.CHANGE
+    )
     report = ImportReport(file.envelope, kind, file.members, dry_run)
     if seen is not None:
         report.already_applied, report.file_id = True, seen.id
@@ -238,16 +242,25 @@ class _Planner:
                 self._bad(rec, "HD04 names a plan that is not on file", cov)
                 return
         member = on_file.get(bidx)
-        if not rec.subscriber and member is None and rec.maintenance in (
-            Maintenance.ADD,
-            Maintenance.AUDIT,
+        if (
+            not rec.subscriber
+            and member is None
+            and rec.maintenance
+            in (
+                Maintenance.ADD,
+                Maintenance.AUDIT,
+            )
         ):
             sub = bidx_member_number(f"{rec.subscriber_number}-00")
             if sub not in on_file and f"{rec.subscriber_number}-00" not in self.in_file:
                 self._bad(rec, "the dependant's subscriber (REF*0F) is neither on file nor added")
                 return
         kind = rec.maintenance
-        if member is None and kind in (Maintenance.CHANGE, Maintenance.TERMINATE, Maintenance.REINSTATE):
+        if member is None and kind in (
+            Maintenance.CHANGE,
+            Maintenance.TERMINATE,
+            Maintenance.REINSTATE,
+        ):
             self._bad(rec, "no member on file with this member ID (REF*23)")
             return
         if member is None:
@@ -268,8 +281,14 @@ class _Planner:
                 self._bad(rec, "the coverage has no begin date (DTP*348)", cov)
                 return
         self.in_file[rec.member_number] = rec
-        self._change(ChangeKind.MEMBER_ADDED, rec, _Op(rec), plan=rec.coverages[0].plan_code,
-                     begin=rec.coverages[0].begin, end=rec.coverages[0].end)
+        self._change(
+            ChangeKind.MEMBER_ADDED,
+            rec,
+            _Op(rec),
+            plan=rec.coverages[0].plan_code,
+            begin=rec.coverages[0].begin,
+            end=rec.coverages[0].end,
+        )
 
     def _plan_update(self, rec: MemberRecord, member: Member) -> None:
         fields = _demographic_changes(rec, member)
@@ -292,12 +311,17 @@ class _Planner:
         if match is not None:
             if match.termination_date != cov.end:
                 if cov.end is not None and cov.end < match.effective_date:
-                    self._bad(rec, "the termination date is before the coverage's effective date", cov)
+                    self._bad(
+                        rec, "the termination date is before the coverage's effective date", cov
+                    )
                     return True
                 self._change(
                     ChangeKind.COVERAGE_TERMINATED if cov.end else ChangeKind.COVERAGE_REINSTATED,
-                    rec, _Op(rec, member, span=match, coverage=cov),
-                    plan=cov.plan_code, begin=begin, end=cov.end,
+                    rec,
+                    _Op(rec, member, span=match, coverage=cov),
+                    plan=cov.plan_code,
+                    begin=begin,
+                    end=cov.end,
                     retroactive=bool(cov.end and cov.end < self.today),
                 )
                 return True
@@ -305,14 +329,22 @@ class _Planner:
         # A plan of the same kind held across the new begin date ends the day before: a plan
         # change (the 834 sends only the new plan).
         held = [
-            s for s in member.coverage
-            if s.plan.benefit == plan.benefit and s.plan_id != plan.id
+            s
+            for s in member.coverage
+            if s.plan.benefit == plan.benefit
+            and s.plan_id != plan.id
             and s.effective_date < begin
             and (s.termination_date is None or s.termination_date >= begin)
         ]
         kind = ChangeKind.PLAN_CHANGED if held else ChangeKind.COVERAGE_ADDED
-        self._change(kind, rec, _Op(rec, member, span=held[0] if held else None, coverage=cov),
-                     plan=cov.plan_code, begin=begin, end=cov.end)
+        self._change(
+            kind,
+            rec,
+            _Op(rec, member, span=held[0] if held else None, coverage=cov),
+            plan=cov.plan_code,
+            begin=begin,
+            end=cov.end,
+        )
         return True
 
     def _plan_term(self, rec: MemberRecord, member: Member) -> None:
@@ -337,10 +369,18 @@ class _Planner:
                 self._change(ChangeKind.UNCHANGED, rec, _Op(rec, member))
                 continue
             self._change(
-                ChangeKind.COVERAGE_TERMINATED, rec,
-                _Op(rec, member, span=span, coverage=cov,
-                    reason=TERMINATION_REASONS.get(rec.reason or "", TerminationReason.VOLUNTARY)),
-                plan=cov.plan_code, begin=span.effective_date, end=cov.end,
+                ChangeKind.COVERAGE_TERMINATED,
+                rec,
+                _Op(
+                    rec,
+                    member,
+                    span=span,
+                    coverage=cov,
+                    reason=TERMINATION_REASONS.get(rec.reason or "", TerminationReason.VOLUNTARY),
+                ),
+                plan=cov.plan_code,
+                begin=span.effective_date,
+                end=cov.end,
                 retroactive=cov.end < self.today,
             )
 
@@ -358,9 +398,14 @@ class _Planner:
             if span.termination_date == cov.end:
                 self._change(ChangeKind.UNCHANGED, rec, _Op(rec, member))
                 continue
-            self._change(ChangeKind.COVERAGE_REINSTATED, rec,
-                         _Op(rec, member, span=span, coverage=cov),
-                         plan=cov.plan_code, begin=span.effective_date, end=cov.end)
+            self._change(
+                ChangeKind.COVERAGE_REINSTATED,
+                rec,
+                _Op(rec, member, span=span, coverage=cov),
+                plan=cov.plan_code,
+                begin=span.effective_date,
+                end=cov.end,
+            )
 
     def _plan_absent(self, tr: Any) -> None:
         """A full file is the whole book of its sponsor: members of that book on file with open
@@ -370,22 +415,40 @@ class _Planner:
         if not plan_ids or tr.file_date is None:
             return
         end = tr.file_date - timedelta(days=1)
-        open_spans = self.session.scalars(
-            select(CoverageSpan)
+        query = (
+            select(CoverageSpan, Member.member_number_bidx)
             .join(Member, Member.id == CoverageSpan.member_id)
             .where(
                 CoverageSpan.plan_id.in_(plan_ids),
                 CoverageSpan.effective_date <= end,
                 (CoverageSpan.termination_date.is_(None)) | (CoverageSpan.termination_date > end),
-                Member.member_number_bidx.not_in(self.seen_numbers) if self.seen_numbers else True,
             )
+            .options(joinedload(CoverageSpan.member))
         )
+        # An employer's full file is that employer's book, not the carrier's.
+        groups = {r.group_number for r in tr.members if r.group_number}
+        if groups:
+            query = query.join(EmployerGroup, EmployerGroup.id == Member.group_id).where(
+                EmployerGroup.group_number.in_(groups)
+            )
+        # Compared here, not in SQL: a full file of the Oregon book holds 240,000 IDs, more
+        # than one statement may bind.
+        open_spans = [
+            span for span, bidx in self.session.execute(query) if bidx not in self.seen_numbers
+        ]
         header = MemberRecord(1, tr.control, False, None, Maintenance.AUDIT, None)
         for span in open_spans:
             op = _Op(header, span.member, span=span, reason=TerminationReason.VOLUNTARY)
             op.coverage = Coverage(1, Maintenance.TERMINATE, "", span.plan.code, None, end)
-            self._change(ChangeKind.ABSENT_TERMINATED, header, op, plan=span.plan.code,
-                         begin=span.effective_date, end=end, retroactive=end < self.today)
+            self._change(
+                ChangeKind.ABSENT_TERMINATED,
+                header,
+                op,
+                plan=span.plan.code,
+                begin=span.effective_date,
+                end=end,
+                retroactive=end < self.today,
+            )
 
 
 def _chunks(items: Sequence[MemberRecord], size: int) -> Iterator[Sequence[MemberRecord]]:
@@ -393,8 +456,19 @@ def _chunks(items: Sequence[MemberRecord], size: int) -> Iterator[Sequence[Membe
         yield items[i : i + size]
 
 
-_COMPARED = ("first_name", "last_name", "date_of_birth", "sex", "address_line1",
-             "address_line2", "city", "state", "postal_code", "phone", "email")
+_COMPARED = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "phone",
+    "email",
+)
 
 
 def _demographic_changes(rec: MemberRecord, member: Member) -> dict[str, Any]:
@@ -451,10 +525,16 @@ class _Applier:
             self.session.flush()
             progress(sum(1 for c, _ in chunk if c.kind != ChangeKind.ABSENT_TERMINATED))
         audit.record(
-            self.session, self.ctx, AuditAction.ENROLL_FILE_APPLIED,
-            object_type="enrollment_file", object_id=self.file_id,
-            detail={"control": self.file.envelope.control_number, "members": self.file.members,
-                    "changes": dict(Counter(c.kind.value for c, _ in ops))},
+            self.session,
+            self.ctx,
+            AuditAction.ENROLL_FILE_APPLIED,
+            object_type="enrollment_file",
+            object_id=self.file_id,
+            detail={
+                "control": self.file.envelope.control_number,
+                "members": self.file.members,
+                "changes": dict(Counter(c.kind.value for c, _ in ops)),
+            },
         )
 
     def _group_id(self, rec: MemberRecord, plans: dict[str, Plan]) -> int | None:
@@ -469,13 +549,22 @@ class _Applier:
             # A sponsor new to memberdesk: the 834 names it but carries no contribution; the
             # plan keys that in on the group's page.
             tr = next(t for t in self.file.transactions if t.control == rec.transaction)
-            begins = [c.begin for r in tr.members if r.group_number == rec.group_number
-                      for c in r.coverages if c.begin]
+            begins = [
+                c.begin
+                for r in tr.members
+                if r.group_number == rec.group_number
+                for c in r.coverages
+                if c.begin
+            ]
             start = min(begins) if begins else self.at.date()
             group = EmployerGroup(
-                group_number=rec.group_number[:16], name=(tr.sponsor_name or rec.group_number)[:160],
-                county="", effective_date=start, renewal_month=start.month,
-                contribution_employee_cents=0, contribution_dependents_cents=0,
+                group_number=rec.group_number[:16],
+                name=(tr.sponsor_name or rec.group_number)[:160],
+                county="",
+                effective_date=start,
+                renewal_month=start.month,
+                contribution_employee_cents=0,
+                contribution_dependents_cents=0,
             )
             self.session.add(group)
             self.session.flush()
@@ -493,9 +582,13 @@ class _Applier:
                 rows.append(self._member_row(rec, plans))
             if not rows:
                 continue
-            ids = self.session.execute(
-                insert(Member).returning(Member.id, sort_by_parameter_order=True), rows
-            ).scalars().all()
+            ids = (
+                self.session.execute(
+                    insert(Member).returning(Member.id, sort_by_parameter_order=True), rows
+                )
+                .scalars()
+                .all()
+            )
             for rec, mid in zip(recs, ids, strict=True):
                 self.ids[rec.member_number] = mid
         spans = []
@@ -503,12 +596,17 @@ class _Applier:
             rec = op.record
             for cov in rec.coverages:
                 plan = plans[cov.plan_code]
-                spans.append({
-                    "member_id": self.ids[rec.member_number], "plan_id": plan.id,
-                    "effective_date": cov.begin, "termination_date": cov.end,
-                    "source": _source(plan), "recorded_at": self.at,
-                    "termination_recorded_at": self.at if cov.end else None,
-                })
+                spans.append(
+                    {
+                        "member_id": self.ids[rec.member_number],
+                        "plan_id": plan.id,
+                        "effective_date": cov.begin,
+                        "termination_date": cov.end,
+                        "source": _source(plan),
+                        "recorded_at": self.at,
+                        "termination_recorded_at": self.at if cov.end else None,
+                    }
+                )
         if spans:
             self.session.execute(insert(CoverageSpan), spans)
 
@@ -579,11 +677,17 @@ class _Applier:
                 span.termination_date = cov.begin - timedelta(days=1)
                 span.termination_reason = TerminationReason.PLAN_CHANGE
                 span.termination_recorded_at = self.at
-            self.session.add(CoverageSpan(
-                member_id=member.id, plan_id=plan.id, effective_date=cov.begin,
-                termination_date=cov.end, source=_source(plan), recorded_at=self.at,
-                termination_recorded_at=self.at if cov.end else None,
-            ))
+            self.session.add(
+                CoverageSpan(
+                    member_id=member.id,
+                    plan_id=plan.id,
+                    effective_date=cov.begin,
+                    termination_date=cov.end,
+                    source=_source(plan),
+                    recorded_at=self.at,
+                    termination_recorded_at=self.at if cov.end else None,
+                )
+            )
             if plan.benefit in ELIGIBILITY_BENEFITS:
                 member.line_of_business = plan.line_of_business
 
@@ -591,18 +695,32 @@ class _Applier:
         if change.kind == ChangeKind.UNCHANGED:
             return None
         mid = op.member.id if op.member is not None else self.ids.get(op.record.member_number)
-        detail = {"x12": self.file.envelope.control_number, "file_id": self.file_id,
-                  "change": change.kind.value, "segment": "INS", "position": change.position,
-                  "loop": "2000", "retroactive": change.retroactive}
+        detail = {
+            "x12": self.file.envelope.control_number,
+            "file_id": self.file_id,
+            "change": change.kind.value,
+            "segment": "INS",
+            "position": change.position,
+            "loop": "2000",
+            "retroactive": change.retroactive,
+        }
         # Values (names, dates, plans) go into the encrypted ``changes``, never the detail.
         values: dict[str, Any] = {"plan": change.plan, "begin": change.begin, "end": change.end}
         if op.fields:
             values.update(op.fields)
-        action = (AuditAction.MEMBER_CREATED if change.kind == ChangeKind.MEMBER_ADDED
-                  else AuditAction.MEMBER_UPDATED)
-        return audit.Event(action, object_type="member", object_id=mid,
-                           member_ids=[mid] if mid else [], detail=detail,
-                           changes={"new": {k: v for k, v in values.items() if v is not None}})
+        action = (
+            AuditAction.MEMBER_CREATED
+            if change.kind == ChangeKind.MEMBER_ADDED
+            else AuditAction.MEMBER_UPDATED
+        )
+        return audit.Event(
+            action,
+            object_type="member",
+            object_id=mid,
+            member_ids=[mid] if mid else [],
+            detail=detail,
+            changes={"new": {k: v for k, v in values.items() if v is not None}},
+        )
 
 
 def _source(plan: Plan) -> CoverageSource:

@@ -186,9 +186,7 @@ def ta1(envelope: Envelope | None, at: datetime, note_code: str = "022") -> str:
     return (
         "\n".join(
             [
-                segment(
-                    "TA1", control, at.strftime("%y%m%d"), at.strftime("%H%M"), "R", note_code
-                ),
+                segment("TA1", control, at.strftime("%y%m%d"), at.strftime("%H%M"), "R", note_code),
             ]
         )
         + "\n"
@@ -206,7 +204,11 @@ def ack_999(
     """A 999 (005010X231A1) rejecting the transaction sets ``problems`` touch (accepting the
     rest); each problem is an IK3 naming segment, position and loop, never the value."""
     out = Interchange(envelope.receiver, envelope.sender, "FA", "005010X231A1", control, at)
-    body = [segment("AK1", "BE" if transaction_id == "834" else "HS", envelope.gs_control, envelope.version)]
+    body = [
+        segment(
+            "AK1", "BE" if transaction_id == "834" else "HS", envelope.gs_control, envelope.version
+        )
+    ]
     rejected = 0
     for st in sets or ("0001",):
         mine = [p for p in problems if p.transaction in (st, None)]

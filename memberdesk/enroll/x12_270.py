@@ -29,18 +29,85 @@ ALLOWED = {
     "270": {
         "2000A": {"HL", "NM1"},
         "2000B": {"HL", "NM1", "REF", "N3", "N4", "PRV"},
-        "2000C": {"HL", "TRN", "NM1", "REF", "N3", "N4", "PRV", "DMG", "INS", "HI", "DTP",
-                  "EQ", "AMT", "III"},
-        "2000D": {"HL", "TRN", "NM1", "REF", "N3", "N4", "PRV", "DMG", "INS", "HI", "DTP",
-                  "EQ", "III"},
+        "2000C": {
+            "HL",
+            "TRN",
+            "NM1",
+            "REF",
+            "N3",
+            "N4",
+            "PRV",
+            "DMG",
+            "INS",
+            "HI",
+            "DTP",
+            "EQ",
+            "AMT",
+            "III",
+        },
+        "2000D": {
+            "HL",
+            "TRN",
+            "NM1",
+            "REF",
+            "N3",
+            "N4",
+            "PRV",
+            "DMG",
+            "INS",
+            "HI",
+            "DTP",
+            "EQ",
+            "III",
+        },
     },
     "271": {
         "2000A": {"HL", "AAA", "NM1", "PER"},
         "2000B": {"HL", "NM1", "REF", "AAA", "PRV"},
-        "2000C": {"HL", "TRN", "NM1", "REF", "N3", "N4", "AAA", "PRV", "DMG", "INS", "HI",
-                  "DTP", "MPI", "EB", "HSD", "MSG", "III", "LS", "LE", "PER"},
-        "2000D": {"HL", "TRN", "NM1", "REF", "N3", "N4", "AAA", "PRV", "DMG", "INS", "HI",
-                  "DTP", "MPI", "EB", "HSD", "MSG", "III", "LS", "LE", "PER"},
+        "2000C": {
+            "HL",
+            "TRN",
+            "NM1",
+            "REF",
+            "N3",
+            "N4",
+            "AAA",
+            "PRV",
+            "DMG",
+            "INS",
+            "HI",
+            "DTP",
+            "MPI",
+            "EB",
+            "HSD",
+            "MSG",
+            "III",
+            "LS",
+            "LE",
+            "PER",
+        },
+        "2000D": {
+            "HL",
+            "TRN",
+            "NM1",
+            "REF",
+            "N3",
+            "N4",
+            "AAA",
+            "PRV",
+            "DMG",
+            "INS",
+            "HI",
+            "DTP",
+            "MPI",
+            "EB",
+            "HSD",
+            "MSG",
+            "III",
+            "LS",
+            "LE",
+            "PER",
+        },
     },
 }
 
@@ -83,7 +150,9 @@ def _d8(value: str | None) -> date | None:
         return None
 
 
-def read_x12(raw: bytes, transaction: str, version: str) -> tuple[Envelope, list[tuple[int, str, list[str]]], list[Problem]]:
+def read_x12(
+    raw: bytes, transaction: str, version: str
+) -> tuple[Envelope, list[tuple[int, str, list[str]]], list[Problem]]:
     """Segments of a one-group interchange as (position, ST control, elements), with pyx12's
     envelope problems (counts, control numbers), located and without content."""
     import pyx12.errors
@@ -91,7 +160,9 @@ def read_x12(raw: bytes, transaction: str, version: str) -> tuple[Envelope, list
 
     text = raw.decode("latin-1")
     if not text.lstrip().startswith("ISA"):
-        raise X12Rejected([Problem("the interchange does not start with an ISA segment", "ISA")], envelope=True)
+        raise X12Rejected(
+            [Problem("the interchange does not start with an ISA segment", "ISA")], envelope=True
+        )
     segs: list[tuple[int, str, list[str]]] = []
     problems: list[Problem] = []
     isa: list[str] = []
@@ -102,7 +173,9 @@ def read_x12(raw: bytes, transaction: str, version: str) -> tuple[Envelope, list
         reader = pyx12.x12file.X12Reader(io.StringIO(text))
         for seg in reader:
             sid = seg.get_seg_id()
-            elements = [sid] + [seg.get_value(f"{sid}{i:02d}") or "" for i in range(1, len(seg) + 1)]
+            elements = [sid] + [
+                seg.get_value(f"{sid}{i:02d}") or "" for i in range(1, len(seg) + 1)
+            ]
             if sid == "ISA":
                 isa = elements
             elif sid == "GS":
@@ -113,19 +186,41 @@ def read_x12(raw: bytes, transaction: str, version: str) -> tuple[Envelope, list
             pos = reader.get_seg_count()
             for kind, code, *_ in reader.pop_errors():
                 where = {"isa": "ISA", "gs": "GS", "st": "SE"}.get(kind, sid)
-                problems.append(Problem(_ENVELOPE.get(code, "the envelope is not valid"), where,
-                                        pos if kind == "seg" else None, transaction=st or None))
+                problems.append(
+                    Problem(
+                        _ENVELOPE.get(code, "the envelope is not valid"),
+                        where,
+                        pos if kind == "seg" else None,
+                        transaction=st or None,
+                    )
+                )
             segs.append((pos, st, elements))
         reader.cleanup()
         for kind, code, *_ in reader.pop_errors():
-            problems.append(Problem(_ENVELOPE.get(code, "the interchange ends early"),
-                                    {"isa": "IEA", "gs": "GE", "st": "SE"}.get(kind, "IEA")))
+            problems.append(
+                Problem(
+                    _ENVELOPE.get(code, "the interchange ends early"),
+                    {"isa": "IEA", "gs": "GE", "st": "SE"}.get(kind, "IEA"),
+                )
+            )
     except (pyx12.errors.X12Error, pyx12.errors.EngineError, ValueError, IndexError):
-        raise X12Rejected([Problem("the interchange cannot be read (envelope or delimiters)", "ISA")], envelope=True) from None
+        raise X12Rejected(
+            [Problem("the interchange cannot be read (envelope or delimiters)", "ISA")],
+            envelope=True,
+        ) from None
     if len(isa) < 14 or len(gs) < 9:
-        raise X12Rejected([Problem("the interchange has no complete ISA/GS envelope", "ISA")], envelope=True)
-    envelope = Envelope(isa[6].strip(), isa[8].strip(), isa[13], gs[6], gs[8],
-                        isa[15] if len(isa) > 15 else "P", tuple(controls))
+        raise X12Rejected(
+            [Problem("the interchange has no complete ISA/GS envelope", "ISA")], envelope=True
+        )
+    envelope = Envelope(
+        isa[6].strip(),
+        isa[8].strip(),
+        isa[13],
+        gs[6],
+        gs[8],
+        isa[15] if len(isa) > 15 else "P",
+        tuple(controls),
+    )
     if gs[8] != version:
         problems.append(Problem(f"GS08 must name {version}", "GS"))
     if not controls:
@@ -159,7 +254,9 @@ def check_structure(segs: list[tuple[int, str, list[str]]], transaction: str) ->
         sid = el[0]
         if sid in ("ISA", "GS", "GE", "IEA", "ST", "SE"):
             if sid == "SE" and not has_name and last_hl:
-                problems.append(Problem("the loop has no name (NM1) segment", "HL", last_hl[0], last_hl[1], st))
+                problems.append(
+                    Problem("the loop has no name (NM1) segment", "HL", last_hl[0], last_hl[1], st)
+                )
             continue
         if sid == "BHT":
             if len(el) < 3 or el[1] != "0022":
@@ -167,8 +264,10 @@ def check_structure(segs: list[tuple[int, str, list[str]]], transaction: str) ->
             continue
         if sid == "HL":
             if not has_name and last_hl:
-                problems.append(Problem("the loop has no name (NM1) segment", "HL", last_hl[0], last_hl[1], st))
-            hl_id, parent, code = (el + ["", "", "", ""])[1:4]
+                problems.append(
+                    Problem("the loop has no name (NM1) segment", "HL", last_hl[0], last_hl[1], st)
+                )
+            hl_id, parent, code = ([*el, "", "", "", ""])[1:4]
             level = LEVELS.get(code)
             if level is None:
                 problems.append(Problem("HL03 is not a level of this guide", "HL", pos, loop, st))
@@ -176,9 +275,13 @@ def check_structure(segs: list[tuple[int, str, list[str]]], transaction: str) ->
                 continue
             loop, want_parent, _ = level
             if want_parent is not None and levels.get(parent) != want_parent:
-                problems.append(Problem("HL02 does not point at the level above", "HL", pos, loop, st))
+                problems.append(
+                    Problem("HL02 does not point at the level above", "HL", pos, loop, st)
+                )
             if want_parent is None and parent:
-                problems.append(Problem("the information source level has no parent", "HL", pos, loop, st))
+                problems.append(
+                    Problem("the information source level has no parent", "HL", pos, loop, st)
+                )
             levels[hl_id] = code
             has_name = False
             last_hl = (pos, loop, code)
@@ -195,7 +298,9 @@ def check_structure(segs: list[tuple[int, str, list[str]]], transaction: str) ->
             assert last_hl is not None
             entities = LEVELS[last_hl[2]][2]
             if len(el) < 2 or el[1] not in entities:
-                problems.append(Problem("NM101 is not an entity this loop names", "NM1", pos, loop, st))
+                problems.append(
+                    Problem("NM101 is not an entity this loop names", "NM1", pos, loop, st)
+                )
             has_name = True
     if not has_name and last_hl:
         problems.append(Problem("the loop has no name (NM1) segment", "HL", last_hl[0], last_hl[1]))
@@ -271,11 +376,21 @@ class Answer:
     message: str = ""  # the reason when not covered, in plain words
 
 
-def build_271(request: Request270, answers: list[Answer], at: datetime, control: int,
-              payer_name: str, payer_id: str) -> str:
+def build_271(
+    request: Request270,
+    answers: list[Answer],
+    at: datetime,
+    control: int,
+    payer_name: str,
+    payer_id: str,
+) -> str:
     """The 271 answering every inquiry of a 270 (one transaction set per 270 one)."""
-    out = Interchange(request.envelope.receiver, request.envelope.sender, "HB", VERSION, control, at)
-    body = [segment("BHT", "0022", "11", request.reference, at.strftime("%Y%m%d"), at.strftime("%H%M"))]
+    out = Interchange(
+        request.envelope.receiver, request.envelope.sender, "HB", VERSION, control, at
+    )
+    body = [
+        segment("BHT", "0022", "11", request.reference, at.strftime("%Y%m%d"), at.strftime("%H%M"))
+    ]
     body.append(segment("HL", 1, "", "20", 1))
     body.append(segment("NM1", "PR", "2", payer_name[:60], "", "", "", "", "PI", payer_id))
     hl = 1
@@ -293,20 +408,44 @@ def build_271(request: Request270, answers: list[Answer], at: datetime, control:
         if person.trace:
             body.append(segment("TRN", "2", person.trace, "9MEMBERDSK"))
         if not ans.found:
-            body.append(segment("NM1", "IL", "1", person.last_name, person.first_name, "", "", "",
-                                "MI" if person.member_id else "", person.member_id))
+            body.append(
+                segment(
+                    "NM1",
+                    "IL",
+                    "1",
+                    person.last_name,
+                    person.first_name,
+                    "",
+                    "",
+                    "",
+                    "MI" if person.member_id else "",
+                    person.member_id,
+                )
+            )
             body.append(segment("AAA", "N", "", ans.reject_code or "75", "C"))
             continue
-        body.append(segment("NM1", "IL", "1", ans.last_name, ans.first_name, "", "", "", "MI", ans.member_id))
+        body.append(
+            segment(
+                "NM1", "IL", "1", ans.last_name, ans.first_name, "", "", "", "MI", ans.member_id
+            )
+        )
         if ans.date_of_birth:
             body.append(segment("DMG", "D8", ans.date_of_birth.strftime("%Y%m%d"), ans.sex))
         if ans.begin:
             if ans.end:
-                body.append(segment("DTP", "307", "RD8",
-                                    f"{ans.begin:%Y%m%d}-{ans.end:%Y%m%d}"))
+                body.append(segment("DTP", "307", "RD8", f"{ans.begin:%Y%m%d}-{ans.end:%Y%m%d}"))
             else:
                 body.append(segment("DTP", "356", "D8", f"{ans.begin:%Y%m%d}"))
-        body.append(segment("EB", "1" if ans.active else "6", "IND", "30", ans.insurance_type, ans.plan_name[:50]))
+        body.append(
+            segment(
+                "EB",
+                "1" if ans.active else "6",
+                "IND",
+                "30",
+                ans.insurance_type,
+                ans.plan_name[:50],
+            )
+        )
         if ans.message:
             body.append(segment("MSG", ans.message[:264]))
     out.add("271", body)
@@ -316,7 +455,7 @@ def build_271(request: Request270, answers: list[Answer], at: datetime, control:
 def read_271(raw: bytes) -> tuple[list[Problem], list[dict[str, str]]]:
     """A 271's structural problems and its answers (for tests and for a plan checking its
     own output): per 2000C loop, the member ID, EB01 and the MSG or AAA03."""
-    envelope, segs, problems = read_x12(raw, "271", VERSION)
+    _envelope, segs, problems = read_x12(raw, "271", VERSION)
     problems += check_structure(segs, "271")
     answers: list[dict[str, str]] = []
     loop = ""
@@ -355,7 +494,9 @@ def build_270(
     provider's system sends; for tests, the benchmark and trying the route by hand."""
     out = Interchange(sender, receiver, "HS", VERSION, control, at)
     body = [
-        segment("BHT", "0022", "13", f"REQ{control:09d}", at.strftime("%Y%m%d"), at.strftime("%H%M")),
+        segment(
+            "BHT", "0022", "13", f"REQ{control:09d}", at.strftime("%Y%m%d"), at.strftime("%H%M")
+        ),
         segment("HL", 1, "", "20", 1),
         segment("NM1", "PR", "2", "MEMBERDESK HEALTH PLAN", "", "", "", "", "PI", receiver),
         segment("HL", 2, 1, "21", 1),

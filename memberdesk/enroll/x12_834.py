@@ -307,7 +307,9 @@ def parse_834(raw: bytes) -> File834:
 
     text = raw.decode("latin-1")
     if not text.lstrip().startswith("ISA"):
-        raise X12Rejected([Problem("the file does not start with an ISA segment", "ISA")], envelope=True)
+        raise X12Rejected(
+            [Problem("the file does not start with an ISA segment", "ISA")], envelope=True
+        )
     collector = _Collector()
     report = io.StringIO()
     param = pyx12.params.params()
@@ -422,9 +424,7 @@ def member_loop(
     if group_number:
         segs.append(segment("REF", "1L", group_number))
     segs.append(segment("REF", "23", member["member_number"]))
-    segs.append(
-        segment("NM1", "IL", "1", clean(member["last_name"]), clean(member["first_name"]))
-    )
+    segs.append(segment("NM1", "IL", "1", clean(member["last_name"]), clean(member["first_name"])))
     contacts: list[str] = []
     if member.get("phone"):
         contacts += ["TE", "".join(ch for ch in member["phone"] if ch.isdigit())]
@@ -432,9 +432,13 @@ def member_loop(
         contacts += ["EM", clean(member["email"], 80)]
     if contacts:
         segs.append(segment("PER", "IP", "", *contacts))
-    segs.append(segment("N3", clean(member["address_line1"], 55), clean(member.get("address_line2"), 55)))
+    segs.append(
+        segment("N3", clean(member["address_line1"], 55), clean(member.get("address_line2"), 55))
+    )
     segs.append(segment("N4", clean(member["city"], 30), member["state"], member["postal_code"]))
-    segs.append(segment("DMG", "D8", member["date_of_birth"].strftime("%Y%m%d"), member.get("sex") or "U"))
+    segs.append(
+        segment("DMG", "D8", member["date_of_birth"].strftime("%Y%m%d"), member.get("sex") or "U")
+    )
     if member.get("spoken_language"):
         segs.append(segment("LUI", "LE", member["spoken_language"], "", "7"))
     for span in spans:
@@ -457,7 +461,14 @@ def transaction_header(
     """BGN, the file's effective date and the sponsor (1000A) and payer (1000B) names."""
     return [
         segment(
-            "BGN", "00", reference, at.strftime("%Y%m%d"), at.strftime("%H%M"), "", "", "",
+            "BGN",
+            "00",
+            reference,
+            at.strftime("%Y%m%d"),
+            at.strftime("%H%M"),
+            "",
+            "",
+            "",
             "RX" if full else "2",
         ),
         segment("DTP", "007", "D8", at.strftime("%Y%m%d")),

@@ -23,14 +23,17 @@ def test_834_upload_dry_run_then_apply_then_refusal(login, db: Session) -> None:
     raw = file834(loop(person("961234567-00"), "SVH-HMO-SIL", date(2026, 4, 1)))
     dry = gateway.post("/api/enroll/834?dry_run=true", content=raw, headers=EDI)
     assert dry.status_code == 200, dry.text
-    assert dry.json()["counts"] == {"member_added": 1} and dry.json()["changes"][0]["loop"] == "2000"
+    assert (
+        dry.json()["counts"] == {"member_added": 1} and dry.json()["changes"][0]["loop"] == "2000"
+    )
     done = gateway.post("/api/enroll/834", content=raw, headers=EDI)
     assert done.status_code == 200 and done.json()["file_id"]
     again = gateway.post("/api/enroll/834", content=raw, headers=EDI)
     assert again.json()["already_applied"] is True
     # A termination before the coverage began: 422, located, with the 999 to send back.
-    bad = file834(loop(person("961234567-00"), "SVH-HMO-SIL", None, date(2026, 3, 1),
-                       maintenance="024"))
+    bad = file834(
+        loop(person("961234567-00"), "SVH-HMO-SIL", None, date(2026, 3, 1), maintenance="024")
+    )
     refused = gateway.post("/api/enroll/834", content=bad, headers=EDI)
     assert refused.status_code == 422
     body = refused.json()
@@ -54,8 +57,9 @@ def test_270_answers_active_inactive_not_found_and_audits(login, db: Session) ->
         (covered.member_number, "Eligible", "Alex", date(1990, 1, 1)),  # wrong birth date
     ]
     gateway = login(Role.EDI_GATEWAY).client
-    answer = gateway.post("/api/x12/270", content=build_270("CLINIC", "MEMBERDESK", people, AT),
-                          headers=EDI)
+    answer = gateway.post(
+        "/api/x12/270", content=build_270("CLINIC", "MEMBERDESK", people, AT), headers=EDI
+    )
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("application/edi-x12")
     problems, answers = read_271(answer.content)
@@ -76,15 +80,18 @@ def test_270_service_date_and_bad_inquiries(login, db: Session) -> None:
     gateway = login(Role.EDI_GATEWAY).client
     good = build_270("CLINIC", "MEMBERDESK", [(m.member_number, "Testperson", "Alex", None)], AT)
     # Asked about a day before coverage began (DTP*291): inactive, and why.
-    before = good.replace("EQ*30~", "DTP*291*D8*20251215~\nEQ*30~").replace(
-        "SE*11*", "SE*12*")
+    before = good.replace("EQ*30~", "DTP*291*D8*20251215~\nEQ*30~").replace("SE*11*", "SE*12*")
     _, answers = read_271(gateway.post("/api/x12/270", content=before, headers=EDI).content)
     assert answers[0]["eb"] == "6" and "starts" in answers[0]["message"]
     # Wrong segment count, truncated, a segment out of its loop, a broken envelope: a 999 or
     # a TA1, never a 271, never a value from the inquiry.
     assert "SE*11*" in good
-    for bad in (good.replace("SE*11*", "SE*5*"), good[: len(good) // 2],
-                good.replace("EQ*30~", "EB*1~"), "not x12 at all"):
+    for bad in (
+        good.replace("SE*11*", "SE*5*"),
+        good[: len(good) // 2],
+        good.replace("EQ*30~", "EB*1~"),
+        "not x12 at all",
+    ):
         r = gateway.post("/api/x12/270", content=bad, headers=EDI)
         assert r.status_code == 400, bad
         assert r.text.startswith(("ISA", "TA1")) and "ST*271" not in r.text

@@ -51,8 +51,12 @@ def test_every_maintenance_type_with_a_dependant(db: Session) -> None:
     g = "T7700001"
 
     # 021 add: a subscriber and their child, the child pointing at the subscriber.
-    added = import_834(db, file834(loop(sub, PLAN, date(2026, 1, 1), group=g),
-                                   loop(child, PLAN, date(2026, 1, 1), group=g)))
+    added = import_834(
+        db,
+        file834(
+            loop(sub, PLAN, date(2026, 1, 1), group=g), loop(child, PLAN, date(2026, 1, 1), group=g)
+        ),
+    )
     assert kinds(added) == ["member_added", "member_added"]
     s, c = find(db, sub_no), find(db, child_no)
     assert c.subscriber_id == s.id and c.relationship == Relationship.CHILD
@@ -61,19 +65,23 @@ def test_every_maintenance_type_with_a_dependant(db: Session) -> None:
 
     # 001 change: a new address and a new plan from July (the old plan ends the day before).
     moved = person(sub_no, address_line1="48 Lake Street", city="Fresno", postal_code="93701")
-    changed = import_834(db, file834(loop(moved, OTHER, date(2026, 7, 1), maintenance="001",
-                                          reason="AI", group=g)))
+    changed = import_834(
+        db, file834(loop(moved, OTHER, date(2026, 7, 1), maintenance="001", reason="AI", group=g))
+    )
     assert kinds(changed) == ["member_updated", "plan_changed"]
     s = find(db, sub_no)
     assert s.city == "Fresno"
     assert [(sp.plan.code, sp.termination_date) for sp in s.coverage] == [
-        (PLAN, date(2026, 6, 30)), (OTHER, None)
+        (PLAN, date(2026, 6, 30)),
+        (OTHER, None),
     ]
 
     # 024 term, retroactive: keyed today, ending months ago; the reason is the 834's.
     ended = date(2026, 8, 31)
-    term = import_834(db, file834(loop(person(child_no, "child"), PLAN, None, ended,
-                                       maintenance="024", reason="08")))
+    term = import_834(
+        db,
+        file834(loop(person(child_no, "child"), PLAN, None, ended, maintenance="024", reason="08")),
+    )
     assert [c.retroactive for c in term.changes] == [True]
     c = find(db, child_no)
     span = c.coverage[-1]
@@ -83,8 +91,12 @@ def test_every_maintenance_type_with_a_dependant(db: Session) -> None:
     assert not verdict.eligible and verdict.reason == IneligibleReason.TERMINATED
 
     # 025 reinstate: the termination is undone; covered again with no end date.
-    back = import_834(db, file834(loop(person(child_no, "child"), PLAN, date(2026, 1, 1),
-                                       maintenance="025", reason="41")))
+    back = import_834(
+        db,
+        file834(
+            loop(person(child_no, "child"), PLAN, date(2026, 1, 1), maintenance="025", reason="41")
+        ),
+    )
     assert kinds(back) == ["coverage_reinstated"]
     assert members.eligibility(find(db, child_no), ended + timedelta(days=30)).eligible
 
@@ -115,15 +127,19 @@ def test_same_file_twice_changes_nothing_and_dry_run_changes_nothing(db: Session
 
 def test_samples_of_both_lines_import_whole(db: Session) -> None:
     ensure_oregon_reference_data(db)
-    for profile, line in (("calchoice", LineOfBusiness.CALCHOICE),
-                          ("oregon-medicaid", LineOfBusiness.OREGON_MEDICAID)):
+    for profile, line in (
+        ("calchoice", LineOfBusiness.CALCHOICE),
+        ("oregon-medicaid", LineOfBusiness.OREGON_MEDICAID),
+    ):
         raw = sample_834(db, profile=profile, members=15, seed=41).encode("latin-1")
         report = import_834(db, raw)
         assert report.counts == {"member_added": 15}
         ids = [c.member_id for c in report.changes]
         assert ids == [None] * 15  # added by the file: no id before
         added = db.scalars(
-            select(Member).where(Member.line_of_business == line).order_by(Member.id.desc())
+            select(Member)
+            .where(Member.line_of_business == line)
+            .order_by(Member.id.desc())
             .limit(15)
         ).all()
         assert len(added) == 15
@@ -133,9 +149,12 @@ def test_samples_of_both_lines_import_whole(db: Session) -> None:
 
 def test_full_file_ends_members_it_leaves_out(db: Session) -> None:
     stay, leave = person(number()), person(number())
-    import_834(db, file834(loop(stay, OTHER, date(2026, 1, 1)), loop(leave, OTHER, date(2026, 1, 1))))
-    full = import_834(db, file834(loop(stay, OTHER, date(2026, 1, 1), maintenance="030"), full=True),
-                      dry_run=True)
+    import_834(
+        db, file834(loop(stay, OTHER, date(2026, 1, 1)), loop(leave, OTHER, date(2026, 1, 1)))
+    )
+    full = import_834(
+        db, file834(loop(stay, OTHER, date(2026, 1, 1), maintenance="030"), full=True), dry_run=True
+    )
     absent = [c for c in full.changes if c.kind == ChangeKind.ABSENT_TERMINATED]
     gone = find(db, leave["member_number"])
     assert gone.id in {c.member_id for c in absent}
@@ -196,7 +215,9 @@ def test_retroactive_term_is_recorded_after_the_fact(db: Session) -> None:
     no = number()
     import_834(db, file834(loop(person(no), PLAN, date(2025, 1, 1))))
     past = now().date() - timedelta(days=90)
-    report = import_834(db, file834(loop(person(no), PLAN, None, past, maintenance="024", reason="59")))
+    report = import_834(
+        db, file834(loop(person(no), PLAN, None, past, maintenance="024", reason="59"))
+    )
     assert report.changes[0].retroactive
     span = db.scalar(select(CoverageSpan).where(CoverageSpan.member_id == find(db, no).id))
     assert span is not None and span.termination_reason == "non_payment"

@@ -63,8 +63,12 @@ def loop(
     return segs
 
 
-def file834(*loops: list[str], full: bool = False, control: int | None = None,
-            sponsor: tuple[str, str] = ("Test Sponsor", "T0000001")) -> bytes:
+def file834(
+    *loops: list[str],
+    full: bool = False,
+    control: int | None = None,
+    sponsor: tuple[str, str] = ("Test Sponsor", "T0000001"),
+) -> bytes:
     """An interchange of one transaction set holding the loops given."""
     n = control if control is not None else next(_controls)
     ic = interchange("TESTCARRIER", "MEMBERDESK", n, AT)
