@@ -481,6 +481,8 @@ def _demographic_changes(rec: MemberRecord, member: Member) -> dict[str, Any]:
         sent = getattr(rec, name)
         if sent in (None, "") and name in ("address_line2", "phone", "email"):
             continue
+        if name == "sex" and sent == "U":
+            continue  # the 834 says "unknown" for any marker besides F and M
         have = getattr(member, name)
         if name == "phone" and have:
             have = "".join(ch for ch in have if ch.isdigit())

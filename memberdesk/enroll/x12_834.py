@@ -437,7 +437,7 @@ def member_loop(
     )
     segs.append(segment("N4", clean(member["city"], 30), member["state"], member["postal_code"]))
     segs.append(
-        segment("DMG", "D8", member["date_of_birth"].strftime("%Y%m%d"), member.get("sex") or "U")
+        segment("DMG", "D8", member["date_of_birth"].strftime("%Y%m%d"), _sex(member.get("sex")))
     )
     if member.get("spoken_language"):
         segs.append(segment("LUI", "LE", member["spoken_language"], "", "7"))
@@ -448,6 +448,11 @@ def member_loop(
         if span.get("termination_date"):
             segs.append(segment("DTP", "349", "D8", span["termination_date"].strftime("%Y%m%d")))
     return segs
+
+
+def _sex(value: str | None) -> str:
+    # DMG03 knows F, M and U only: another marker on file (X) goes as unknown.
+    return value if value in ("F", "M") else "U"
 
 
 def termination_reason_code(reason: Any) -> str:
