@@ -52,7 +52,7 @@ def sample_834(
     # Oregon: one transaction set for the book; CalChoice: one per employer group.
     sets: dict[Any, list[str]] = defaultdict(list)
     sponsors: dict[Any, tuple[str, str]] = {}
-    for batch, _ in gen.batches(members, members):
+    for batch, _ in gen.batches(members, 5000):
         groups = {g["id"]: g for g in batch.groups}
         spans: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for s in batch.spans:
