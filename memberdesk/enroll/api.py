@@ -28,7 +28,9 @@ Importer = Annotated[Principal, requires(Permission.ENROLL_IMPORT)]
 Inquirer = Annotated[Principal, requires(Permission.X12_ELIGIBILITY)]
 X12Body = Annotated[
     bytes,
-    Body(media_type=EDI, description="The X12 interchange (ISA ... IEA) as text"),
+    # Declared as text/plain, which every client and the fuzzer can send; application/edi-x12
+    # (what X12 gateways send) is read the same way.
+    Body(media_type="text/plain", description="The X12 interchange (ISA ... IEA) as text"),
 ]
 _X12_TEXT: dict[int | str, dict[str, Any]] = {
     200: {"content": {EDI: {"schema": {"type": "string"}}}, "description": "The 271"},
