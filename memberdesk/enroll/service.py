@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from memberdesk.clock import now
@@ -150,8 +151,24 @@ def import_834(
         members=file.members,
         counts=report.counts,
     )
-    session.add(log)
-    session.flush()
+    # The log row goes first, under its unique hash and control numbers: a second request
+    # applying the same file at the same moment waits on the index, then finds it taken and
+    # answers "already applied" with nothing written (a read-then-insert check cannot see it).
+    try:
+        with session.begin_nested():
+            session.add(log)
+            session.flush()
+    except IntegrityError:
+        other = session.scalar(
+            select(EnrollmentFile.id).where(EnrollmentFile.content_hash == digest)
+        )
+        if other is None:
+            problem = Problem(
+                "these control numbers were just used by a file with other content", "ISA"
+            )
+            raise X12Rejected([problem], _ack(file, [problem])) from None
+        report.already_applied, report.file_id, report.changes = True, other, []
+        return report
     report.file_id = log.id
     _Applier(session, file, log.id).apply(planner, progress)
     return report
