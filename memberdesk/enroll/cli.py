@@ -60,7 +60,13 @@ def import_cmd(
     """Apply an 834: additions, changes, terminations, reinstatements, dependants. The whole
     file or nothing; the same file twice changes nothing."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from memberdesk.compliance import audit
     from memberdesk.compliance.enums import AuditAction
@@ -71,18 +77,28 @@ def import_cmd(
     sessions = _sessions()
     console = Console(stderr=True)
     progress = Progress(
-        TextColumn("checking" if dry_run else "applying"),
+        TextColumn("{task.description:<22}"),
         BarColumn(),
         MofNCompleteColumn(),
+        TimeRemainingColumn(),
         console=console,
         disable=as_json,
         transient=True,
     )
     with sessions() as session, progress:
-        task = progress.add_task("834", total=None)
+        # pyx12's validation is most of the time: segments read, then member records.
+        reading = progress.add_task("validating segments", total=raw.count(b"~"))
+        members = raw.count(b"INS*")
+        task = progress.add_task(
+            "checking members" if dry_run else "applying members", total=members
+        )
         try:
             report = import_834(
-                session, raw, dry_run=dry_run, progress=lambda n: progress.advance(task, n)
+                session,
+                raw,
+                dry_run=dry_run,
+                progress=lambda n: progress.advance(task, n),
+                reading=lambda n: progress.advance(reading, n),
             )
         except X12Rejected as exc:
             session.rollback()

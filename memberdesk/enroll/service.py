@@ -107,14 +107,16 @@ def import_834(
     dry_run: bool = False,
     progress: Progress = _no_progress,
     parsed: File834 | None = None,
+    reading: Progress = _no_progress,
 ) -> ImportReport:
     """Validate, plan and (unless ``dry_run``) apply an 834; ``X12Rejected`` when refused.
 
     ``parsed``: the file already read by ``parse_834`` from these bytes (the benchmark times
-    the two steps apart)."""
+    the two steps apart). ``reading`` is told of segments read, ``progress`` of member records
+    planned (dry run) or applied."""
     digest = content_hash(raw)
     seen = session.scalar(select(EnrollmentFile).where(EnrollmentFile.content_hash == digest))
-    file = parsed if parsed is not None else parse_834(raw)
+    file = parsed if parsed is not None else parse_834(raw, reading)
     kind = (
         FileKind.FULL
         if any(t.kind == FileKind.FULL for t in file.transactions)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -106,7 +106,9 @@ def _date(value: str | None) -> date | None:
 class _Collector:
     """Receives pyx12's segments in order and builds the file's records."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Callable[[int], None] | None = None) -> None:
+        self.progress = progress
+        self.read = 0
         self.isa: dict[str, str] = {}
         self.gs: dict[str, str] = {}
         self.transactions: list[Transaction] = []
@@ -120,6 +122,9 @@ class _Collector:
         loop = _loop_of(node)
         pos = src.get_seg_count()
         self.loops[pos] = loop
+        self.read += 1
+        if self.progress is not None and self.read % 1000 == 0:
+            self.progress(1000)
         if sid == "ISA":
             self.isa = {
                 "sender": (v("ISA06") or "").strip(),
@@ -298,9 +303,10 @@ _LEVEL_WORDS: dict[str, dict[str, tuple[str, bool]]] = {
 }
 
 
-def parse_834(raw: bytes) -> File834:
+def parse_834(raw: bytes, progress: Callable[[int], None] | None = None) -> File834:
     """Validate an 834 with pyx12 and read its member records; refused whole when the file
-    breaks the guide (``X12Rejected``: problems located by segment, position and loop)."""
+    breaks the guide (``X12Rejected``: problems located by segment, position and loop).
+    ``progress`` is told of every thousand segments read (the slow part of an import)."""
     import pyx12.errors
     import pyx12.params
     import pyx12.x12n_document
@@ -310,7 +316,7 @@ def parse_834(raw: bytes) -> File834:
         raise X12Rejected(
             [Problem("the file does not start with an ISA segment", "ISA")], envelope=True
         )
-    collector = _Collector()
+    collector = _Collector(progress)
     report = io.StringIO()
     param = pyx12.params.params()
     try:
