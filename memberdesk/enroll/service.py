@@ -131,7 +131,7 @@ def import_834(
             EnrollmentFile.sender == file.envelope.sender,
             EnrollmentFile.isa_control == file.envelope.isa_control,
             EnrollmentFile.gs_control == file.envelope.gs_control,
-            EnrollmentFile.st_controls == ",".join(file.envelope.st_controls),
+            EnrollmentFile.st_controls == file.envelope.st_summary,
         )
     )
     if clash is not None:
@@ -151,7 +151,7 @@ def import_834(
         sender=file.envelope.sender[:15],
         isa_control=file.envelope.isa_control[:9],
         gs_control=file.envelope.gs_control[:9],
-        st_controls=",".join(file.envelope.st_controls)[:200],
+        st_controls=file.envelope.st_summary[:200],
         kind=kind,
         status=FileStatus.APPLIED,
         members=file.members,

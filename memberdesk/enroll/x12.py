@@ -84,9 +84,18 @@ class Envelope:
     st_controls: tuple[str, ...] = ()
 
     @property
+    def st_summary(self) -> str:
+        """The transaction sets' control numbers: all of a few, the first and last of many
+        (``0001..0420x420``), so the string stays short enough to log and index."""
+        sts = self.st_controls
+        if len(sts) <= 4:
+            return ",".join(sts)
+        return f"{sts[0]}..{sts[-1]}x{len(sts)}"
+
+    @property
     def control_number(self) -> str:
         """The file's control numbers in one string (``ISA/GS/ST,ST``), as audited."""
-        return f"{self.isa_control}/{self.gs_control}/{','.join(self.st_controls)}"
+        return f"{self.isa_control}/{self.gs_control}/{self.st_summary}"
 
 
 def content_hash(raw: bytes) -> str:

@@ -328,6 +328,8 @@ def parse_834(raw: bytes, progress: Callable[[int], None] | None = None) -> File
             [Problem("the interchange cannot be read (envelope or delimiters)", "ISA")],
             envelope=True,
         ) from None
+    if progress is not None:
+        progress(collector.read % 1000)
     problems: list[Problem] = []
     if not ok:
         try:
