@@ -42,6 +42,9 @@ PHI_PERMISSIONS = frozenset(
         Permission.AUDIT_READ,
         Permission.ACCESS_REPORT_READ,
         Permission.SURVEY_READ,
+        # a trading partner's feed writes members (834) and is told their eligibility (271)
+        Permission.ENROLL_IMPORT,
+        Permission.X12_ELIGIBILITY,
     }
 )
 
