@@ -188,14 +188,21 @@ class Interchange:
 
 
 def ta1(envelope: Envelope | None, at: datetime, note_code: str = "022") -> str:
-    """A TA1 interchange acknowledgement refusing an unreadable interchange.
+    """A TA1 interchange acknowledgement refusing an unreadable interchange, in an interchange
+    of its own (ISA, TA1, IEA with no functional group).
 
     Note codes (X12 I18): 022 invalid control structure, 024 invalid interchange content."""
     control = envelope.isa_control if envelope else "000000000"
+    sender = envelope.receiver if envelope else "MEMBERDESK"
+    receiver = envelope.sender if envelope else "UNKNOWN"
+    out = Interchange(sender, receiver, "", "", 0, at)
+    isa = out.text().splitlines()[0]
     return (
         "\n".join(
             [
+                isa,
                 segment("TA1", control, at.strftime("%y%m%d"), at.strftime("%H%M"), "R", note_code),
+                segment("IEA", 0, "000000000"),
             ]
         )
         + "\n"
