@@ -254,8 +254,8 @@ def create_app(
     from memberdesk.cases.portal import router as cases_portal_router
     from memberdesk.compliance.api import router as compliance_router
     from memberdesk.contacts.api import router as contacts_router
-    from memberdesk.kb.api import router as kb_router
     from memberdesk.enroll.api import router as enroll_router
+    from memberdesk.kb.api import router as kb_router
     from memberdesk.kpi.api import router as kpi_router
     from memberdesk.kpi.twilio import router as twilio_router
     from memberdesk.letters.api import router as letters_router

@@ -1,6 +1,7 @@
 """270 inquiries from 16 clients at once on a live server (uvicorn, real HTTP), on each
 database, with an 834 applied while they ask: every inquiry answered with a well-formed 271,
-every answer audited once, the same file sent by three clients at once applied once. Counts, not timings."""
+every answer audited once, the same file sent by three clients at once applied once. Counts,
+not timings."""
 
 from __future__ import annotations
 
