@@ -403,11 +403,33 @@ def build_271(
             nm1 = ans.inquiry.receiver or ["NM1", "1P", "2", "PROVIDER"]
             body.append(segment(*nm1))
         hl += 1
-        body.append(segment("HL", hl, receiver_hl, "22", 0))
+        dependant = ans.inquiry.dependant if ans.found else None
+        body.append(segment("HL", hl, receiver_hl, "22", 1 if dependant else 0))
         person = ans.inquiry.subscriber
         if person.trace:
             body.append(segment("TRN", "2", person.trace, "9MEMBERDSK"))
-        if not ans.found:
+        if dependant is not None:
+            # The answer is about the dependant (2000D); the subscriber is named as asked.
+            body.append(
+                segment(
+                    "NM1",
+                    "IL",
+                    "1",
+                    person.last_name,
+                    person.first_name,
+                    "",
+                    "",
+                    "",
+                    "MI",
+                    person.member_id,
+                )
+            )
+            hl += 1
+            body.append(segment("HL", hl, hl - 1, "23", 0))
+            if dependant.trace:
+                body.append(segment("TRN", "2", dependant.trace, "9MEMBERDSK"))
+            body.append(segment("NM1", "03", "1", ans.last_name, ans.first_name))
+        elif not ans.found:
             body.append(
                 segment(
                     "NM1",
@@ -424,11 +446,21 @@ def build_271(
             )
             body.append(segment("AAA", "N", "", ans.reject_code or "75", "C"))
             continue
-        body.append(
-            segment(
-                "NM1", "IL", "1", ans.last_name, ans.first_name, "", "", "", "MI", ans.member_id
+        else:
+            body.append(
+                segment(
+                    "NM1",
+                    "IL",
+                    "1",
+                    ans.last_name,
+                    ans.first_name,
+                    "",
+                    "",
+                    "",
+                    "MI",
+                    ans.member_id,
+                )
             )
-        )
         if ans.date_of_birth:
             body.append(segment("DMG", "D8", ans.date_of_birth.strftime("%Y%m%d"), ans.sex))
         if ans.begin:
@@ -465,8 +497,10 @@ def read_271(raw: bytes) -> tuple[list[Problem], list[dict[str, str]]]:
             loop = LEVELS.get(val[3], ("",))[0]
             if loop == "2000C":
                 answers.append({})
-        elif answers and loop == "2000C":
-            if el[0] == "NM1":
+            elif loop == "2000D" and answers:
+                answers[-1]["dependant"] = "yes"
+        elif answers and loop in ("2000C", "2000D"):
+            if el[0] == "NM1" and val[1] == "IL":
                 answers[-1]["member_id"] = val[9]
             elif el[0] == "EB":
                 answers[-1]["eb"] = val[1]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from memberdesk.compliance.enums import AuditAction, Role
 from memberdesk.compliance.models import AuditEntry
 from memberdesk.enroll.x12_270 import build_270, read_271
+from memberdesk.members.enums import Relationship
 from tests import factories as f
 from tests.enroll.x12files import file834, loop, person
 
@@ -96,3 +97,40 @@ def test_270_service_date_and_bad_inquiries(login, db: Session) -> None:
         assert r.status_code == 400, bad
         assert r.text.startswith(("ISA", "TA1")) and "ST*271" not in r.text
         assert m.member_number not in r.text
+
+
+def test_270_about_a_dependant_in_a_2000d_loop(login, db: Session) -> None:
+    holder = f.member(db, last_name="Parentcase", dob=date(1975, 1, 5))
+    f.member(
+        db,
+        subscriber=holder,
+        relationship=Relationship.CHILD,
+        first_name="Kid",
+        last_name="Parentcase",
+        dob=date(2014, 6, 7),
+    )
+    db.refresh(holder)
+    asked = build_270(
+        "CLINIC", "MEMBERDESK", [(holder.member_number, "Parentcase", "Alex", date(1975, 1, 5))], AT
+    )
+    # The subscriber's level has a child: the dependant, named by name and date of birth.
+    asked = (
+        asked.replace("HL*3*2*22*0~", "HL*3*2*22*1~")
+        .replace("EQ*30~", "HL*4*3*23*0~\nNM1*03*1*Parentcase*Kid~\nDMG*D8*20140607~\nEQ*30~")
+        .replace("SE*12*", "SE*15*")
+    )
+    r = login(Role.EDI_GATEWAY).client.post("/api/x12/270", content=asked, headers=EDI)
+    assert r.status_code == 200, r.text
+    problems, answers = read_271(r.content)
+    assert problems == []
+    assert answers == [
+        {
+            "trace": "T1-3",
+            "member_id": holder.member_number,
+            "dependant": "yes",
+            "eb": "1",
+            "plan": answers[0]["plan"],
+            "dates": answers[0]["dates"],
+        }
+    ]
+    assert "HL*4*3*23*0~" in r.text and "NM1*03*1*Parentcase*Kid~" in r.text
