@@ -18,7 +18,8 @@ from memberdesk.compliance import audit
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.enums import AuditAction
 from memberdesk.enroll.x12 import clean
-from memberdesk.enroll.x12_270 import Answer, Inquiry, Person, build_271, parse_270
+from memberdesk.enroll.x12_270 import Inquiry, Person, parse_270
+from memberdesk.enroll.x12_271 import Answer, build_271
 from memberdesk.members import service as members
 from memberdesk.members.enums import LineOfBusiness
 from memberdesk.members.models import Member

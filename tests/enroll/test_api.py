@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from memberdesk.compliance.enums import AuditAction, Role
 from memberdesk.compliance.models import AuditEntry
-from memberdesk.enroll.x12_270 import build_270, read_271
+from memberdesk.enroll.x12_270 import build_270
+from memberdesk.enroll.x12_271 import read_271
 from memberdesk.members.enums import Relationship
 from tests import factories as f
 from tests.enroll.x12files import file834, loop, person

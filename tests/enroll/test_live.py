@@ -20,7 +20,8 @@ from memberdesk.compliance.verify import verify_chain
 from memberdesk.db import read_only_connection
 from memberdesk.enroll.models import EnrollmentFile
 from memberdesk.enroll.sample import sample_834
-from memberdesk.enroll.x12_270 import build_270, read_271
+from memberdesk.enroll.x12_270 import build_270
+from memberdesk.enroll.x12_271 import read_271
 from memberdesk.members.models import Member
 from tests.dbutil import BACKENDS
 from tests.livesrv import LiveServer, live_server
