@@ -203,7 +203,9 @@ def read_x12(
                     {"isa": "IEA", "gs": "GE", "st": "SE"}.get(kind, "IEA"),
                 )
             )
-    except (pyx12.errors.X12Error, pyx12.errors.EngineError, ValueError, IndexError):
+    # Any failure of the third-party reader on untrusted input means "unreadable"; its message
+    # may quote the input, so it is not passed on (nor logged).
+    except Exception:
         raise X12Rejected(
             [Problem("the interchange cannot be read (envelope or delimiters)", "ISA")],
             envelope=True,

@@ -323,7 +323,9 @@ def parse_834(raw: bytes, progress: Callable[[int], None] | None = None) -> File
         ok = pyx12.x12n_document.x12n_document(
             param, io.StringIO(text), None, None, None, report, callback=collector
         )
-    except (pyx12.errors.X12Error, pyx12.errors.EngineError, ValueError, IndexError, KeyError):
+    # Any failure of the third-party reader on untrusted input means "unreadable"; its message
+    # may quote the input, so it is not passed on (nor logged).
+    except Exception:
         raise X12Rejected(
             [Problem("the interchange cannot be read (envelope or delimiters)", "ISA")],
             envelope=True,
