@@ -260,6 +260,7 @@ def create_app(
     from memberdesk.cases.portal import router as cases_portal_router
     from memberdesk.compliance.api import router as compliance_router
     from memberdesk.contacts.api import router as contacts_router
+    from memberdesk.enroll.api import router as enroll_router
     from memberdesk.fhir.api import router as fhir_router
     from memberdesk.kb.api import router as kb_router
     from memberdesk.kb.api_feedback import router as kb_feedback_router
@@ -298,5 +299,6 @@ def create_app(
     app.include_router(training_router)
     app.include_router(kb_feedback_router)
     app.include_router(fhir_router)
+    app.include_router(enroll_router)
     app.include_router(ui_router)
     return app

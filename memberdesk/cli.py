@@ -129,6 +129,11 @@ LAZY_APPS: dict[str, LazyApp] = {
         "surveys_app",
         "Surveys: send waiting invitations, read the demo outbox, import answers.",
     ),
+    "enroll": LazyApp(
+        "memberdesk.enroll.cli",
+        "enroll_app",
+        "Enrolment and eligibility exchange: X12 834 imports, samples, 270/271 answers.",
+    ),
     "wfm": LazyApp(
         "memberdesk.wfm.cli",
         "app",

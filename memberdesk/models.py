@@ -18,6 +18,7 @@ DOMAINS_WITH_TABLES = (
     "vendors",
     "kb",
     "training",
+    "enroll",
 )
 
 

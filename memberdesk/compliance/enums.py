@@ -16,6 +16,9 @@ class Role(StrEnum):
     COMPLIANCE_OFFICER = "compliance_officer"
     ADMIN = "admin"
     TELEPHONY = "telephony"  # the telephony platform's system account: posts events, reads nothing
+    # a trading partner's system account (clearinghouse, carrier, the state): sends 834 files
+    # and 270 inquiries, reads nothing else
+    EDI_GATEWAY = "edi_gateway"
     MEMBER = "member"
 
 
@@ -61,6 +64,8 @@ class Permission(StrEnum):
     # The FHIR Patient Access API: a member's own compartment, or every member for staff who
     # hold member.read (fhir/service.py decides which from the matrix).
     FHIR_READ = "fhir.read"
+    ENROLL_IMPORT = "enroll.import"  # send 834 enrolment files (adds, changes, terminations)
+    X12_ELIGIBILITY = "x12.eligibility"  # send 270 inquiries, receive 271 answers
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
@@ -239,6 +244,10 @@ class AuditAction(StrEnum):
     TRAINING_COMPLETION_RECORDED = "training.completion_recorded"
     KB_SIGNOFF_OVERDUE = "kb.signoff_overdue"  # the worker: a regulatory change not signed off
     KB_FEEDBACK_RECORDED = "kb.feedback_recorded"  # an agent's mark, with the contact's id
+    # enrolment and eligibility exchange (enroll/): X12 834 files and 270 inquiries
+    ENROLL_FILE_APPLIED = "enroll.file_applied"  # control numbers and counts only
+    ENROLL_FILE_REJECTED = "enroll.file_rejected"  # control numbers and problem count only
+    ELIGIBILITY_INQUIRY = "enroll.eligibility_inquiry"  # a 270 answered: a disclosure
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.
@@ -319,6 +328,8 @@ PHI_ACCESS_ACTIONS = frozenset(
         AuditAction.BREACH_RECORDED,
         AuditAction.BREACH_READ,
         AuditAction.BREACH_LISTED,
+        # a provider's 270 answered with a 271: eligibility disclosed outside the plan
+        AuditAction.ELIGIBILITY_INQUIRY,
     }
 )
 

@@ -43,6 +43,9 @@ PHI_PERMISSIONS = frozenset(
         Permission.ACCESS_REPORT_READ,
         Permission.SURVEY_READ,
         Permission.FHIR_READ,
+        # a trading partner's feed writes members (834) and is told their eligibility (271)
+        Permission.ENROLL_IMPORT,
+        Permission.X12_ELIGIBILITY,
     }
 )
 

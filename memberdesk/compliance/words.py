@@ -143,6 +143,9 @@ ACTIONS: dict[A, str] = {
     A.TRAINING_COMPLETION_RECORDED: "Recorded a completed training course",
     A.KB_SIGNOFF_OVERDUE: "Flagged a regulatory article change not signed off in time",
     A.KB_FEEDBACK_RECORDED: "Said whether a knowledge-base article helped on a contact",
+    A.ENROLL_FILE_APPLIED: "Applied an enrolment file",
+    A.ENROLL_FILE_REJECTED: "Refused an enrolment file",
+    A.ELIGIBILITY_INQUIRY: "Answered an eligibility inquiry",
 }
 
 OBJECTS: dict[str, str] = {
@@ -152,6 +155,7 @@ OBJECTS: dict[str, str] = {
     "breach_response_plan": "Incident-response plan",
     "vendor": "Vendor",
     "kb_article": "Knowledge-base article",
+    "enrollment_file": "Enrolment file",
     "kb_version": "Article version",
     "kb_library": "Knowledge base",
     "training_course": "Training course",

@@ -43,6 +43,7 @@ ROLE_NAMES = {
     Role.COMPLIANCE_OFFICER: N_("Compliance officer"),
     Role.ADMIN: N_("Administrator"),
     Role.TELEPHONY: N_("Telephony system account"),
+    Role.EDI_GATEWAY: N_("Enrolment and eligibility exchange (system account)"),
     Role.MEMBER: N_("Member"),
 }
 
