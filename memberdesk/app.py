@@ -255,6 +255,7 @@ def create_app(
     from memberdesk.compliance.api import router as compliance_router
     from memberdesk.contacts.api import router as contacts_router
     from memberdesk.kb.api import router as kb_router
+    from memberdesk.quality.api import router as qa_router
     from memberdesk.kpi.api import router as kpi_router
     from memberdesk.kpi.twilio import router as twilio_router
     from memberdesk.letters.api import router as letters_router
@@ -286,5 +287,6 @@ def create_app(
     app.include_router(twilio_router)
     app.include_router(letters_router)
     app.include_router(kb_router)
+    app.include_router(qa_router)
     app.include_router(ui_router)
     return app

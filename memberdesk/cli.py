@@ -124,6 +124,11 @@ LAZY_APPS: dict[str, LazyApp] = {
         "surveys_app",
         "Surveys: send waiting invitations, read the demo outbox, import answers.",
     ),
+    "qa": LazyApp(
+        "memberdesk.quality.cli",
+        "qa_app",
+        "QA: scorecards, the monthly sample, evaluations, results, the semi-annual audit.",
+    ),
     "wfm": LazyApp(
         "memberdesk.wfm.cli",
         "app",
@@ -368,6 +373,7 @@ def seed_work(
     _seed_calls(engine)
     _seed_surveys(engine, seed)
     _seed_library(engine)
+    _seed_quality(engine, seed)
 
 
 def _seed_surveys(engine: Engine, seed: int) -> None:
@@ -399,6 +405,19 @@ def _seed_library(engine: Engine) -> None:
             f"demo knowledge base: {made.created} articles, {made.published} published, "
             f"{len(made.awaiting_verification)} waiting for contact points to be verified"
         )
+
+
+def _seed_quality(engine: Engine, seed: int) -> None:
+    """The default QA scorecard, and the month's sample scored, unless evaluations exist."""
+    from memberdesk.clock import now
+    from memberdesk.db import make_sessionmaker
+    from memberdesk.quality.demo import seed_demo_quality
+
+    with make_sessionmaker(engine)() as session:
+        made = seed_demo_quality(session, at=now(), seed=seed)
+        session.commit()
+    if made:
+        console().print(f"demo QA: the default scorecard and {made} evaluations scored")
 
 
 def _seed_calls(engine: Engine) -> None:
@@ -558,6 +577,7 @@ def demo(
     _seed_surveys(engine, seed=1)
     _seed_registers(engine)
     _seed_library(engine)
+    _seed_quality(engine, seed=1)
     table = Table(
         "username", "role", "password", title="Demo logins (also in var/demo-logins.json)"
     )

@@ -54,6 +54,10 @@ class Permission(StrEnum):
     KB_READ = "kb.read"  # the knowledge base: search and read what is in force (no PHI)
     KB_WRITE = "kb.write"  # write articles and versions, send them for review
     KB_APPROVE = "kb.approve"  # compliance sign-off: approve, publish, retire, verify contacts
+    QA_READ = "qa.read"  # QA evaluations and results: own (agents), team (supervisors), all
+    QA_EVALUATE = "qa.evaluate"  # QA analysts: scorecards, samples, evaluations, calibration
+    QA_RESPOND = "qa.respond"  # agents: acknowledge or dispute, complete corrective training
+    QA_RESOLVE = "qa.resolve"  # supervisors and QA analysts: decide agents' disputes
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
@@ -212,6 +216,15 @@ class AuditAction(StrEnum):
     KB_RETIRED = "kb.retired"
     KB_POINT_VERIFIED = "kb.point_verified"
     KB_IMPORTED = "kb.imported"  # counts only
+    # quality assurance (quality/): scores and ids, never the comments' text
+    QA_SCORECARD_CREATED = "qa.scorecard_created"
+    QA_SAMPLE_DRAWN = "qa.sample_drawn"
+    QA_EVALUATED = "qa.evaluated"
+    QA_ACKNOWLEDGED = "qa.acknowledged"
+    QA_DISPUTED = "qa.disputed"
+    QA_DISPUTE_RESOLVED = "qa.dispute_resolved"
+    QA_CORRECTIVE_COMPLETED = "qa.corrective_completed"
+    QA_CALIBRATION_CREATED = "qa.calibration_created"
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.

@@ -138,6 +138,14 @@ ACTIONS: dict[A, str] = {
     A.KB_RETIRED: "Retired an article version",
     A.KB_POINT_VERIFIED: "Recorded a phone number or address in an article as verified",
     A.KB_IMPORTED: "Imported knowledge-base articles",
+    A.QA_SCORECARD_CREATED: "Created a QA scorecard",
+    A.QA_SAMPLE_DRAWN: "Drew the monthly QA sample",
+    A.QA_EVALUATED: "Scored a contact for quality",
+    A.QA_ACKNOWLEDGED: "Acknowledged a QA evaluation",
+    A.QA_DISPUTED: "Disputed a QA evaluation",
+    A.QA_DISPUTE_RESOLVED: "Decided a QA dispute",
+    A.QA_CORRECTIVE_COMPLETED: "Completed corrective training",
+    A.QA_CALIBRATION_CREATED: "Opened a QA calibration session",
 }
 
 OBJECTS: dict[str, str] = {
@@ -188,6 +196,11 @@ OBJECTS: dict[str, str] = {
     "life_event": "Life event",
     "employer_group": "Employer group",
     "call_import": "Call import",
+    "qa_scorecard": "QA scorecard",
+    "qa_evaluation": "QA evaluation",
+    "qa_sample": "QA sample",
+    "qa_corrective": "Corrective training",
+    "qa_calibration": "QA calibration session",
 }
 
 PURPOSES: dict[str, str] = {
