@@ -21,7 +21,7 @@ from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
 from memberdesk.errors import InvalidInput, NotFound
 from memberdesk.quality import calibration, reports, sample, service, views
 from memberdesk.quality.enums import CorrectiveState, EvaluationKind, EvaluationState
-from memberdesk.quality.models import Calibration, CorrectiveAssignment, Evaluation, Scorecard
+from memberdesk.quality.models import Calibration, CorrectiveAssignment, Evaluation, QaScorecard
 from memberdesk.quality.schemas import (
     AuditOut,
     CalibrationIn,
@@ -85,7 +85,7 @@ def get_scorecard(
     scorecard_id: ScorecardId, session: ReadingSessionDep, principal: Reader
 ) -> ScorecardOut:
     """One scorecard template."""
-    card = session.get(Scorecard, scorecard_id)
+    card = session.get(QaScorecard, scorecard_id)
     if card is None:
         raise NotFound("no such scorecard")
     return views.scorecard_out(card)

@@ -16,7 +16,7 @@ from memberdesk.compliance.enums import AuditAction
 from memberdesk.contacts.models import Contact
 from memberdesk.errors import Conflict, NotFound
 from memberdesk.quality.enums import EvaluationKind, EvaluationState
-from memberdesk.quality.models import Calibration, Evaluation, Scorecard
+from memberdesk.quality.models import Calibration, Evaluation, QaScorecard
 from memberdesk.quality.service import (
     apply_scores,
     contact_for_evaluation,
@@ -64,7 +64,7 @@ def score_calibration(
     if cal is None:
         raise NotFound("no such calibration session")
     contact = session.get(Contact, cal.contact_id)
-    card = session.get(Scorecard, cal.scorecard_id)
+    card = session.get(QaScorecard, cal.scorecard_id)
     assert contact is not None and card is not None and contact.agent_id is not None
     ev = Evaluation(
         scorecard_id=card.id, contact_id=contact.id, agent_id=contact.agent_id,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from memberdesk.compliance.audit import SYSTEM, AuditContext
 from memberdesk.compliance.models import User
 from memberdesk.quality import sample, service
-from memberdesk.quality.models import Evaluation, Scorecard
+from memberdesk.quality.models import Evaluation, QaScorecard
 from memberdesk.quality.schemas import ItemIn, ScorecardIn
 
 # (key, what the evaluator looks for, weight, max points, auto-fail, may be not applicable)
@@ -57,9 +57,9 @@ def default_scorecard_in() -> ScorecardIn:
     )
 
 
-def ensure_default_scorecard(session: Session) -> Scorecard | None:
+def ensure_default_scorecard(session: Session) -> QaScorecard | None:
     """Create the default scorecard unless any scorecard exists (None then)."""
-    if session.scalar(select(func.count()).select_from(Scorecard)):
+    if session.scalar(select(func.count()).select_from(QaScorecard)):
         return None
     return service.create_scorecard(session, SYSTEM, default_scorecard_in(), None)
 

@@ -31,7 +31,7 @@ UNFLAGGED_CORRECTIVE = "state = 'open' AND overdue_at IS NULL"
 OUTSIDE_CALIBRATION = "calibration_id IS NULL"
 
 
-class Scorecard(Base):
+class QaScorecard(Base):
     """A scorecard template: weighted items, some of them auto-fail."""
 
     __tablename__ = "qa_scorecards"
@@ -43,12 +43,12 @@ class Scorecard(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    items: Mapped[list[ScorecardItem]] = relationship(
-        back_populates="scorecard", order_by="ScorecardItem.position", lazy="selectin"
+    items: Mapped[list[QaScorecardItem]] = relationship(
+        back_populates="scorecard", order_by="QaScorecardItem.position", lazy="selectin"
     )
 
 
-class ScorecardItem(Base):
+class QaScorecardItem(Base):
     """One line of a scorecard."""
 
     __tablename__ = "qa_scorecard_items"
@@ -64,7 +64,7 @@ class ScorecardItem(Base):
     auto_fail: Mapped[bool] = mapped_column(Boolean, default=False)
     allow_na: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    scorecard: Mapped[Scorecard] = relationship(back_populates="items")
+    scorecard: Mapped[QaScorecard] = relationship(back_populates="items")
 
 
 class Calibration(Base):

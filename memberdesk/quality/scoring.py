@@ -1,4 +1,4 @@
-"""Scorecard maths (pure: no database).
+"""QaScorecard maths (pure: no database).
 
 A scorecard's items carry weights summing to 100. Each item is scored from 0 to its maximum
 (or "not applicable" where the item allows it, e.g. coaching the member before a transfer on a

@@ -35,8 +35,8 @@ from memberdesk.quality.models import (
     CorrectiveAssignment,
     Evaluation,
     EvaluationScore,
-    Scorecard,
-    ScorecardItem,
+    QaScorecard,
+    QaScorecardItem,
 )
 from memberdesk.quality.schemas import ScorecardIn
 from memberdesk.sla.packs import get_target, zone_of
@@ -53,7 +53,7 @@ DEFAULT_SCORECARD = "Member call guide"
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
-def rules(card: Scorecard) -> list[scoring.Item]:
+def rules(card: QaScorecard) -> list[scoring.Item]:
     """The scorecard's items as the maths reads them."""
     return [scoring.Item(i.key, i.weight, i.max_score, i.auto_fail, i.allow_na) for i in card.items]
 
@@ -65,7 +65,7 @@ def _invalid(exc: scoring.ScoreError, prefix: str) -> InvalidInput:
 # -- scorecards ------------------------------------------------------------------------------
 def create_scorecard(
     session: Session, ctx: AuditContext, body: ScorecardIn, by: int | None
-) -> Scorecard:
+) -> QaScorecard:
     """A new scorecard; 422 naming ``body.items`` unless the weights sum to 100, 409 on a
     name in use."""
     items = [
@@ -75,14 +75,14 @@ def create_scorecard(
         scoring.check_items(items)
     except scoring.ScoreError as exc:
         raise _invalid(exc, "body") from None
-    if session.scalar(select(Scorecard.id).where(Scorecard.name == body.name)) is not None:
+    if session.scalar(select(QaScorecard.id).where(QaScorecard.name == body.name)) is not None:
         raise Conflict("a scorecard of this name exists", field="body.name")
-    card = Scorecard(name=body.name, description=body.description, created_by_id=by)
+    card = QaScorecard(name=body.name, description=body.description, created_by_id=by)
     session.add(card)
     session.flush()
     for n, i in enumerate(body.items):
         session.add(
-            ScorecardItem(
+            QaScorecardItem(
                 scorecard_id=card.id,
                 position=n,
                 key=i.key,
@@ -106,21 +106,26 @@ def create_scorecard(
     return card
 
 
-def scorecards(session: Session) -> list[Scorecard]:
+def scorecards(session: Session) -> list[QaScorecard]:
     """Every scorecard, the active ones first."""
-    return list(session.scalars(select(Scorecard).order_by(Scorecard.active.desc(), Scorecard.id)))
+    return list(
+        session.scalars(select(QaScorecard).order_by(QaScorecard.active.desc(), QaScorecard.id))
+    )
 
 
-def get_scorecard(session: Session, scorecard_id: int | None, field: str) -> Scorecard:
+def get_scorecard(session: Session, scorecard_id: int | None, field: str) -> QaScorecard:
     """A scorecard by id, or the default (the first active) when none is named."""
     if scorecard_id is None:
         card = session.scalar(
-            select(Scorecard).where(Scorecard.active.is_(True)).order_by(Scorecard.id).limit(1)
+            select(QaScorecard)
+            .where(QaScorecard.active.is_(True))
+            .order_by(QaScorecard.id)
+            .limit(1)
         )
         if card is None:
             raise InvalidInput("no scorecard is set up yet", field=field)
         return card
-    card = session.get(Scorecard, scorecard_id)
+    card = session.get(QaScorecard, scorecard_id)
     if card is None:
         raise InvalidInput("no such scorecard", field=field)
     return card
@@ -181,7 +186,11 @@ def contact_for_evaluation(
 
 
 def apply_scores(
-    session: Session, ev: Evaluation, card: Scorecard, scores: Mapping[str, int | None], field: str
+    session: Session,
+    ev: Evaluation,
+    card: QaScorecard,
+    scores: Mapping[str, int | None],
+    field: str,
 ) -> scoring.Result:
     try:
         result = scoring.score(rules(card), scores)
@@ -299,7 +308,7 @@ def score_pending(
         raise NotFound("no such evaluation")
     if ev.agent_id == evaluator:
         raise InvalidInput("you cannot evaluate your own contact", field="path.evaluation_id")
-    card = session.get(Scorecard, ev.scorecard_id)
+    card = session.get(QaScorecard, ev.scorecard_id)
     assert card is not None
     try:
         result = scoring.score(rules(card), scores)
@@ -402,7 +411,7 @@ def resolve(
     ev = visible_evaluation(session, principal, evaluation_id)
     if ev.agent_id == principal.user_id:
         raise InvalidInput("you cannot decide a dispute of your own", field="path.evaluation_id")
-    card = session.get(Scorecard, ev.scorecard_id)
+    card = session.get(QaScorecard, ev.scorecard_id)
     assert card is not None
     result = None
     if outcome == DisputeOutcome.RESCORED:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from memberdesk.contacts.models import Contact
 from memberdesk.quality import calibration, scoring, service
-from memberdesk.quality.models import Calibration, CorrectiveAssignment, Evaluation, Scorecard
+from memberdesk.quality.models import Calibration, CorrectiveAssignment, Evaluation, QaScorecard
 from memberdesk.quality.schemas import (
     CalibrationOut,
     CalibrationScoreOut,
@@ -21,7 +21,7 @@ from memberdesk.quality.schemas import (
 )
 
 
-def scorecard_out(card: Scorecard) -> ScorecardOut:
+def scorecard_out(card: QaScorecard) -> ScorecardOut:
     """A scorecard with its items."""
     return ScorecardOut(
         id=card.id,
@@ -49,7 +49,7 @@ def corrective_out(a: CorrectiveAssignment, agent: str, at: datetime) -> Correct
 
 def evaluation_out(session: Session, ev: Evaluation, at: datetime) -> EvaluationOut:
     """An evaluation with its points per item and the training it opened."""
-    card = session.get(Scorecard, ev.scorecard_id)
+    card = session.get(QaScorecard, ev.scorecard_id)
     contact = session.get(Contact, ev.contact_id)
     assert card is not None and contact is not None
     points = {s.item_id: s.points for s in ev.scores}
@@ -77,7 +77,7 @@ def evaluation_out(session: Session, ev: Evaluation, at: datetime) -> Evaluation
 
 def calibration_out(session: Session, cal: Calibration) -> CalibrationOut:
     """A session with each evaluator's score, the spread and each item's range."""
-    card = session.get(Scorecard, cal.scorecard_id)
+    card = session.get(QaScorecard, cal.scorecard_id)
     assert card is not None
     evs = calibration.calibration_scores(session, cal.id)
     who = service.names(session, [e.evaluator_id for e in evs])
