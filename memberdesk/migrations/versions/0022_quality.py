@@ -252,58 +252,9 @@ def upgrade() -> None:
             "evaluation_id", "item_id", name=op.f("uq_qa_evaluation_scores_evaluation_id")
         ),
     )
-    op.drop_table("kb_fts_docsize")
-    op.drop_table("kb_fts_data")
-    op.drop_table("kb_fts_idx")
-    op.drop_table("kb_fts_content")
-    op.drop_table("kb_fts_config")
-    op.drop_table("kb_fts")
 
 
 def downgrade() -> None:
-    op.create_table(
-        "kb_fts",
-        sa.Column("en_title", sa.NullType(), nullable=True),
-        sa.Column("en_body", sa.NullType(), nullable=True),
-        sa.Column("es_title", sa.NullType(), nullable=True),
-        sa.Column("es_body", sa.NullType(), nullable=True),
-    )
-    op.create_table(
-        "kb_fts_config",
-        sa.Column("k", sa.NullType(), nullable=False),
-        sa.Column("v", sa.NullType(), nullable=True),
-        sa.PrimaryKeyConstraint("k"),
-        sqlite_with_rowid=False,
-    )
-    op.create_table(
-        "kb_fts_content",
-        sa.Column("id", sa.INTEGER(), nullable=True),
-        sa.Column("c0", sa.NullType(), nullable=True),
-        sa.Column("c1", sa.NullType(), nullable=True),
-        sa.Column("c2", sa.NullType(), nullable=True),
-        sa.Column("c3", sa.NullType(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_table(
-        "kb_fts_idx",
-        sa.Column("segid", sa.NullType(), nullable=False),
-        sa.Column("term", sa.NullType(), nullable=False),
-        sa.Column("pgno", sa.NullType(), nullable=True),
-        sa.PrimaryKeyConstraint("segid", "term"),
-        sqlite_with_rowid=False,
-    )
-    op.create_table(
-        "kb_fts_data",
-        sa.Column("id", sa.INTEGER(), nullable=True),
-        sa.Column("block", sa.BLOB(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_table(
-        "kb_fts_docsize",
-        sa.Column("id", sa.INTEGER(), nullable=True),
-        sa.Column("sz", sa.BLOB(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
     op.drop_table("qa_evaluation_scores")
     op.drop_index(
         "ix_qa_corrective_unflagged",
