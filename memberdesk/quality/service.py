@@ -49,6 +49,7 @@ TARGET = "qa_corrective_training"
 AGENT_ROLES = (Role.TIER1_AGENT, Role.TIER2_SPECIALIST, Role.TIER3_APPEALS, Role.NAVIGATOR)
 # Who sees every agent's evaluations; supervisors see their team's, agents their own.
 SEE_ALL = (Role.QA_ANALYST, Role.COMPLIANCE_OFFICER)
+SUPERVISORS = (Role.SUPERVISOR,)
 DEFAULT_SCORECARD = "Member call guide"
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 

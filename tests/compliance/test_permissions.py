@@ -130,6 +130,10 @@ def path_values(db: Session, login) -> dict[str, str]:  # type: ignore[no-untype
         "article_id": "999999",
         "version_id": "999999",
         "point_id": "999999",
+        "scorecard_id": "999999",
+        "evaluation_id": "999999",
+        "assignment_id": "999999",
+        "calibration_id": "999999",
     }
 
 
