@@ -51,7 +51,9 @@ ScorecardId = Annotated[int, id_path("scorecard")]
 EvaluationId = Annotated[int, id_path("evaluation")]
 AssignmentId = Annotated[int, id_path("corrective assignment")]
 CalibrationId = Annotated[int, id_path("calibration session")]
-MonthQ = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="A month, YYYY-MM")]
+MonthQ = Annotated[
+    str, Query(pattern=r"^(20|21)\d\d-(0[1-9]|1[0-2])$", description="A month, YYYY-MM")
+]
 
 
 @router.get("/scorecards", response_model=list[ScorecardOut], summary="Scorecards", tags=TAGS)
@@ -120,7 +122,7 @@ def list_evaluations(
     state: Annotated[EvaluationState | None, Query(description="Only this state")] = None,
     period: Annotated[
         str | None,
-        Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Only this month, YYYY-MM"),
+        Query(pattern=r"^(20|21)\d\d-(0[1-9]|1[0-2])$", description="Only this month, YYYY-MM"),
     ] = None,
     limit: LimitQ = 50,
     offset: OffsetQ = 0,

@@ -19,7 +19,7 @@ qa_app = typer.Typer(
     help="QA: scorecards, the monthly sample, evaluations, results, the semi-annual audit.",
     no_args_is_help=True,
 )
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^(20|21)\d\d-(0[1-9]|1[0-2])$"
 
 
 def _sessions():  # type: ignore[no-untyped-def]

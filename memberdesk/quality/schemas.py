@@ -20,7 +20,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
-Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Period = Annotated[str, StringConstraints(pattern=r"^(20|21)\d\d-(0[1-9]|1[0-2])$")]
 Points = Annotated[int, Field(ge=-1000, le=1000)]  # the item's own range is checked in service
 Scores = Annotated[dict[Key, Points | None], Field(max_length=60)]
 
@@ -116,7 +116,9 @@ class CompleteIn(_In):
 class SampleIn(_In):
     """Draw the month's random sample."""
 
-    period: Period = Field(description="The month whose contacts are drawn from, YYYY-MM")
+    period: Period = Field(
+        description="The month whose contacts are drawn from, YYYY-MM (2000-2199)"
+    )
     per_agent: int = Field(default=5, ge=1, le=50, description="Contacts drawn per agent")
     seed: int = Field(default=1, ge=0, le=2**31 - 1, description="Same seed, same draw")
 

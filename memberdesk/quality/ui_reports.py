@@ -30,7 +30,7 @@ router = APIRouter(include_in_schema=False, route_class=DbRoute)
 Reader = Annotated[Principal, requires(Permission.QA_READ)]
 Evaluator = Annotated[Principal, requires(Permission.QA_EVALUATE)]
 CalibrationId = Annotated[int, id_path("calibration session")]
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^(20|21)\d\d-(0[1-9]|1[0-2])$"
 
 
 def _month_back(period: str, back: int) -> str:
