@@ -255,12 +255,12 @@ def create_app(
     from memberdesk.compliance.api import router as compliance_router
     from memberdesk.contacts.api import router as contacts_router
     from memberdesk.kb.api import router as kb_router
-    from memberdesk.quality.api import router as qa_router
     from memberdesk.kpi.api import router as kpi_router
     from memberdesk.kpi.twilio import router as twilio_router
     from memberdesk.letters.api import router as letters_router
     from memberdesk.members.api import router as members_router
     from memberdesk.navigators.api import router as navigators_router
+    from memberdesk.quality.api import router as qa_router
     from memberdesk.sla.api import router as sla_router
     from memberdesk.surveys.api import router as surveys_router
     from memberdesk.vendors.api import router as vendors_router
