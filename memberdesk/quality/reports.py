@@ -1,15 +1,19 @@
 """QA figures: agent and team averages against the 90% goal, and the semi-annual audit
 (per agent and half-year: evaluations, average, scores under 80%, corrective training on time
-or overdue). Calibration scores never count: they grade the evaluators, not the agent."""
+or overdue). Calibration scores never count: they grade the evaluators, not the agent.
+
+The database does the counting (one GROUP BY per figure, joined on the evaluations' own
+conditions rather than a list of ids), so a year of a large floor's evaluations reads in one
+pass; ``bench/bench_qa.py`` measures it beside a bare average."""
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from memberdesk.compliance.auth import Principal
@@ -20,12 +24,12 @@ from memberdesk.quality.models import CorrectiveAssignment, Evaluation
 from memberdesk.quality.schemas import AgentResult, AuditOut, AuditRow, ResultsOut, TeamResult
 
 
-def _avg(values: list[float]) -> float | None:
-    return round(statistics.fmean(values), 2) if values else None
-
-
 def _meets(avg: float | None) -> bool | None:
     return None if avg is None else avg >= scoring.GOAL
+
+
+def _avg(total: float, n: int) -> float | None:
+    return round(total / n, 2) if n else None
 
 
 def _people(session: Session, ids: set[int]) -> dict[int, tuple[str, str | None]]:
@@ -39,44 +43,74 @@ def _people(session: Session, ids: set[int]) -> dict[int, tuple[str, str | None]
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
-def results(session: Session, principal: Principal | None, start: str, end: str) -> ResultsOut:
-    """Averages of scored evaluations of the months ``start``..``end`` (YYYY-MM) the caller
-    may see: per agent and per team (a team's average is the mean of its evaluations)."""
-    stmt = select(Evaluation.agent_id, Evaluation.score).where(
-        Evaluation.period >= start,
-        Evaluation.period <= end,
+def _counted(first: str, last: str) -> ColumnElement[bool]:
+    """Scored evaluations of the months ``first``..``last`` that count toward an agent."""
+    return and_(
+        Evaluation.period >= first,
+        Evaluation.period <= last,
         Evaluation.score.is_not(None),
         Evaluation.kind != EvaluationKind.CALIBRATION,
     )
+
+
+@dataclass
+class _Sums:
+    n: int
+    total: float
+    below: int
+
+
+def _per_agent(
+    session: Session, principal: Principal | None, first: str, last: str
+) -> dict[int, _Sums]:
+    stmt = (
+        select(
+            Evaluation.agent_id,
+            func.count(),
+            func.sum(Evaluation.score),
+            func.sum(case((Evaluation.score < scoring.CORRECTIVE_BELOW, 1), else_=0)),
+        )
+        .where(_counted(first, last))
+        .group_by(Evaluation.agent_id)
+    )
     rows = session.execute(service.scoped(stmt, principal, Evaluation.agent_id)).all()
-    by_agent: dict[int, list[float]] = defaultdict(list)
-    for agent, score in rows:
-        by_agent[agent].append(float(score or 0))
-    people = _people(session, set(by_agent))
-    agents, by_team = [], defaultdict(list)
-    for agent, scores in by_agent.items():
+    return {r[0]: _Sums(int(r[1]), float(r[2] or 0), int(r[3] or 0)) for r in rows}
+
+
+def results(session: Session, principal: Principal | None, start: str, end: str) -> ResultsOut:
+    """Averages of scored evaluations of the months ``start``..``end`` (YYYY-MM) the caller
+    may see: per agent and per team (a team's average is the mean of its evaluations)."""
+    sums = _per_agent(session, principal, start, end)
+    people = _people(session, set(sums))
+    agents = []
+    teams: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    for agent, s in sums.items():
         name, team = people.get(agent, (f"account {agent}", None))
-        avg = _avg(scores)
+        avg = _avg(s.total, s.n)
         agents.append(
             AgentResult(
-                agent_id=agent, agent=name, team=team, evaluations=len(scores), average=avg,
-                below_80=sum(s < scoring.CORRECTIVE_BELOW for s in scores), meets_goal=_meets(avg),
+                agent_id=agent, agent=name, team=team, evaluations=s.n, average=avg,
+                below_80=s.below, meets_goal=_meets(avg),
             )
         )  # fmt: skip
-        by_team[team or "No team"].extend(scores)
+        t = teams[team or "No team"]
+        t[0] += s.n
+        t[1] += s.total
     agents.sort(key=lambda a: (a.average if a.average is not None else 101, a.agent))
-    teams = [
-        TeamResult(team=t, evaluations=len(s), average=_avg(s), meets_goal=_meets(_avg(s)))
-        for t, s in sorted(by_team.items())
-    ]
-    everything = [float(s or 0) for _, s in rows]
+    team_rows = []
+    for name, (n, total) in sorted(teams.items()):
+        avg = _avg(total, int(n))
+        team_rows.append(
+            TeamResult(team=name, evaluations=int(n), average=avg, meets_goal=_meets(avg))
+        )
+    n_all = sum(s.n for s in sums.values())
     return ResultsOut(
         start=start,
         end=end,
         goal=scoring.GOAL,
-        overall=_avg(everything),
+        overall=_avg(sum(s.total for s in sums.values()), n_all),
         agents=agents,
-        teams=teams,
+        teams=team_rows,
     )
 
 
@@ -87,14 +121,29 @@ def half_bounds(year: int, half: int) -> tuple[str, str]:
     )
 
 
-@dataclass
-class _Row:
-    scores: list[float] = field(default_factory=list)
-    corrective: int = 0
-    on_time: int = 0
-    late: int = 0
-    overdue_open: int = 0
-    open: int = 0
+def _corrective(
+    session: Session, principal: Principal | None, first: str, last: str, at: datetime
+) -> dict[int, dict[str, int]]:
+    """Per agent: corrective assignments the half's evaluations opened, by how they stand."""
+    a = CorrectiveAssignment
+    late_done = and_(a.state == CorrectiveState.COMPLETED, a.completed_at > a.due_at)
+    standing: Any = case(
+        (and_(a.state == CorrectiveState.COMPLETED, a.completed_at <= a.due_at), "on_time"),
+        (late_done, "late"),
+        (and_(a.state == CorrectiveState.OPEN, a.due_at < at), "overdue_open"),
+        (a.state == CorrectiveState.OPEN, "open"),
+        else_="cancelled",
+    )
+    stmt = (
+        select(a.agent_id, standing, func.count())
+        .join(Evaluation, Evaluation.id == a.evaluation_id)
+        .where(_counted(first, last))
+        .group_by(a.agent_id, standing)
+    )
+    out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for agent, how, n in session.execute(service.scoped(stmt, principal, a.agent_id)).all():
+        out[agent][how] += int(n)
+    return out
 
 
 def audit_report(
@@ -103,53 +152,22 @@ def audit_report(
     """The semi-annual audit: every agent the caller may see with evaluations in the half
     (by the contact's month), and the corrective training those evaluations opened."""
     first, last = half_bounds(year, half)
-    stmt = select(Evaluation.id, Evaluation.agent_id, Evaluation.score).where(
-        Evaluation.period >= first,
-        Evaluation.period <= last,
-        Evaluation.score.is_not(None),
-        Evaluation.kind != EvaluationKind.CALIBRATION,
-    )
-    evs = session.execute(service.scoped(stmt, principal, Evaluation.agent_id)).all()
-    rows: dict[int, _Row] = defaultdict(_Row)
-    for _, agent, score in evs:
-        rows[agent].scores.append(float(score or 0))
-    ids = [e[0] for e in evs]
-    assignments = (
-        list(
-            session.scalars(
-                select(CorrectiveAssignment).where(CorrectiveAssignment.evaluation_id.in_(ids))
-            )
-        )
-        if ids
-        else []
-    )
-    at = at.astimezone(UTC)
-    for a in assignments:
-        r = rows[a.agent_id]
-        if a.state == CorrectiveState.CANCELLED:
-            continue
-        r.corrective += 1
-        if a.state == CorrectiveState.COMPLETED and a.completed_at is not None:
-            if a.completed_at <= a.due_at:
-                r.on_time += 1
-            else:
-                r.late += 1
-        elif at > a.due_at:
-            r.overdue_open += 1
-        else:
-            r.open += 1
-    people = _people(session, set(rows))
-    out = []
-    for agent, r in rows.items():
+    sums = _per_agent(session, principal, first, last)
+    owed = _corrective(session, principal, first, last, at.astimezone(UTC))
+    people = _people(session, set(sums) | set(owed))
+    rows = []
+    for agent in set(sums) | set(owed):
+        s = sums.get(agent, _Sums(0, 0.0, 0))
+        c = owed.get(agent, {})
         name, team = people.get(agent, (f"account {agent}", None))
-        out.append(
+        rows.append(
             AuditRow(
-                agent_id=agent, agent=name, team=team, evaluations=len(r.scores),
-                average=_avg(r.scores),
-                below_80=sum(s < scoring.CORRECTIVE_BELOW for s in r.scores),
-                corrective=r.corrective, on_time=r.on_time, late=r.late,
-                overdue_open=r.overdue_open, open=r.open,
+                agent_id=agent, agent=name, team=team, evaluations=s.n,
+                average=_avg(s.total, s.n), below_80=s.below,
+                corrective=sum(n for how, n in c.items() if how != "cancelled"),
+                on_time=c.get("on_time", 0), late=c.get("late", 0),
+                overdue_open=c.get("overdue_open", 0), open=c.get("open", 0),
             )
         )  # fmt: skip
-    out.sort(key=lambda r: (r.team or "", r.agent))
-    return AuditOut(year=year, half=half, goal=scoring.GOAL, rows=out)
+    rows.sort(key=lambda r: (r.team or "", r.agent))
+    return AuditOut(year=year, half=half, goal=scoring.GOAL, rows=rows)
