@@ -351,7 +351,7 @@ def get_calibration(
     """Every evaluator's score, the spread (max - min, standard deviation) and each item's."""
     cal = session.get(Calibration, calibration_id)
     if cal is None:
-        raise NotFound("no such calibration session")
+        raise NotFound("no such calibration")
     return views.calibration_out(session, cal)
 
 

@@ -62,7 +62,7 @@ def score_calibration(
     """One evaluator's scores in a session (409 when they have scored it already)."""
     cal = session.get(Calibration, calibration_id)
     if cal is None:
-        raise NotFound("no such calibration session")
+        raise NotFound("no such calibration")
     contact = session.get(Contact, cal.contact_id)
     card = session.get(QaScorecard, cal.scorecard_id)
     assert contact is not None and card is not None and contact.agent_id is not None
@@ -78,9 +78,7 @@ def score_calibration(
             session.add(ev)
             session.flush()
     except IntegrityError:
-        raise Conflict(
-            "you have scored this session already", field="path.calibration_id"
-        ) from None
+        raise Conflict("you have scored it already", field="path.calibration_id") from None
     record_scored(session, ctx, ev, result, at)
     return ev
 

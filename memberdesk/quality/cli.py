@@ -250,7 +250,7 @@ def calibration_spread(
     with _sessions()() as session:
         cal = session.get(Calibration, calibration_id)
         if cal is None:
-            raise fail("no such calibration session")
+            raise fail("no such calibration")
         out = views.calibration_out(session, cal).model_dump(mode="json")
     s = out["spread"]
     text = (

@@ -185,7 +185,7 @@ def calibration_page(
     """A session: each evaluator's score, the spread, and the caller's own score form."""
     cal = session.get(Calibration, calibration_id)
     if cal is None:
-        raise NotFound("no such calibration session")
+        raise NotFound("no such calibration")
     return _session_page(request, session, principal, cal)
 
 
@@ -196,7 +196,7 @@ async def score_calibration(
     """Save the caller's scores in the session."""
     cal = session.get(Calibration, calibration_id)
     if cal is None:
-        raise NotFound("no such calibration session")
+        raise NotFound("no such calibration")
     card = session.get(QaScorecard, cal.scorecard_id)
     assert card is not None
     form = await request.form()
