@@ -65,8 +65,9 @@ def ensure_default_scorecard(session: Session) -> QaScorecard | None:
 
 
 def seed_demo_quality(session: Session, *, at: datetime, seed: int = 1) -> int:
-    """The default scorecard, and last month's sample scored by the demo QA analyst (with one
-    score under 80%); returns the evaluations scored. Nothing when evaluations exist."""
+    """The default scorecard, and the samples of last month and this one scored by the demo QA
+    analyst (one score under 80%); returns the evaluations scored. Nothing when evaluations
+    exist."""
     ensure_default_scorecard(session)
     if session.scalar(select(func.count()).select_from(Evaluation)):
         return 0
@@ -74,11 +75,19 @@ def seed_demo_quality(session: Session, *, at: datetime, seed: int = 1) -> int:
     if qa is None:
         return 0
     ctx = AuditContext(actor_id=qa.id, actor=qa.username, role=qa.role.value)
-    drawn = sample.draw_sample(session, ctx, service.period_of(at), 3, seed, at)
+    # Last month and this one: early in a month, this one alone holds few contacts.
+    this = service.period_of(at)
+    y, m = int(this[:4]), int(this[5:7])
+    last = f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
+    ids = [
+        i
+        for p in (last, this)
+        for i in sample.draw_sample(session, ctx, p, 3, seed, at).evaluation_ids
+    ]
     card = service.get_scorecard(session, None, "scorecard")
     rng = random.Random(seed)  # noqa: S311 - demo data, reproducible
     scored = 0
-    for n, ev_id in enumerate(drawn.evaluation_ids):
+    for n, ev_id in enumerate(ids):
         points: dict[str, int | None] = {}
         for item in card.items:
             if item.allow_na:
