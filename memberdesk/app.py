@@ -269,6 +269,7 @@ def create_app(
     from memberdesk.letters.api import router as letters_router
     from memberdesk.members.api import router as members_router
     from memberdesk.navigators.api import router as navigators_router
+    from memberdesk.quality.api import router as qa_router
     from memberdesk.sla.api import router as sla_router
     from memberdesk.surveys.api import router as surveys_router
     from memberdesk.training.api import router as training_router
@@ -300,5 +301,6 @@ def create_app(
     app.include_router(kb_feedback_router)
     app.include_router(fhir_router)
     app.include_router(enroll_router)
+    app.include_router(qa_router)
     app.include_router(ui_router)
     return app

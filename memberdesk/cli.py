@@ -134,6 +134,11 @@ LAZY_APPS: dict[str, LazyApp] = {
         "enroll_app",
         "Enrolment and eligibility exchange: X12 834 imports, samples, 270/271 answers.",
     ),
+    "qa": LazyApp(
+        "memberdesk.quality.cli",
+        "qa_app",
+        "QA: scorecards, the monthly sample, evaluations, results, the semi-annual audit.",
+    ),
     "wfm": LazyApp(
         "memberdesk.wfm.cli",
         "app",
@@ -379,6 +384,7 @@ def seed_work(
     _seed_surveys(engine, seed)
     _seed_library(engine)
     _seed_training(engine)
+    _seed_quality(engine, seed)
 
 
 def _seed_surveys(engine: Engine, seed: int) -> None:
@@ -426,6 +432,19 @@ def _seed_training(engine: Engine) -> None:
             f"demo training: {made.courses} courses, {made.completions:,} completions "
             f"for {made.people} staff"
         )
+
+
+def _seed_quality(engine: Engine, seed: int) -> None:
+    """The default QA scorecard, and the month's sample scored, unless evaluations exist."""
+    from memberdesk.clock import now
+    from memberdesk.db import make_sessionmaker
+    from memberdesk.quality.demo import seed_demo_quality
+
+    with make_sessionmaker(engine)() as session:
+        made = seed_demo_quality(session, at=now(), seed=seed)
+        session.commit()
+    if made:
+        console().print(f"demo QA: the default scorecard and {made} evaluations scored")
 
 
 def _seed_calls(engine: Engine) -> None:
@@ -586,6 +605,7 @@ def demo(
     _seed_registers(engine)
     _seed_library(engine)
     _seed_training(engine)
+    _seed_quality(engine, seed=1)
     table = Table(
         "username", "role", "password", title="Demo logins (also in var/demo-logins.json)"
     )

@@ -19,6 +19,7 @@ DOMAINS_WITH_TABLES = (
     "kb",
     "training",
     "enroll",
+    "quality",
 )
 
 

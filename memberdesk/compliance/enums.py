@@ -66,6 +66,10 @@ class Permission(StrEnum):
     FHIR_READ = "fhir.read"
     ENROLL_IMPORT = "enroll.import"  # send 834 enrolment files (adds, changes, terminations)
     X12_ELIGIBILITY = "x12.eligibility"  # send 270 inquiries, receive 271 answers
+    QA_READ = "qa.read"  # QA evaluations and results: own (agents), team (supervisors), all
+    QA_EVALUATE = "qa.evaluate"  # QA analysts: scorecards, samples, evaluations, calibration
+    QA_RESPOND = "qa.respond"  # agents: acknowledge or dispute, complete corrective training
+    QA_RESOLVE = "qa.resolve"  # supervisors and QA analysts: decide agents' disputes
     SESSION = "session"  # any signed-in user: own profile, sign-out, API tokens
 
 
@@ -248,6 +252,15 @@ class AuditAction(StrEnum):
     ENROLL_FILE_APPLIED = "enroll.file_applied"  # control numbers and counts only
     ENROLL_FILE_REJECTED = "enroll.file_rejected"  # control numbers and problem count only
     ELIGIBILITY_INQUIRY = "enroll.eligibility_inquiry"  # a 270 answered: a disclosure
+    # quality assurance (quality/): scores and ids, never the comments' text
+    QA_SCORECARD_CREATED = "qa.scorecard_created"
+    QA_SAMPLE_DRAWN = "qa.sample_drawn"
+    QA_EVALUATED = "qa.evaluated"
+    QA_ACKNOWLEDGED = "qa.acknowledged"
+    QA_DISPUTED = "qa.disputed"
+    QA_DISPUTE_RESOLVED = "qa.dispute_resolved"
+    QA_CORRECTIVE_COMPLETED = "qa.corrective_completed"
+    QA_CALIBRATION_CREATED = "qa.calibration_created"
 
 
 # Actions that disclose PHI: what "who accessed member X" reports.

@@ -146,6 +146,14 @@ ACTIONS: dict[A, str] = {
     A.ENROLL_FILE_APPLIED: "Applied an enrolment file",
     A.ENROLL_FILE_REJECTED: "Refused an enrolment file",
     A.ELIGIBILITY_INQUIRY: "Answered an eligibility inquiry",
+    A.QA_SCORECARD_CREATED: "Created a QA scorecard",
+    A.QA_SAMPLE_DRAWN: "Drew the monthly QA sample",
+    A.QA_EVALUATED: "Scored a contact for quality",
+    A.QA_ACKNOWLEDGED: "Acknowledged a QA evaluation",
+    A.QA_DISPUTED: "Disputed a QA evaluation",
+    A.QA_DISPUTE_RESOLVED: "Decided a QA dispute",
+    A.QA_CORRECTIVE_COMPLETED: "Completed corrective training",
+    A.QA_CALIBRATION_CREATED: "Opened a QA calibration session",
 }
 
 OBJECTS: dict[str, str] = {
@@ -199,6 +207,11 @@ OBJECTS: dict[str, str] = {
     "life_event": "Life event",
     "employer_group": "Employer group",
     "call_import": "Call import",
+    "qa_scorecard": "QA scorecard",
+    "qa_evaluation": "QA evaluation",
+    "qa_sample": "QA sample",
+    "qa_corrective": "Corrective training",
+    "qa_calibration": "QA calibration session",
 }
 
 PURPOSES: dict[str, str] = {

@@ -42,6 +42,7 @@ from memberdesk.contacts.models import (
     Contact,
 )
 from memberdesk.db import table_of
+from memberdesk.quality.models import UNFLAGGED_CORRECTIVE, CorrectiveAssignment
 
 # Who the audit log names for what the worker does on its own.
 SWEEPER = AuditContext(actor_id=None, actor="sla-worker", role="system")
@@ -71,6 +72,7 @@ def _clock_target(row: Any) -> str:
 
 
 CLOCKS, CALLBACKS, CONTACTS = table_of(CaseClock), table_of(Callback), table_of(Contact)
+CORRECTIVE = table_of(CorrectiveAssignment)
 
 WARNINGS = (
     Deadline(
@@ -144,6 +146,18 @@ BREACHES = (
         "contact",
         "id",
         lambda _: "email_reply",
+    ),
+    # Corrective training after a QA score under 80%: flagged overdue once (quality/).
+    Deadline(
+        "corrective training overdue",
+        CORRECTIVE,
+        "due_at",
+        "overdue_at",
+        UNFLAGGED_CORRECTIVE,
+        AuditAction.SLA_BREACHED,
+        "qa_corrective",
+        "id",
+        _clock_target,
     ),
 )
 

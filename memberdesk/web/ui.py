@@ -39,6 +39,8 @@ from memberdesk.members import ui as members_ui
 from memberdesk.members.enums import LineOfBusiness
 from memberdesk.members.lines import line_of
 from memberdesk.members.models import EmployerGroup, Member
+from memberdesk.quality import ui as quality_ui
+from memberdesk.quality import ui_reports as quality_reports
 from memberdesk.surveys import ui as surveys_ui
 from memberdesk.training import ui as training_ui
 from memberdesk.vendors import ui as vendors_ui
@@ -62,6 +64,8 @@ router.include_router(appeals_ui.router)
 router.include_router(appeals_portal.router)
 router.include_router(kb_ui.router)
 router.include_router(kb_ui_desk.router)
+router.include_router(quality_ui.router)
+router.include_router(quality_reports.router)
 router.include_router(kpi_ui.router)
 router.include_router(kpi_board.router)
 router.include_router(kpi_channels.router)

@@ -105,6 +105,7 @@ def load_due_work(engine: Engine, cases: int, callbacks: int, messages: int) -> 
             "case clock breaches": cases,  # research; the hand-off moves the case instead
             "callback breaches": callbacks,
             "portal reply breaches": messages,
+            "corrective training overdue": 0,
             "automatic escalations": cases,
         }
     return {

@@ -134,6 +134,10 @@ def path_values(db: Session, login) -> dict[str, str]:  # type: ignore[no-untype
         "patient_id": str(m.id),
         "coverage_id": "999999",
         "organization_id": f"group-{m.group_id}",
+        "scorecard_id": "999999",
+        "evaluation_id": "999999",
+        "assignment_id": "999999",
+        "calibration_id": "999999",
     }
 
 

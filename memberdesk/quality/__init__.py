@@ -1,0 +1,1 @@
+"""QA scorecards: evaluations of contacts, disputes, calibration, corrective training."""
