@@ -254,6 +254,7 @@ def create_app(
     from memberdesk.cases.portal import router as cases_portal_router
     from memberdesk.compliance.api import router as compliance_router
     from memberdesk.contacts.api import router as contacts_router
+    from memberdesk.ivr.api import router as ivr_router
     from memberdesk.kb.api import router as kb_router
     from memberdesk.kpi.api import router as kpi_router
     from memberdesk.kpi.twilio import router as twilio_router
@@ -284,6 +285,7 @@ def create_app(
     app.include_router(navigators_router)
     app.include_router(kpi_router)
     app.include_router(twilio_router)
+    app.include_router(ivr_router)
     app.include_router(letters_router)
     app.include_router(kb_router)
     app.include_router(ui_router)

@@ -17,6 +17,7 @@ DOMAINS_WITH_TABLES = (
     "breaches",
     "vendors",
     "kb",
+    "ivr",
 )
 
 
