@@ -8,6 +8,7 @@ over the exact URL and form, else 401 or 403 and nothing recorded. Answers are T
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from typing import Annotated
@@ -35,14 +36,21 @@ TWIML = "application/xml"
 ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
 KEYS = re.compile(r"^[0-9*#]{0,32}$")
 Reader = Annotated[Principal, requires(Permission.KPI_READ)]
-HOOK = {
-    "include_in_schema": False,  # only Twilio calls them, with its own form (docs/ivr.md)
-    "response_class": Response,
-    "responses": {
-        401: {"description": "No X-Twilio-Signature; nothing was recorded"},
-        403: {"description": "Wrong X-Twilio-Signature; nothing was recorded"},
-    },
-}
+
+
+def hook(path: str, summary: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """A Twilio webhook route: out of the JSON API's document (only Twilio calls it, with its
+    own form, docs/ivr.md), answering TwiML."""
+    return router.post(
+        path,
+        summary=summary,
+        include_in_schema=False,
+        response_class=Response,
+        responses={
+            401: {"description": "No X-Twilio-Signature; nothing was recorded"},
+            403: {"description": "Wrong X-Twilio-Signature; nothing was recorded"},
+        },
+    )
 
 
 def _twiml(r: VoiceResponse) -> Response:
@@ -66,7 +74,9 @@ def _pack(request: Request, pack: str | None) -> str:
     try:
         goals_of(chosen)
     except UnknownPackError as exc:
-        raise InvalidInput(str(exc), field="query.pack" if pack else "settings.twilio_pack") from None
+        raise InvalidInput(
+            str(exc), field="query.pack" if pack else "settings.twilio_pack"
+        ) from None
     return chosen
 
 
@@ -81,7 +91,7 @@ PackQuery = Annotated[
 ]
 
 
-@router.post("/ivr/twilio/voice", summary="Twilio voice webhook: a call arrives", **HOOK)
+@hook("/ivr/twilio/voice", "Twilio voice webhook: a call arrives")
 def incoming_call(
     session: SessionDep, request: Request, hook: SignedHook, pack: PackQuery = None
 ) -> Response:
@@ -100,8 +110,10 @@ def incoming_call(
     return _twiml(answer)
 
 
-@router.post("/ivr/twilio/gather", summary="Twilio voice webhook: the caller keyed", **HOOK)
-def keyed(session: SessionDep, request: Request, hook: SignedHook, pack: PackQuery = None) -> Response:
+@hook("/ivr/twilio/gather", "Twilio voice webhook: the caller keyed")
+def keyed(
+    session: SessionDep, request: Request, hook: SignedHook, pack: PackQuery = None
+) -> Response:
     """Where the menu's <Gather> sends the keys pressed (``Digits``); none: ask again."""
     sid = _sid(hook)
     digits = hook.fields.get("Digits", "").strip()
@@ -125,7 +137,7 @@ def keyed(session: SessionDep, request: Request, hook: SignedHook, pack: PackQue
     return _twiml(answer)
 
 
-@router.post("/ivr/twilio/voicemail", summary="Twilio voice webhook: a message recorded", **HOOK)
+@hook("/ivr/twilio/voicemail", "Twilio voice webhook: a message recorded")
 def recorded(session: SessionDep, request: Request, hook: SignedHook) -> Response:
     """Where the menu's <Record> sends the message: it becomes the voicemail callback task."""
     sid = _sid(hook)
@@ -145,7 +157,7 @@ class StatusOut(BaseModel):
     outcome: str = Field(description="How the call left the menu (in_menu while it has not)")
 
 
-@router.post("/ivr/twilio/status", summary="Twilio call status callback", **HOOK)
+@hook("/ivr/twilio/status", "Twilio call status callback")
 def call_status(session: SessionDep, request: Request, hook: SignedHook) -> Response:
     """Set this URL as the number's call status changes callback: a call that ends while in
     the menu is logged as contained (the menu answered something) or abandoned."""

@@ -46,6 +46,4 @@ class Outcome(StrEnum):
 
 
 # What the caller asked for: the contact's reason, and the queue's reason.
-SERVED = frozenset(
-    {Choice.CARD_STATUS, Choice.NEW_CARD, Choice.ELIGIBILITY, Choice.CASE_STATUS}
-)
+SERVED = frozenset({Choice.CARD_STATUS, Choice.NEW_CARD, Choice.ELIGIBILITY, Choice.CASE_STATUS})

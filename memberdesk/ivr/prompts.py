@@ -29,8 +29,7 @@ WORDS: dict[str, dict[str, str]] = {
         "To speak with a representative, press 0 then pound.",
         "date_of_birth": "Please enter your date of birth: two digits for the month, two for "
         "the day and four for the year.",
-        "no_match": "Sorry, we could not match that member ID and date of birth. Let's try "
-        "again.",
+        "no_match": "Sorry, we could not match that member ID and date of birth. Let's try again.",
         "not_identified": "Sorry, we could not find your record.",
         "menu": "For your ID card, press 1. To hear whether you are covered today, press 2. "
         "For the status of your open case, press 3. To leave a message and get a call back, "

@@ -29,9 +29,7 @@ class MonthOut(BaseModel):
     voicemail: int = Field(description="Left a message for a call back")
     abandoned: int = Field(description="Hung up before the menu answered anything")
     containment: float | None = Field(description="contained ÷ calls (0–1); null with no calls")
-    standing: str | None = Field(
-        description="below, within or above the goal; null with no calls"
-    )
+    standing: str | None = Field(description="below, within or above the goal; null with no calls")
 
 
 class ContainmentOut(BaseModel):
@@ -92,7 +90,7 @@ def containment(session: Session, pack: str, first: date, last: date) -> Contain
             IvrCall.outcome != Outcome.IN_MENU,
         )
     ).all()
-    empty = {o: 0 for o in Outcome if o != Outcome.IN_MENU}
+    empty: dict[Outcome, int] = {o: 0 for o in Outcome if o != Outcome.IN_MENU}
     by_month: dict[str, dict[Outcome, int]] = {}
     total = dict(empty)
     for started, outcome in rows:

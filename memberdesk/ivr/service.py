@@ -345,9 +345,7 @@ def _card_status(session: Session, ctx: AuditContext, member: Member, lang: str)
     )
 
 
-def _coverage(
-    session: Session, ctx: AuditContext, member: Member, lang: str, at: datetime
-) -> str:
+def _coverage(session: Session, ctx: AuditContext, member: Member, lang: str, at: datetime) -> str:
     result = members.eligibility(member, at.date(), AGE_LIMIT)
     _read(session, ctx, member, "eligibility")
     if not result.eligible:

@@ -44,9 +44,7 @@ def path_words(path: Sequence[str]) -> list[str]:
             retries += 1
             continue
         if retries:
-            out.append(
-                CHOICES[Choice.RETRY] + (f" ({retries} times)" if retries > 1 else "")
-            )
+            out.append(CHOICES[Choice.RETRY] + (f" ({retries} times)" if retries > 1 else ""))
             retries = 0
         if step:
             out.append(CHOICES.get(Choice(step), step) if step in VALUES else step)

@@ -114,8 +114,12 @@ def test_english_self_service_contained(
     assert caller_member.member_number not in text and "5550142" not in text
     # Hanging up again changes nothing (Twilio may send the status more than once).
     assert c.hang_up().json() == {"outcome": "contained"}
-    assert db.scalar(select(func.count()).select_from(Contact).where(
-        Contact.call_ref == "ivr:" + c.call_sid)) == 1
+    assert (
+        db.scalar(
+            select(func.count()).select_from(Contact).where(Contact.call_ref == "ivr:" + c.call_sid)
+        )
+        == 1
+    )
 
 
 @time_machine.travel(T0, tick=False)
