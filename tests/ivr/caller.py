@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from typing import Any
 
 from twilio.request_validator import RequestValidator
 
 TOKEN = "0123456789abcdef0123456789abcdef"  # a made-up auth token, the shape of Twilio's
 CALLER_PHONE = "+14155550142"
+BUSY_TRIES = 8
 
 
 def sid(prefix: str = "CA") -> str:
@@ -41,7 +43,11 @@ class Caller:
     def post(self, path: str, fields: dict[str, str], token: str = TOKEN) -> Any:
         form = {"CallSid": self.call_sid, "From": self.phone, "To": "+15005550006", **fields}
         signature = RequestValidator(token).compute_signature(self.base + path, form)
-        r = self.client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+        for _ in range(BUSY_TRIES):  # a live server under load may ask to come back (503)
+            r = self.client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+            if r.status_code != 503:
+                break
+            time.sleep(min(float(r.headers.get("Retry-After", "1")), 2.0))
         if r.status_code == 200:
             self.last = r.text
         return r
