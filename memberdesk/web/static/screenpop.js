@@ -15,7 +15,12 @@
     source.close();
     window.location.assign(data.open);
   });
+  source.addEventListener("open", function () {
+    box.setAttribute("data-listening", "yes");
+    status.textContent = "Waiting for calls: a call that reaches you opens here by itself.";
+  });
   source.addEventListener("error", function () {
+    box.removeAttribute("data-listening");
     status.textContent = "Connection lost: reconnecting…";
   });
 })();
