@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from memberdesk.cli import app
+from memberdesk.compliance.enums import Role
 from memberdesk.config import get_settings
 from memberdesk.ivr.enums import Outcome
 from memberdesk.ivr.models import IvrCall
@@ -107,3 +109,39 @@ def test_command_line(env: Path) -> None:
     assert text.exit_code == 0 and "25.0% within" in text.output and "50.0% above" in text.output
     bad = runner.invoke(app, ["ivr", "containment", "--from", "October"])
     assert bad.exit_code == 2 and "--from" in bad.output
+
+
+def fuzz_one(operation: Any, token: str, known: set[str]) -> None:
+    from hypothesis import given
+
+    from tests.test_fuzz_api import FUZZ, run
+
+    @given(case=operation.as_strategy())
+    @FUZZ
+    def check(case: Any) -> None:
+        run(case, token, known)
+
+    check()
+
+
+def test_fuzz_the_report(app: Any, login: Any, db: Session) -> None:
+    """The API fuzz (tests/test_fuzz_api.py) on this package's operations, staff and member."""
+    import schemathesis
+
+    from tests.test_fuzz_api import enum_values
+
+    api = schemathesis.openapi.from_asgi("/openapi.json", app)
+    known = enum_values(app.openapi())
+    tokens = [
+        login(Role.SUPERVISOR, team="Team A").token,
+        login(Role.MEMBER, member_id=f.member(db).id).token,
+    ]
+    ran = 0
+    for result in api.get_all_operations():
+        operation = result.ok()
+        if not operation.path.startswith("/api/ivr/"):
+            continue
+        for token in tokens:
+            fuzz_one(operation, token, known)
+        ran += 1
+    assert ran == 1
