@@ -46,7 +46,17 @@ def hung_up(session: Session, ctx: AuditContext, call: IvrCall, *, at: datetime)
     """The caller hung up while in the menu: contained when it answered something."""
     if call.outcome != Outcome.IN_MENU:
         return  # already left the menu (transfer, voicemail): the status changes nothing
-    finish(session, ctx, call, Outcome.CONTAINED if served(call) else Outcome.ABANDONED, at=at)
+    if call.step == Step.VOICEMAIL:
+        # Hanging up is how many callers end a message: Twilio posts the recording after (or
+        # before) this status, and the recording decides how the call ends.
+        call.ended_at = at
+        return
+    finish(session, ctx, call, left_as(call), at=at)
+
+
+def left_as(call: IvrCall) -> Outcome:
+    """How a call that ended in the menu left it."""
+    return Outcome.CONTAINED if served(call) else Outcome.ABANDONED
 
 
 def finish(

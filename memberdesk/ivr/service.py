@@ -26,7 +26,7 @@ from memberdesk.contacts.enums import Reason
 from memberdesk.errors import Conflict
 from memberdesk.ivr import prompts
 from memberdesk.ivr.enums import Choice, Outcome, Step
-from memberdesk.ivr.finish import finish, record_voicemail
+from memberdesk.ivr.finish import finish, left_as, record_voicemail
 from memberdesk.ivr.models import IvrCall
 from memberdesk.members import access as members_access
 from memberdesk.members import service as members
@@ -409,8 +409,11 @@ def voicemail(
     if call.step != Step.VOICEMAIL:
         return _goodbye(call, [])
     if not recorded:
+        if call.ended_at is not None:  # the caller hung up before saying anything
+            finish(session, ctx, call, left_as(call), at=call.ended_at)
+            return _goodbye(call, [])
         return _next(call, Step.MENU, [prompts.say(lang, "no_recording")])
-    cb = record_voicemail(session, ctx, call, at=at)
+    cb = record_voicemail(session, ctx, call, at=call.ended_at or at)
     due = cb.due_at.astimezone(zone_of(call.pack))
     if due.date() == at.astimezone(due.tzinfo).date():
         return _goodbye(call, [prompts.say(lang, "voicemail_today")])

@@ -221,3 +221,21 @@ def test_bad_signature_is_refused_and_records_nothing(phone: TestClient, db: Ses
     unsigned = phone.post("/api/ivr/twilio/voice", data={"CallSid": c.call_sid})
     assert unsigned.status_code == 401
     assert db.scalar(select(func.count()).select_from(IvrCall)) == before
+
+
+@time_machine.travel(T0, tick=False)
+def test_hanging_up_to_end_a_message_keeps_it(
+    phone: TestClient, db: Session, caller_member: Member
+) -> None:
+    """Twilio may send the call's end before the recording: the message still becomes the
+    callback; a caller who hangs up before saying anything leaves no callback."""
+    for words, outcome in ((True, Outcome.VOICEMAIL), (False, Outcome.CONTAINED)):
+        c = Caller(phone)
+        identify(c, caller_member)
+        c.press("2")  # coverage: something answered
+        c.press("4")
+        assert c.hang_up().json() == {"outcome": "in_menu"}
+        c.record(seconds=12 if words else 0)
+        call = ivr_call(db, c)
+        assert call.outcome == outcome and (call.callback_id is not None) == words
+        assert call.contact_id is not None
