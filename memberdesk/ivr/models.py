@@ -50,7 +50,8 @@ class ScreenPop(Base):
     """A call that has reached an agent, to open on that agent's desktop."""
 
     __tablename__ = "screen_pops"
-    __table_args__ = (Index("ix_screen_pops_agent_created", "agent_id", "created_at"),)
+    # The desktops' one look: fresh pops not yet opened, across all agents.
+    __table_args__ = (Index("ix_screen_pops_created_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -20,6 +20,7 @@ from memberdesk.kpi.live import Event
 from memberdesk.members.models import Member
 
 FRESH = timedelta(minutes=2)  # a pop not opened by then is a call long since taken elsewhere
+LOOK_LIMIT = 2000  # pops waiting at once across the floor: far more than agents on calls
 
 
 def answered(session: Session, events: Sequence[Event]) -> int:
@@ -61,19 +62,15 @@ def answered(session: Session, events: Sequence[Event]) -> int:
     return made
 
 
-def waiting(session: Session, agent_id: int, after_id: int, at: datetime) -> list[int]:
-    """This agent's pops not yet opened, newer than ``after_id`` and still fresh (ids only:
-    the stream carries no PHI, the page it opens is audited)."""
-    return list(
-        session.scalars(
-            select(ScreenPop.id)
-            .where(
-                ScreenPop.agent_id == agent_id,
-                ScreenPop.id > after_id,
-                ScreenPop.opened_at.is_(None),
-                ScreenPop.created_at >= at - FRESH,
-            )
-            .order_by(ScreenPop.id)
-            .limit(5)
-        )
+def fresh(session: Session, at: datetime) -> list[tuple[int, int]]:
+    """Every agent's pops not yet opened and still fresh, as (pop id, agent id), oldest first:
+    one look serves every desktop a process streams to (ids only: the stream carries no PHI,
+    the page it opens is audited)."""
+    rows = session.execute(
+        select(ScreenPop.id, ScreenPop.agent_id)
+        .where(ScreenPop.created_at >= at - FRESH, ScreenPop.opened_at.is_(None))
+        # In the index's order, so the look reads only the last minutes of it.
+        .order_by(ScreenPop.created_at, ScreenPop.id)
+        .limit(LOOK_LIMIT)
     )
+    return [(pop_id, agent_id) for pop_id, agent_id in rows]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -42,24 +42,57 @@ POLL_SECONDS = 0.5  # a pop shows within about this long of the call being answe
 STREAM_SECONDS = 600.0  # then the browser reconnects, and its session is checked again
 
 
+class PopWatch:
+    """Fresh pops looked up at most once per period in this process, however many desktops it
+    streams to (one query, not one per agent); every app server looks on its own, so several
+    share one PostgreSQL without coordination."""
+
+    def __init__(self, sessions: Any) -> None:
+        self._sessions = sessions
+        self._rows: list[tuple[int, int]] = []
+        self._at = float("-inf")
+        self._lock = asyncio.Lock()
+        self._opened: set[int] = set()
+
+    async def fresh(self) -> list[tuple[int, int]]:
+        """(pop id, agent id) of the pops waiting, no older than the period."""
+        async with self._lock:
+            if time.monotonic() - self._at >= POLL_SECONDS * 0.9:
+                self._rows = await run_in_threadpool(self._look)
+                self._at = time.monotonic()
+                self._opened.clear()
+        return [r for r in self._rows if r[0] not in self._opened]
+
+    def opened(self, pop_id: int) -> None:
+        """A pop opened through this process: not offered again before the next look."""
+        self._opened.add(pop_id)
+
+    def _look(self) -> list[tuple[int, int]]:
+        with self._sessions.read() as session:
+            return screen_pops.fresh(session, now())
+
+
+def _watch(request: Request) -> PopWatch:
+    watch: PopWatch | None = getattr(request.app.state, "pop_watch", None)
+    if watch is None:  # made on first use (the event loop runs one coroutine at a time)
+        watch = request.app.state.pop_watch = PopWatch(request.app.state.sessions)
+    return watch
+
+
 @router.get("/desktop/pops/stream", response_class=EventSourceResponse)
 async def pops_stream(request: Request, principal: Agent) -> AsyncIterator[ServerSentEvent]:
     """The agent's calls as they are answered: each an event naming the page to open (no PHI
-    travels on the stream). Every app server polls the database itself, so several can share
-    one PostgreSQL; the stream ends after a while and the browser reconnects."""
-    sessions = request.app.state.sessions
-
-    def look(after: int) -> list[int]:
-        with sessions.read() as session:
-            return screen_pops.waiting(session, principal.user_id, after, now())
-
-    last = 0
+    travels on the stream). The stream ends after a while and the browser reconnects, so that a
+    revoked session stops receiving."""
+    watch = _watch(request)
+    sent: set[int] = set()
     stop = time.monotonic() + STREAM_SECONDS
     yield ServerSentEvent(comment="listening", retry=2000)
     while time.monotonic() < stop and not await request.is_disconnected():
-        for pop_id in await run_in_threadpool(look, last):
-            last = pop_id
-            yield ServerSentEvent(data={"open": f"/desktop/pops/{pop_id}"}, event="pop")
+        for pop_id, agent_id in await watch.fresh():
+            if agent_id == principal.user_id and pop_id not in sent:
+                sent.add(pop_id)
+                yield ServerSentEvent(data={"open": f"/desktop/pops/{pop_id}"}, event="pop")
         await asyncio.sleep(POLL_SECONDS)
 
 
@@ -91,6 +124,7 @@ def pop_page(
     if pop.opened_at is None:
         pop.opened_at = now()
     session.commit()
+    _watch(request).opened(pop.id)
     identified = bool(call and Choice.IDENTIFIED.value in call.path)
     return render(
         request,

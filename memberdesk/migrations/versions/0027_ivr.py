@@ -103,13 +103,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["desk_contact_id"], ["contacts.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        "ix_screen_pops_agent_created", "screen_pops", ["agent_id", "created_at"], unique=False
-    )
+    op.create_index("ix_screen_pops_created_at", "screen_pops", ["created_at"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_screen_pops_agent_created", table_name="screen_pops")
+    op.drop_index("ix_screen_pops_created_at", table_name="screen_pops")
     op.drop_table("screen_pops")
     op.drop_index("ix_ivr_calls_member_id", table_name="ivr_calls")
     op.drop_index("ix_ivr_calls_started_at", table_name="ivr_calls")
