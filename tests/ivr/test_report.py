@@ -78,7 +78,10 @@ def test_api_and_page(db: Session, agent: Persona, login) -> None:  # type: igno
     assert member.client.get("/api/ivr/containment").status_code == 403
     page = agent.client.get("/ivr")
     assert page.status_code == 200 and "Phone menu: calls it answered" in page.text
-    assert '<a href="/ivr">phone menu' in agent.client.get("/kpi").text  # the line on /kpi
+    # The line on the call figures page, over the days it shows.
+    kpi = agent.client.get("/kpi", params={"from": "2026-10-01", "to": "2026-11-30"}).text
+    assert "Phone menu: it answered 2 of 6 calls on its own for these days (33.3%, above" in kpi
+    assert '<a href="/ivr">' in kpi
 
 
 @pytest.fixture
