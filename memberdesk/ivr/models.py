@@ -62,3 +62,15 @@ class ScreenPop(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     desk_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+
+
+class IvrMiss(Base):
+    """A member ID keyed with a date of birth that did not match it: counted across calls, so
+    that guessing a member's date of birth over many calls stops working (``service``)."""
+
+    __tablename__ = "ivr_misses"
+    __table_args__ = (Index("ix_ivr_misses_member_at", "member_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

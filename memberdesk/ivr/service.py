@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -27,7 +27,7 @@ from memberdesk.errors import Conflict
 from memberdesk.ivr import prompts
 from memberdesk.ivr.enums import Choice, Outcome, Step
 from memberdesk.ivr.finish import finish, left_as, record_voicemail
-from memberdesk.ivr.models import IvrCall
+from memberdesk.ivr.models import IvrCall, IvrMiss
 from memberdesk.members import access as members_access
 from memberdesk.members import service as members
 from memberdesk.members.enums import IdCardReason
@@ -37,6 +37,8 @@ from memberdesk.sla.packs import zone_of
 GATHER = "/api/ivr/twilio/gather"
 RECORDED = "/api/ivr/twilio/voicemail"
 MAX_ID_TRIES = 3  # failed member ID + date of birth pairs before a representative takes over
+MAX_MISSES = 5  # wrong dates of birth for one member ID, over all calls, within the window
+MISS_WINDOW = timedelta(hours=24)
 MAX_RETRIES = 2  # unexpected answers in a row re-prompted before a representative takes over
 MAX_PATH = 60  # steps kept on a call's path (a caller looping in the menu)
 VOICEMAIL_SECONDS = 120
@@ -234,6 +236,18 @@ def _birth(digits: str) -> date | None:
         return None
 
 
+def _locked(session: Session, member_id: int, at: datetime) -> bool:
+    """Whether this member ID has missed its date of birth too often lately, over all calls:
+    then even the right date is answered as a miss (the same words: no hint), and the caller
+    reaches a representative, who verifies them as usual."""
+    misses = session.scalar(
+        select(func.count())
+        .select_from(IvrMiss)
+        .where(IvrMiss.member_id == member_id, IvrMiss.at >= at - MISS_WINDOW)
+    )
+    return (misses or 0) >= MAX_MISSES
+
+
 def _date_of_birth(
     session: Session,
     ctx: AuditContext,
@@ -247,10 +261,12 @@ def _date_of_birth(
     born = _birth(digits)
     member = session.get(Member, call.pending_member_id) if call.pending_member_id else None
     call.pending_member_id = None
-    if member is not None and born is not None and member.date_of_birth == born:
-        call.member_id = member.id
-        _walk(call, Choice.IDENTIFIED)
-        return _next(call, Step.MENU)
+    if member is not None and not _locked(session, member.id, at):
+        if born is not None and member.date_of_birth == born:
+            call.member_id = member.id
+            _walk(call, Choice.IDENTIFIED)
+            return _next(call, Step.MENU)
+        session.add(IvrMiss(member_id=member.id, at=at))
     call.failed_ids += 1
     lang = _lang(call)
     if call.failed_ids >= MAX_ID_TRIES:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -239,3 +239,28 @@ def test_hanging_up_to_end_a_message_keeps_it(
         call = ivr_call(db, c)
         assert call.outcome == outcome and (call.callback_id is not None) == words
         assert call.contact_id is not None
+
+
+@time_machine.travel(T0, tick=False)
+def test_guessing_a_date_of_birth_over_many_calls_stops_working(
+    phone: TestClient, db: Session, caller_member: Member
+) -> None:
+    """Five wrong dates of birth for one member ID within a day, over any number of calls:
+    then even the right one is answered as a miss, with the same words, and the caller goes
+    to a representative."""
+    wrong = ["01011990", "02021991", "03031992", "04041993", "05051994"]
+    for chunk in (wrong[:3], wrong[3:]):
+        c = Caller(phone)
+        c.start()
+        c.press("1")
+        for born in chunk:
+            c.press(keypad(caller_member))
+            c.press(born)
+    c = Caller(phone)
+    identify(c, caller_member)  # the right date of birth, now too late
+    assert "could not match that member ID and date of birth" in c.heard()
+    assert ivr_call(db, c).member_id is None
+    with time_machine.travel(T0 + timedelta(hours=25), tick=False):
+        later = Caller(phone)
+        identify(later, caller_member)
+        assert ivr_call(db, later).member_id == caller_member.id

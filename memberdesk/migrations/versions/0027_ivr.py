@@ -1,4 +1,5 @@
-"""phone menu (ivr/): calls through the menu with their path, and screen pops for agents
+"""phone menu (ivr/): calls through the menu with their path, missed identifications, and
+screen pops for agents
 
 Revision ID: 0027
 Revises: 0021
@@ -104,9 +105,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_screen_pops_created_at", "screen_pops", ["created_at"], unique=False)
+    op.create_table(
+        "ivr_misses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["member_id"], ["members.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_ivr_misses_member_at", "ivr_misses", ["member_id", "at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_ivr_misses_member_at", table_name="ivr_misses")
+    op.drop_table("ivr_misses")
     op.drop_index("ix_screen_pops_created_at", table_name="screen_pops")
     op.drop_table("screen_pops")
     op.drop_index("ix_ivr_calls_member_id", table_name="ivr_calls")
