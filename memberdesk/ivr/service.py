@@ -32,6 +32,7 @@ from memberdesk.members import access as members_access
 from memberdesk.members import service as members
 from memberdesk.members.enums import IdCardReason
 from memberdesk.members.models import Member
+from memberdesk.members.packs import pack_for
 from memberdesk.sla.packs import zone_of
 
 GATHER = "/api/ivr/twilio/gather"
@@ -356,13 +357,17 @@ def _card_status(session: Session, ctx: AuditContext, member: Member, lang: str)
     return prompts.say(
         lang,
         "card",
-        on=prompts.spoken_date(card.requested_at.date(), lang),
+        on=prompts.spoken_date(
+            card.requested_at.astimezone(zone_of(pack_for(member))).date(), lang
+        ),
         status=prompts.CARD_STATUS[lang][card.status],
     )
 
 
 def _coverage(session: Session, ctx: AuditContext, member: Member, lang: str, at: datetime) -> str:
-    result = members.eligibility(member, at.date(), AGE_LIMIT)
+    # "Today" is the plan's day (an evening call in California is already tomorrow in UTC).
+    today = at.astimezone(zone_of(pack_for(member))).date()
+    result = members.eligibility(member, today, AGE_LIMIT)
     _read(session, ctx, member, "eligibility")
     if not result.eligible:
         return prompts.say(lang, "not_covered")

@@ -264,3 +264,13 @@ def test_guessing_a_date_of_birth_over_many_calls_stops_working(
         later = Caller(phone)
         identify(later, caller_member)
         assert ivr_call(db, later).member_id == caller_member.id
+
+
+def test_today_is_the_plans_day(phone: TestClient, db: Session, caller_member: Member) -> None:
+    """At 8 pm in California on the last day of coverage (already tomorrow in UTC) the caller
+    is still covered today."""
+    with time_machine.travel(datetime(2027, 1, 1, 4, 0, tzinfo=UTC), tick=False):
+        c = Caller(phone)
+        identify(c, caller_member)
+        c.press("2")
+        assert "You are covered today, through December 31, 2026." in c.heard()
