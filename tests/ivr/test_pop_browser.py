@@ -92,6 +92,9 @@ def test_a_call_through_the_menu_pops_the_member(
     bar = checked.locator("#call")
     expect(bar.get_by_text("Identity verified: Member id, date of birth")).to_be_visible()
     expect(checked.get_by_role("heading", name="Coverage today")).to_be_visible()
+    # The menu's part of the call is in the history already, said to be the menu's.
+    recent = checked.locator("section", has=checked.get_by_role("heading", name="Recent contacts"))
+    expect(recent.get_by_text("Phone menu")).to_be_visible()
     problems += page_problems(checked, "ivr-call-taken", screens)
     assert problems == []
 
