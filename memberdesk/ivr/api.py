@@ -82,7 +82,11 @@ def _pack(request: Request, pack: str | None) -> str:
 
 def _transfer(request: Request) -> service.Transfer:
     settings: Settings = request.app.state.settings
-    return service.Transfer(settings.twilio_ivr_workflow_sid, settings.twilio_member_attribute)
+    return service.Transfer(
+        settings.twilio_ivr_workflow_sid,
+        settings.twilio_member_attribute,
+        int(settings.dependent_age_limit),
+    )
 
 
 PackQuery = Annotated[

@@ -43,7 +43,6 @@ MISS_WINDOW = timedelta(hours=24)
 MAX_RETRIES = 2  # unexpected answers in a row re-prompted before a representative takes over
 MAX_PATH = 60  # steps kept on a call's path (a caller looping in the menu)
 VOICEMAIL_SECONDS = 120
-AGE_LIMIT = 26
 
 # The reason a choice is about: the contact's reason and the queue a transfer goes to.
 REASON_OF = {
@@ -57,10 +56,12 @@ REASON_OF = {
 
 @dataclass(frozen=True)
 class Transfer:
-    """Where a transfer sends the caller: a TaskRouter workflow, else a named queue."""
+    """The plan's settings the menu answers by: where a transfer sends the caller (a TaskRouter
+    workflow, else a named queue) and the dependant age limit coverage is judged with."""
 
     workflow_sid: str | None
     member_attribute: str
+    age_limit: int = 26  # the plan's dependant age limit (MEMBERDESK_DEPENDENT_AGE_LIMIT)
 
 
 def start(
@@ -293,7 +294,8 @@ def _menu(
         return _next(call, Step.CARD, [_card_status(session, ctx, member, lang)])
     if digits == "2":
         _walk(call, Choice.ELIGIBILITY)
-        said = [_coverage(session, ctx, member, lang, at), prompts.say(lang, "anything_else")]
+        covered = _coverage(session, ctx, member, lang, at, transfer.age_limit)
+        said = [covered, prompts.say(lang, "anything_else")]
         return _next(call, Step.MENU, said)
     if digits == "3":
         _walk(call, Choice.CASE_STATUS)
@@ -325,7 +327,7 @@ def _card_menu(
     if digits == "1":
         try:
             members_access.request_card(
-                session, ctx, member, IdCardReason.ADDITIONAL_COPY, AGE_LIMIT
+                session, ctx, member, IdCardReason.ADDITIONAL_COPY, transfer.age_limit
             )
         except Conflict as exc:
             _walk(call, Choice.NEW_CARD_REFUSED)
@@ -364,10 +366,12 @@ def _card_status(session: Session, ctx: AuditContext, member: Member, lang: str)
     )
 
 
-def _coverage(session: Session, ctx: AuditContext, member: Member, lang: str, at: datetime) -> str:
+def _coverage(
+    session: Session, ctx: AuditContext, member: Member, lang: str, at: datetime, age_limit: int
+) -> str:
     # "Today" is the plan's day (an evening call in California is already tomorrow in UTC).
     today = at.astimezone(zone_of(pack_for(member))).date()
-    result = members.eligibility(member, today, AGE_LIMIT)
+    result = members.eligibility(member, today, age_limit)
     _read(session, ctx, member, "eligibility")
     if not result.eligible:
         return prompts.say(lang, "not_covered")
