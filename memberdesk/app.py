@@ -262,6 +262,7 @@ def create_app(
     from memberdesk.contacts.api import router as contacts_router
     from memberdesk.enroll.api import router as enroll_router
     from memberdesk.fhir.api import router as fhir_router
+    from memberdesk.ivr.api import router as ivr_router
     from memberdesk.kb.api import router as kb_router
     from memberdesk.kb.api_feedback import router as kb_feedback_router
     from memberdesk.kpi.api import router as kpi_router
@@ -295,6 +296,7 @@ def create_app(
     app.include_router(navigators_router)
     app.include_router(kpi_router)
     app.include_router(twilio_router)
+    app.include_router(ivr_router)
     app.include_router(letters_router)
     app.include_router(kb_router)
     app.include_router(training_router)

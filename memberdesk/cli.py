@@ -77,6 +77,7 @@ LAZY_APPS: dict[str, LazyApp] = {
         "contacts_app",
         "Contacts: one-contact resolution over a period.",
     ),
+    "ivr": LazyApp("memberdesk.ivr.cli", "ivr_app", "Phone menu (IVR): containment by month."),
     "callbacks": LazyApp(
         "memberdesk.contacts.cli", "callbacks_app", "Voicemail callbacks: what is due today."
     ),

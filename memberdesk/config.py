@@ -217,6 +217,13 @@ class Settings(BaseSettings):
         default_factory=lambda: ["voice"],
         description="TaskRouter task channels that are phone calls (other tasks are ignored)",
     )
+    twilio_ivr_workflow_sid: str | None = Field(
+        default=None,
+        pattern=r"^WW[0-9a-fA-F]{32}$",
+        description="TaskRouter workflow the phone menu transfers callers to, with what it "
+        "learned as task attributes (docs/ivr.md); unset: a plain Twilio queue per language and "
+        "reason, e.g. eligibility-es",
+    )
 
     @field_validator("retention_years")
     @classmethod

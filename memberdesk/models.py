@@ -20,6 +20,7 @@ DOMAINS_WITH_TABLES = (
     "training",
     "enroll",
     "quality",
+    "ivr",
 )
 
 

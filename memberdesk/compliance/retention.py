@@ -170,6 +170,7 @@ def _deidentify_work(session: Session, ids: list[int]) -> None:
         Transfer,
     )
     from memberdesk.contacts.models import Callback, CallbackAttempt, Contact
+    from memberdesk.ivr.models import IvrCall, ScreenPop
     from memberdesk.letters.models import Letter
     from memberdesk.navigators.models import MemberNavigator
     from memberdesk.surveys.models import OutboxMessage, SurveyAnswer, SurveyInvitation
@@ -182,6 +183,9 @@ def _deidentify_work(session: Session, ids: list[int]) -> None:
     scrub(Contact, Contact.member_id.in_(ids), notes=None, subject=None)
     scrub(Callback, Callback.member_id.in_(ids), phone=PURGED)
     scrub(CallbackAttempt, CallbackAttempt.callback_id.in_(callbacks), note=None)
+    # The phone menu: the number called from goes; the path and outcome stay (containment).
+    scrub(IvrCall, IvrCall.member_id.in_(ids), from_phone=None)
+    scrub(ScreenPop, ScreenPop.member_id.in_(ids), phone=None)
     scrub(Case, Case.member_id.in_(ids), summary=PURGED)
     scrub(CaseNote, CaseNote.case_id.in_(cases), text=PURGED)
     scrub(CaseHandoff, CaseHandoff.case_id.in_(cases), rationale=None)

@@ -185,6 +185,9 @@ class ContactSummary(BaseModel):
     reasons: list[Reason] = Field(description="Reason codes, in the order given")
     agent: str | None = Field(description="Username of the agent (null for member messages)")
     resolved: bool = Field(description="Marked resolved on the contact")
+    phone_menu: bool = Field(
+        default=False, description="Logged by the phone menu (IVR) for a call through it"
+    )
 
 
 class FcrOut(BaseModel):

@@ -359,6 +359,7 @@ def _recent_statement() -> Select[Any]:
             Contact.direction,
             Contact.resolved,
             Contact.agent_id,
+            Contact.call_ref,
         )
         .where(Contact.member_id == bindparam("member_id", type_=Integer))
         .order_by(Contact.started_at.desc(), Contact.id.desc())
@@ -375,6 +376,7 @@ def _recent_statement() -> Select[Any]:
             latest.c.resolved,
             agent.username,
             ContactReason.reason,
+            latest.c.call_ref,
         )
         .outerjoin(agent, agent.id == latest.c.agent_id)
         .outerjoin(ContactReason, ContactReason.contact_id == latest.c.id)
@@ -390,7 +392,7 @@ def recent_contacts(session: Session, member_id: int, limit: int = 10) -> list[C
     """The member's latest contacts with their reasons and agents: one statement."""
     rows = session.execute(_RECENT, {"member_id": member_id, "limit": limit}).all()
     out: dict[int, ContactSummary] = {}
-    for cid, started, channel, direction, resolved, username, reason in rows:
+    for cid, started, channel, direction, resolved, username, reason, call_ref in rows:
         item = out.get(cid)
         if item is None:
             item = out[cid] = ContactSummary(
@@ -401,6 +403,7 @@ def recent_contacts(session: Session, member_id: int, limit: int = 10) -> list[C
                 reasons=[],
                 agent=username,
                 resolved=resolved,
+                phone_menu=_from_menu(call_ref),
             )
         if reason is not None:
             item.reasons.append(Reason(reason))
@@ -494,4 +497,10 @@ def summary(contact: Contact, users: dict[int, str]) -> ContactSummary:
         reasons=contact.reason_codes,
         agent=users.get(contact.agent_id) if contact.agent_id else None,
         resolved=contact.resolved,
+        phone_menu=_from_menu(contact.call_ref),
     )
+
+
+def _from_menu(call_ref: str | None) -> bool:
+    """Whether the phone menu logged the contact (ivr/finish.py marks its calls so)."""
+    return bool(call_ref and call_ref.startswith("ivr:"))

@@ -88,7 +88,7 @@ def history_rows(contacts: Iterable[ContactSummary]) -> list[dict[str, str]]:
             "when": when(c.started_at),
             "how": how(c.channel, c.direction),
             "about": about(c.reasons),
-            "agent": c.agent or "The member",
+            "agent": "Phone menu" if c.phone_menu else c.agent or "The member",
             "resolved": "Yes" if c.resolved else "No",
         }
         for c in contacts

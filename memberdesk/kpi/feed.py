@@ -20,6 +20,7 @@ from memberdesk.compliance import audit
 from memberdesk.compliance.audit import AuditContext
 from memberdesk.compliance.enums import AuditAction
 from memberdesk.db import insert_on_conflict, table_of
+from memberdesk.ivr import screen_pops
 from memberdesk.kpi import contacts_link
 from memberdesk.kpi.formulas import SHORT_ABANDON_SECONDS, CallTally, add_tallies
 from memberdesk.kpi.ingest import Key, add_to_rollups
@@ -67,6 +68,8 @@ def receive(session: Session, ctx: AuditContext, pack: str, events: list[Event])
     # While this transaction holds the calls' rows: each call that has just ended, answered,
     # with its caller identified, becomes one contact.
     contacts_link.link_calls(session, ctx, (e.call_id for e in fresh if e.call_id is not None))
+    # A call answered by an agent opens on that agent's desktop (with what the menu learned).
+    screen_pops.answered(session, [e for e in fresh if e.kind is CallEvent.ANSWERED])
     placing = sorted(
         (e for e in fresh if isinstance(e.kind, AgentEvent)),
         key=lambda e: (e.agent_id, e.order()),

@@ -97,6 +97,9 @@ class Event:
     member_id: str | None = None
     warm: bool = False  # transferred: the agent stayed on the line to introduce the caller
     wrap_seconds: float | None = None  # ended: after-call work reported by the platform
+    # The platform's own call behind a queued task (TaskRouter's task carries the CallSid the
+    # phone menu kept), for the screen pop only; not stored: the call is ``call_id``.
+    ref: str | None = None
 
     def order(self) -> tuple[datetime, int, str]:
         """Where the event falls among its call's or agent's events."""

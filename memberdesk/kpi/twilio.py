@@ -308,6 +308,17 @@ def _member(fields: Mapping[str, str], settings: Settings, notes: list[str]) -> 
     return value.strip()
 
 
+def _call_sid(fields: Mapping[str, str]) -> str | None:
+    """The CallSid a task's attributes carry (the phone menu's transfer and Flex put it there):
+    the screen pop finds what the menu learned by it."""
+    try:
+        attributes = json.loads(fields.get("TaskAttributes", "") or "{}")
+    except ValueError:
+        return None
+    value = attributes.get("call_sid") if isinstance(attributes, dict) else None
+    return value if isinstance(value, str) and SID[0].match(value) else None
+
+
 def _channel(fields: Mapping[str, str], settings: Settings) -> str | None:
     """The task's channel when it is not a phone call (None: a call, or a workspace without
     channels, whose every task is a call)."""
@@ -359,7 +370,16 @@ def _call_event(
         queue = queue or UNROUTED
     agent = _agent(fields, settings) if kind is CallEvent.ANSWERED else None
     member = _member(fields, settings, out.notes)
-    out.event = Event(key, kind, at, call_id=call_id, queue=queue, agent_id=agent, member_id=member)
+    out.event = Event(
+        key,
+        kind,
+        at,
+        call_id=call_id,
+        queue=queue,
+        agent_id=agent,
+        member_id=member,
+        ref=_call_sid(fields) if kind is CallEvent.ANSWERED else None,
+    )
     return out
 
 

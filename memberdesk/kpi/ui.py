@@ -17,6 +17,7 @@ from memberdesk.compliance.deps import requires
 from memberdesk.compliance.enums import Permission
 from memberdesk.db import DbRoute, ReadingSessionDep
 from memberdesk.errors import InvalidInput
+from memberdesk.ivr.report import containment
 from memberdesk.kpi.api import report
 from memberdesk.kpi.report import By
 from memberdesk.kpi.targets import goals_of
@@ -84,9 +85,11 @@ def kpi_page(
     if by not in BREAKDOWNS:
         errors["by"] = "Choose a breakdown from the list."
     found: dict[str, Any] | None = None
+    menu = None  # the phone menu's containment over the same days (ivr/)
     if not errors and start is not None and end is not None:
         try:
             found = report(session, pack, start, end, By(by) if by else None)
+            menu = containment(session, pack, start, end).total
         except InvalidInput as exc:
             refused(exc, errors)
     session.commit()
@@ -106,4 +109,5 @@ def kpi_page(
         share=share_words,
         by_label=BREAKDOWNS.get(by, ""),
         targets={m: target_words(goals.get(m)) for m in ("service_level", "abandon_rate")},
+        menu=menu,
     )

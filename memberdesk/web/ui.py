@@ -27,6 +27,7 @@ from memberdesk.compliance.models import WebSession
 from memberdesk.compliance.ui import router as compliance_ui
 from memberdesk.contacts import ui as contacts_ui
 from memberdesk.db import DbRoute, ReadingSessionDep, SessionDep
+from memberdesk.ivr import ui as ivr_ui
 from memberdesk.kb import ui as kb_ui
 from memberdesk.kb import ui_desk as kb_ui_desk
 from memberdesk.kpi import ui as kpi_ui
@@ -59,6 +60,7 @@ from memberdesk.wfm import ui as wfm_ui
 router = APIRouter(include_in_schema=False, route_class=DbRoute)
 router.include_router(members_ui.router)
 router.include_router(contacts_ui.router)
+router.include_router(ivr_ui.router)
 router.include_router(cases_ui.router)
 router.include_router(appeals_ui.router)
 router.include_router(appeals_portal.router)

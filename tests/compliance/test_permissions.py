@@ -138,6 +138,7 @@ def path_values(db: Session, login) -> dict[str, str]:  # type: ignore[no-untype
         "evaluation_id": "999999",
         "assignment_id": "999999",
         "calibration_id": "999999",
+        "pop_id": "999999",
     }
 
 
@@ -147,6 +148,7 @@ def test_each_role_allowed_and_refused_exactly_by_the_matrix(
     # The wallboard's server-sent stream runs until its time is up (the test client never
     # disconnects): with none, it answers at once and the walk checks only who may open it.
     monkeypatch.setattr("memberdesk.kpi.ui_board.STREAM_SECONDS", 0.0)
+    monkeypatch.setattr("memberdesk.ivr.ui.STREAM_SECONDS", 0.0)  # the desktop's screen pops
     member = f.member(db, last_name="Portalperson")
     refused_ok, allowed_ok = 0, 0
     for role in Role:
