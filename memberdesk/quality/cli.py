@@ -193,15 +193,18 @@ def evaluate(
 
 @qa_app.command("results")
 def results(
-    start: Annotated[str, typer.Option(help="First month, YYYY-MM")],
-    end: Annotated[str, typer.Option(help="Last month, YYYY-MM")],
+    start: Annotated[
+        str | None, typer.Option(help="First month, YYYY-MM (default: this one)")
+    ] = None,
+    end: Annotated[str | None, typer.Option(help="Last month, YYYY-MM (default: --start)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object")] = False,
 ) -> None:
     """Agent and team averages against the 90% goal."""
-    from memberdesk.quality import reports
+    from memberdesk.clock import now
+    from memberdesk.quality import reports, service
 
-    _month(start, "--start")
-    _month(end, "--end")
+    start = _month(start, "--start") if start else service.period_of(now())
+    end = _month(end, "--end") if end else start
     with _sessions()() as session:
         out = reports.results(session, None, start, end).model_dump()
     lines = [f"goal {out['goal']}%   overall {out['overall']}%"]

@@ -19,6 +19,7 @@ from memberdesk.quality.schemas import (
     ScorecardOut,
     SpreadOut,
 )
+from memberdesk.sla.packs import zone_of
 
 
 def scorecard_out(card: QaScorecard) -> ScorecardOut:
@@ -39,11 +40,18 @@ def scorecard_out(card: QaScorecard) -> ScorecardOut:
 
 
 def corrective_out(a: CorrectiveAssignment, agent: str, at: datetime) -> CorrectiveOut:
-    """A corrective assignment with its standing at ``at``."""
+    """A corrective assignment with its standing at ``at``; its times in the pack's zone, like
+    every other deadline."""
+    zone = zone_of(a.pack)
+
+    def local(t: datetime | None) -> datetime | None:
+        return t.astimezone(zone) if t else None
+
     return CorrectiveOut(
         id=a.id, evaluation_id=a.evaluation_id, agent_id=a.agent_id, agent=agent, state=a.state,
-        overdue=service.is_overdue(a, at), pack=a.pack, target=a.target, started_at=a.started_at,
-        due_at=a.due_at, overdue_flagged_at=a.overdue_at, completed_at=a.completed_at, note=a.note,
+        overdue=service.is_overdue(a, at), pack=a.pack, target=a.target,
+        started_at=a.started_at.astimezone(zone), due_at=a.due_at.astimezone(zone),
+        overdue_flagged_at=local(a.overdue_at), completed_at=local(a.completed_at), note=a.note,
     )  # fmt: skip
 
 

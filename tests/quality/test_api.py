@@ -118,7 +118,7 @@ def test_corrective_training_clock_visibility_overdue_and_completion(
     corrective = ev["corrective"]
     # Monday 15 June 10:00 PDT + 10 business days (Juneteenth is not a California closure):
     # close of business Monday 29 June.
-    assert corrective["due_at"] == "2026-06-30T00:00:00Z"
+    assert corrective["due_at"] == "2026-06-29T17:00:00-07:00"
     assert corrective["target"] == "qa_corrective_training" and corrective["pack"] == "calchoice"
     assert not corrective["overdue"]
     mine = floor.agent.client.get("/api/qa/corrective").json()
