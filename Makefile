@@ -16,8 +16,11 @@ demo: $(STAMP)
 	$(BIN)/memberdesk demo
 
 # SQLite always; the same suite on PostgreSQL too when MEMBERDESK_TEST_DATABASE_URL is set.
+# Two pytest processes (TEST_JOBS), a test file each at a time: much of a test's time is
+# waiting (live servers, the browser, PostgreSQL), so two overlap well even on two cores.
+TEST_JOBS ?= 2
 test: $(STAMP) browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 
 # Browser tests drive Debian's chromium; install it when we can (root with apt), else they skip.
 browser:

@@ -60,11 +60,13 @@ class PopWatch:
             if time.monotonic() - self._at >= POLL_SECONDS * 0.9:
                 self._rows = await run_in_threadpool(self._look)
                 self._at = time.monotonic()
-                self._opened.clear()
+                # A pop shown but not yet taken is still waiting in the database: keep it
+                # out of this process's offers until it is taken or goes stale.
+                self._opened &= {pop_id for pop_id, _ in self._rows}
         return [r for r in self._rows if r[0] not in self._opened]
 
     def opened(self, pop_id: int) -> None:
-        """A pop opened through this process: not offered again before the next look."""
+        """A pop shown through this process: not offered again by it while it waits to be taken."""
         self._opened.add(pop_id)
 
     def _look(self) -> list[tuple[int, int]]:
@@ -107,10 +109,11 @@ def _own_pop(
 
 @router.get("/desktop/pops/{pop_id}")
 def pop_page(
-    pop_id: PopId, request: Request, session: SessionDep, principal: Agent
+    pop_id: PopId, request: Request, session: ReadingSessionDep, principal: Agent
 ) -> HTMLResponse:
     """A call that reached this agent: who the phone menu identified (record read audited) or
-    the number to search by, and the path the call took."""
+    the number to search by, and the path the call took. Only reads (a GET never takes
+    SQLite's write lock): the pop counts as opened when the call is taken."""
     pop = _own_pop(session, principal, pop_id)
     call = session.get(IvrCall, pop.ivr_call_id) if pop.ivr_call_id else None
     member = session.get(Member, pop.member_id) if pop.member_id else None
@@ -121,8 +124,6 @@ def pop_page(
         age_limit = int(request.app.state.settings.dependent_age_limit)
         detail = masked_for(principal.role, members_views.detail(member, today, age_limit))
         coverage = members_service.eligibility(member, today, age_limit).explanation
-    if pop.opened_at is None:
-        pop.opened_at = now()
     session.commit()
     _watch(request).opened(pop.id)
     identified = bool(call and Choice.IDENTIFIED.value in call.path)
@@ -146,6 +147,7 @@ def take(pop_id: PopId, request: Request, session: SessionDep, principal: Agent)
     """Start the desktop call with the member; a caller the menu identified by member ID and
     date of birth counts as verified by those two facts (when the rule asks no more)."""
     pop = _own_pop(session, principal, pop_id)
+    pop.opened_at = pop.opened_at or now()
     if pop.desk_contact_id is not None:
         return RedirectResponse(f"/desktop/calls/{pop.desk_contact_id}#call", status_code=303)
     member = session.get(Member, pop.member_id) if pop.member_id else None
