@@ -24,6 +24,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
     tuple_,
 )
 from sqlalchemy.orm import Session, aliased
@@ -252,18 +253,36 @@ def search(
     narrowing = filter_clauses(filters)
     # Ranked ids first (narrow rows: no article text is read for the matches not shown), then
     # the page's articles and versions.
-    base = (
-        select(KbVersion.id, func.count().over().label("total"))
-        .select_from(m)
-        .join(KbVersion, m.c.version_id == KbVersion.id)
-        .where(KbVersion.state == VersionState.PUBLISHED, in_force(at))
-    )
+    shown = (KbVersion.state == VersionState.PUBLISHED, in_force(at))
+    version_id: Any  # a lateral's column or the model's attribute
+    title: Any
+    article_id: Any
+    if _is_pg(session):
+        # Each match's version by its primary key, in a LATERAL that OFFSET 0 keeps from being
+        # flattened: PostgreSQL otherwise hashed every version's wide row (bodies inline) to
+        # join a broad query's tenth of the library, half of the search's time.
+        v = (
+            select(KbVersion.id, KbVersion.title, KbVersion.article_id)
+            .where(KbVersion.id == m.c.version_id, *shown)
+            .offset(0)
+            .lateral("v")
+        )
+        version_id, title, article_id = v.c.id, v.c.title, v.c.article_id
+        base = select(version_id, func.count().over().label("total")).select_from(m).join(v, true())
+    else:
+        version_id, title, article_id = KbVersion.id, KbVersion.title, KbVersion.article_id
+        base = (
+            select(version_id, func.count().over().label("total"))
+            .select_from(m)
+            .join(KbVersion, m.c.version_id == KbVersion.id)
+            .where(*shown)
+        )
     if narrowing:
         # Articles are joined only to filter by them: a broad query then skips a look-up per
         # match (ties are broken by the version's article id, which is the article's id).
-        base = base.join(KbArticle, KbVersion.article_id == KbArticle.id).where(*narrowing)
+        base = base.join(KbArticle, article_id == KbArticle.id).where(*narrowing)
     ranked = session.execute(
-        base.order_by(m.c.score, KbVersion.title, KbVersion.article_id).limit(limit).offset(offset)
+        base.order_by(m.c.score, title, article_id).limit(limit).offset(offset)
     ).all()
     if not ranked:
         if offset == 0:
