@@ -33,7 +33,9 @@ def test_recent_contacts_on_the_member_page(live: LiveServer, checked: Page, scr
             select(Member.id).where(Member.relationship == Relationship.SELF).limit(1)
         ).one()
     with httpx.Client(
-        base_url=live.base_url, headers={"Authorization": f"Bearer {agent.token}"}
+        base_url=live.base_url,
+        headers={"Authorization": f"Bearer {agent.token}"},
+        timeout=60,  # a hang guard: httpx's default 5 s failed once on a loaded CI machine
     ) as api:
         for i, (channel, direction, reasons, resolved) in enumerate(CALLS):
             r = api.post(
