@@ -6,6 +6,7 @@ routes' commits become SAVEPOINT releases inside it.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 from collections.abc import Iterator
@@ -41,6 +42,26 @@ os.environ.setdefault("MEMBERDESK_ARGON2_PARALLELISM", "1")
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("MEMBERDESK_REQUIRE_POSTGRES") and not PG_URL:
         raise pytest.UsageError("MEMBERDESK_REQUIRE_POSTGRES is set but no PostgreSQL URL is")
+
+
+@pytest.fixture(autouse=True)
+def _share_the_machine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Under ``make test``'s two workers, a test marked ``alone`` (many clients against a live
+    server, counting what they get) runs while the other worker waits between its tests: its
+    clients and server then have the machine the test was written for."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    lock = tmp_path_factory.getbasetemp().parent / "alone.lock"  # shared by the run's workers
+    mode = fcntl.LOCK_EX if request.node.get_closest_marker("alone") else fcntl.LOCK_SH
+    with lock.open("a") as handle:
+        fcntl.flock(handle, mode)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,9 @@ from memberdesk.members.models import LifeEvent, Member
 from tests.dbutil import BACKENDS
 from tests.livesrv import Account, LiveServer, live_server
 
+# Fifty to two hundred clients at once: run with the machine to themselves (tests/conftest.py).
+pytestmark = pytest.mark.alone
+
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def live(
