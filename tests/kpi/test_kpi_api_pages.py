@@ -138,6 +138,7 @@ def test_forty_clients_read_the_figures_at_once(kpi_live: LiveServer) -> None:
     assert answers == {3000}  # every client saw the same, whole figures
 
 
+@pytest.mark.alone
 def test_forty_clients_read_the_channels_at_once(kpi_live: LiveServer) -> None:
     boss = kpi_live.add_user(Role.SUPERVISOR)
     auth = {"Authorization": f"Bearer {boss.token}"}
