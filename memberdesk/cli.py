@@ -265,12 +265,13 @@ def connect(settings: Settings) -> Engine:
     from sqlalchemy.exc import OperationalError
 
     from memberdesk.compliance.crypto import load_and_install
-    from memberdesk.db import make_engine
+    from memberdesk.db import make_engine, read_only_connection
 
     load_and_install(settings.var_dir)
     engine = make_engine(settings)
     try:
-        with engine.connect() as conn:
+        # A read: the probe must not queue for SQLite's write lock behind a busy server.
+        with read_only_connection(engine) as conn:
             conn.exec_driver_sql("SELECT 1")
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unreachable"
