@@ -777,45 +777,24 @@ def plan(
 
 
 def _training_shrinkage(source: str | None, other: float | None) -> dict[str, Any] | None:
-    """Training's share of shrinkage from the plan's 8-12 h a month or the training records;
-    the rest of shrinkage is ``other`` (default: the 30% assumption less the plan's share)."""
+    """Training's share of shrinkage (see ``service.training_shrinkage``), or a CLI error."""
     if source is None:
         return None
-    from memberdesk.wfm.plan import PlanInputs, training_share
+    from memberdesk.errors import InvalidInput
+    from memberdesk.wfm.service import training_shrinkage
 
-    inputs = PlanInputs()
-    paid = inputs.paid_hours_per_fte
-    span = inputs.training_monthly_hours
-    planned = (span.low + span.high) / 2
-    person_months = None
-    if source == "plan":
-        hours = planned
-    elif source == "records":
+    try:
+        if source != "records":
+            return training_shrinkage(None, source, other, _today())
         from memberdesk.cli import connect, load_settings
         from memberdesk.clock import now
         from memberdesk.db import make_sessionmaker
-        from memberdesk.training.service import local_day, recorded_monthly_hours
+        from memberdesk.training.service import local_day
 
         with make_sessionmaker(connect(load_settings()))() as session:
-            hours, person_months = recorded_monthly_hours(session, local_day(now()))
-        if not person_months:
-            raise _fail(
-                "--training-from records: no front-line staff were under the monthly "
-                "training rule in the last 3 months"
-            )
-    else:
-        raise _fail("--training-from: must be 'plan' or 'records'")
-    if other is None:
-        other = 0.3 - training_share(planned, paid)
-    share = training_share(hours, paid)
-    return {
-        "from": source,
-        "hours_per_month": hours,
-        "person_months": person_months,
-        "share": share,
-        "other_shrinkage": other,
-        "shrinkage": other + share,
-    }
+            return training_shrinkage(session, source, other, local_day(now()))
+    except InvalidInput as exc:
+        raise _fail(f"--training-from: {exc.message}") from None
 
 
 def _targets(pack: str) -> dict[str, float]:

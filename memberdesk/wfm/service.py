@@ -104,3 +104,47 @@ def quality_inputs(pack: str, found: Measured) -> dict[str, Any]:
         "measured_fcr": found.fcr,
         "measured_csat": found.csat,
     }
+
+
+TRAINING_SOURCES = ("plan", "records")
+
+
+def training_shrinkage(
+    session: Session | None, source: str, other: float | None, today: dt.date
+) -> dict[str, Any]:
+    """Training's share of shrinkage from the plan's 8-12 h a month (``plan``) or the hours
+    front-line staff recorded over the last 3 months (``records``, which needs ``session``);
+    the rest of shrinkage is ``other`` (default: the 30% assumption less the plan's share, so
+    the default total stays 30%)."""
+    from memberdesk.errors import InvalidInput
+    from memberdesk.wfm.plan import PlanInputs, training_share
+
+    inputs = PlanInputs()
+    paid = inputs.paid_hours_per_fte
+    span = inputs.training_monthly_hours
+    planned = (span.low + span.high) / 2
+    person_months = None
+    if source == "plan":
+        hours = planned
+    elif source == "records" and session is not None:
+        from memberdesk.training.service import recorded_monthly_hours
+
+        hours, person_months = recorded_monthly_hours(session, today)
+        if not person_months:
+            raise InvalidInput(
+                "no front-line staff were under the monthly training rule in the last 3 months",
+                field="training_from",
+            )
+    else:
+        raise InvalidInput("must be 'plan' or 'records'", field="training_from")
+    if other is None:
+        other = 0.3 - training_share(planned, paid)
+    share = training_share(hours, paid)
+    return {
+        "from": source,
+        "hours_per_month": hours,
+        "person_months": person_months,
+        "share": share,
+        "other_shrinkage": other,
+        "shrinkage": other + share,
+    }

@@ -69,6 +69,11 @@ PLAN_FIELDS = {
     "year": Number(1900, 2199, "", whole=True),
 }
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+TRAINING = {
+    "": "Counted in the shrinkage above",
+    "plan": "Added to it: the guide's 8 to 12 hours a month",
+    "records": "Added to it: the hours staff recorded over the last 3 months",
+}
 CHEAPEST = {
     "in_house": "in-house",
     "outsourced_pmpm": "outsourced, paid per member per month",
@@ -236,7 +241,28 @@ def plan_page(request: Request, session: ReadingSessionDep, principal: Analyst) 
     typed = {k: query.get(k, v) for k, v in defaults.items()}
     typed["pack"] = pack
     typed["measured"] = query.get("measured", "")
+    typed["training"] = query.get("training", "")
     values = read_numbers(typed, PLAN_FIELDS, errors)
+    training = None
+    if typed["training"] not in TRAINING:
+        errors["training"] = "Choose how training is counted from the list."
+    elif typed["training"] and not errors:
+        from memberdesk.training.service import local_day
+        from memberdesk.wfm.service import training_shrinkage
+
+        try:
+            training = training_shrinkage(
+                session, typed["training"], values["shrinkage"], local_day(now())
+            )
+        except InvalidInput as exc:
+            errors["training"] = (
+                "No training hours are recorded for front-line staff over the last 3 months: "
+                "count training by the guide's hours instead."
+                if typed["training"] == "records"
+                else exc.message
+            )
+        else:
+            values["shrinkage"] = training["shrinkage"]
     quality: dict[str, Any] = {}
     basis = None
     if typed["measured"] and not errors:
@@ -296,4 +322,6 @@ def plan_page(request: Request, session: ReadingSessionDep, principal: Analyst) 
         on_file=on_file,
         lines=LINES,
         cheapest=CHEAPEST,
+        trainings=TRAINING,
+        training=training,
     )

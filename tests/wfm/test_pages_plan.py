@@ -5,14 +5,19 @@ field."""
 from __future__ import annotations
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from memberdesk.clock import now
+from memberdesk.compliance.enums import Role
 from memberdesk.members.models import Member
+from memberdesk.training.demo import seed_demo_training
+from memberdesk.training.service import local_day, recorded_monthly_hours
 from memberdesk.wfm import erlang
 from memberdesk.wfm import forecast as fc
 from memberdesk.wfm import simulate as sim
-from memberdesk.wfm.plan import PlanInputs, build_plan
+from memberdesk.wfm.plan import PlanInputs, build_plan, training_share
 from memberdesk.wfm.service import closed_days, history_years
 from tests.wfm.pagekit import error_of, text_of
 
@@ -179,3 +184,56 @@ def test_the_plan_names_the_field_it_refuses(analyst, change, field, words) -> N
     assert page.status_code == 422
     assert words in error_of(page.text, field)
     assert "Budget: in-house beside outsourced" not in page.text
+
+
+def test_the_plan_adds_training_by_the_guides_hours(analyst) -> None:  # type: ignore[no-untyped-def]
+    page = analyst.get(
+        "/wfm/plan",
+        params={"members": "15000", "shrinkage": "20", "training": "plan", "year": "2027"},
+    )
+    assert page.status_code == 200, page.text
+    share = training_share(10, 2080)
+    assert text_of(page.text, "training-shrinkage") == (
+        f"Training: 10.0 hours a month per person (the guide's 8 to 12 hours) is {share:.1%} of "
+        f"paid time. With 20.0% besides, shrinkage is {0.2 + share:.1%} in all."
+    )
+    want = build_plan(PlanInputs(members=15_000, shrinkage=0.2 + share, open_enrollment_year=2027))[
+        "budget"
+    ]["in_house_annual"]
+    assert f"${want['low']:,.0f} – ${want['high']:,.0f}" in page.text
+
+
+def test_the_plan_adds_training_from_the_records(login, analyst, db: Session) -> None:  # type: ignore[no-untyped-def]
+    with time_machine.travel("2026-12-04T10:00:00-08:00", tick=False):
+        for name, role, team in [
+            ("supervisor", Role.SUPERVISOR, "Tier 1 — Team A"),
+            ("agent", Role.TIER1_AGENT, "Tier 1 — Team A"),
+            ("ana.reyes", Role.TIER1_AGENT, "Tier 1 — Team A"),
+        ]:
+            login(role, team=team, username=name)
+        assert seed_demo_training(db, now()) is not None
+        db.flush()
+        hours, person_months = recorded_monthly_hours(db, local_day(now()))
+        page = analyst.get(
+            "/wfm/plan", params={"members": "15000", "shrinkage": "20", "training": "records"}
+        )
+    assert page.status_code == 200, page.text
+    share = training_share(hours, 2080)
+    assert text_of(page.text, "training-shrinkage") == (
+        f"Training: {hours:.1f} hours a month per person (recorded, over {person_months} "
+        f"person-months) is {share:.1%} of paid time. With 20.0% besides, shrinkage is "
+        f"{0.2 + share:.1%} in all."
+    )
+
+
+@pytest.mark.parametrize(
+    ("training", "words"),
+    [
+        ("records", "No training hours are recorded for front-line staff"),
+        ("guess", "Choose how training is counted from the list."),
+    ],
+)
+def test_the_plan_refuses_training_it_cannot_count(analyst, training, words) -> None:  # type: ignore[no-untyped-def]
+    page = analyst.get("/wfm/plan", params={"members": "15000", "training": training})
+    assert page.status_code == 422
+    assert words in error_of(page.text, "training")
