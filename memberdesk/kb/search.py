@@ -15,21 +15,29 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
+    Date,
     Float,
     Integer,
+    Select,
+    String,
     and_,
+    bindparam,
+    case,
+    column,
     exists,
     func,
+    literal_column,
     or_,
     select,
+    table,
     text,
-    true,
     tuple_,
 )
 from sqlalchemy.orm import Session, aliased
 
-from memberdesk.db import insert_on_conflict, table_of
+from memberdesk.db import UTCDateTime, insert_on_conflict, table_of
 from memberdesk.kb.core import CONFIGS, QueryTerms, index_terms, query_terms, words
 from memberdesk.kb.enums import ArticleKind, KbLanguage, VersionState
 from memberdesk.kb.models import KbArticle, KbLabel, KbTerm, KbVersion
@@ -81,21 +89,7 @@ def index_version(session: Session, version: KbVersion, article: KbArticle) -> N
     unindex_versions(session, [version.id])
     _remember_terms(session, version, article.language)
     if _is_pg(session):
-        config = CONFIGS[article.language]
-        session.execute(
-            text(
-                "INSERT INTO kb_search (version_id, config, tsv) VALUES (:id, :config, "
-                "setweight(to_tsvector(CAST(:cfg AS regconfig), :title), 'A') || "
-                "setweight(to_tsvector(CAST(:cfg AS regconfig), :body), 'B'))"
-            ),
-            {
-                "id": version.id,
-                "config": config,
-                "cfg": config,
-                "title": " ".join(words(version.title)),
-                "body": " ".join(words(version.body)),
-            },
-        )
+        _index_pg(session, version, article)
         return
     title = " ".join(index_terms(version.title, article.language))
     body = " ".join(index_terms(version.body, article.language))
@@ -111,6 +105,52 @@ def index_version(session: Session, version: KbVersion, article: KbArticle) -> N
             "b": body if en else "",
             "c": "" if en else title,
             "d": "" if en else body,
+        },
+    )
+
+
+def _index_pg(session: Session, version: KbVersion, article: KbArticle) -> None:
+    """The version's tsvector, and beside it what decides whether it is in force on a day (a
+    published version never changes), so a search needs no look-up per match."""
+    config = CONFIGS[article.language]
+    # Two versions of one article published at once would each miss the other: the second
+    # waits for the first's commit, then counts it.
+    session.execute(select(KbArticle.id).where(KbArticle.id == article.id).with_for_update())
+    # "alone": no other version of the article was ever published, so none can supersede this
+    # one on any day. Publishing a second version clears it on the article's every row.
+    others = session.scalar(
+        select(func.count()).where(
+            KbVersion.article_id == article.id,
+            KbVersion.id != version.id,
+            KbVersion.published_at.is_not(None),
+        )
+    )
+    if others:
+        session.execute(
+            text("UPDATE kb_search SET alone = false WHERE article_id = :a AND alone"),
+            {"a": article.id},
+        )
+    session.execute(
+        text(
+            "INSERT INTO kb_search (version_id, config, tsv, article_id, number, title, "
+            "effective_on, expires_on, published_at, alone) VALUES (:id, :config, "
+            "setweight(to_tsvector(CAST(:cfg AS regconfig), :title_words), 'A') || "
+            "setweight(to_tsvector(CAST(:cfg AS regconfig), :body_words), 'B'), "
+            ":article_id, :number, :title, :effective_on, :expires_on, :published_at, :alone)"
+        ),
+        {
+            "id": version.id,
+            "config": config,
+            "cfg": config,
+            "title_words": " ".join(words(version.title)),
+            "body_words": " ".join(words(version.body)),
+            "article_id": article.id,
+            "number": version.number,
+            "title": version.title,
+            "effective_on": version.effective_on,
+            "expires_on": version.expires_on,
+            "published_at": version.published_at,
+            "alone": not others,
         },
     )
 
@@ -160,41 +200,79 @@ def _pg_query(query: str) -> str:
     return " & ".join(parts)
 
 
-def _matches(session: Session, query: str) -> Any:
-    """The engine's matching versions as a subquery (version_id, score: lower is better)."""
+def _fts_matches(query: str) -> Any:
+    """SQLite: the FTS5 matches as a subquery (version_id, score: lower is better)."""
     en, es = query_terms(query, KbLanguage.EN), query_terms(query, KbLanguage.ES)
-    if not en.terms and not es.terms:
-        return None
-    if _is_pg(session):
-        tq_en = "to_tsquery('english', :qen)"
-        tq_es = "to_tsquery('spanish', :qes)"
-        en_hit = f"(config = 'english' AND tsv @@ {tq_en})" if en.terms else "false"
-        es_hit = f"(config = 'spanish' AND tsv @@ {tq_es})" if es.terms else "false"
-        rank_q = f"CASE WHEN config = 'english' THEN {tq_en if en.terms else tq_es} ELSE " + (
-            f"{tq_es if es.terms else tq_en} END"
-        )
-        stmt = text(
-            # Only fixed fragments are formatted in; the user's words are bound parameters.
-            f"SELECT version_id, -ts_rank_cd(tsv, {rank_q}) AS score FROM kb_search "  # noqa: S608
-            f"WHERE {en_hit} OR {es_hit}"
-        ).bindparams(
-            **({"qen": _pg_query(query)} if en.terms else {}),
-            **({"qes": _pg_query(query)} if es.terms else {}),
-        )
-    else:
-        groups = []
-        if en.terms:
-            groups.append(f"{{en_title en_body}} : ({_fts_group(en)})")
-        if es.terms:
-            groups.append(f"{{es_title es_body}} : ({_fts_group(es)})")
-        weights = ", ".join(str(w) for w in WEIGHTS)
-        stmt = text(
-            f"SELECT rowid AS version_id, bm25(kb_fts, {weights}) AS score FROM kb_fts "  # noqa: S608
-            "WHERE kb_fts MATCH :q"
-        ).bindparams(q=" OR ".join(groups))
-    # Materialised: the engine runs the full-text match once, then joins its rows (SQLite
-    # would otherwise run the FTS5 match again for every published version).
+    groups = []
+    if en.terms:
+        groups.append(f"{{en_title en_body}} : ({_fts_group(en)})")
+    if es.terms:
+        groups.append(f"{{es_title es_body}} : ({_fts_group(es)})")
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    stmt = text(
+        f"SELECT rowid AS version_id, bm25(kb_fts, {weights}) AS score FROM kb_fts "  # noqa: S608
+        "WHERE kb_fts MATCH :q"
+    ).bindparams(q=" OR ".join(groups))
+    # Materialised: SQLite runs the FTS5 match once, then joins its rows (it would otherwise
+    # run the match again for every published version).
     return stmt.columns(version_id=Integer, score=Float).cte("m").prefix_with("MATERIALIZED")
+
+
+# PostgreSQL's index table: each published version's tsvector beside what decides whether it is
+# in force on a day (migration 0028; kept by ``_index_pg``).
+KB_SEARCH = table(
+    "kb_search",
+    column("version_id", Integer),
+    column("config", String),
+    column("tsv"),
+    column("article_id", Integer),
+    column("number", Integer),
+    column("title", String),
+    column("effective_on", Date),
+    column("expires_on", Date),
+    column("published_at", UTCDateTime),
+    column("alone", Boolean),
+)
+_TOTAL = func.count().over().label("total")
+
+
+def _pg_ranked(
+    query: str, at: datetime, narrowing: list[ColumnElement[bool]]
+) -> tuple[Select[Any], tuple[Any, ...]]:
+    """PostgreSQL: the matches in force at ``at`` (version id, total) and their order, from the
+    index table alone: one scan of the GIN index's matches, no look-up per match except for
+    articles that have had more than one published version."""
+    s = KB_SEARCH.c
+    day = at.date()
+    hits: list[ColumnElement[bool]] = []
+    tq: dict[str, Any] = {}
+    words_ = _pg_query(query)
+    for lang, config in (("en", "english"), ("es", "spanish")):
+        if query_terms(query, KbLanguage(lang)).terms:
+            # Only the fixed configuration name is formatted in; the words are bound.
+            name: Any = literal_column(f"'{config}'")
+            tq[config] = func.to_tsquery(name, bindparam(f"q{lang}", words_))
+            hits.append(and_(s.config == config, s.tsv.op("@@")(tq[config])))
+    english = tq.get("english", tq.get("spanish"))
+    spanish = tq.get("spanish", english)
+    score = -func.ts_rank_cd(s.tsv, case((s.config == "english", english), else_=spanish))
+    later = aliased(KbVersion)
+    superseded = exists().where(
+        later.article_id == s.article_id,
+        later.id != s.version_id,
+        _shown_by(later, at, day),  # type: ignore[arg-type]
+        tuple_(later.effective_on, later.number) > tuple_(s.effective_on, s.number),
+    )
+    stmt = select(s.version_id, _TOTAL).where(
+        or_(*hits),
+        s.published_at <= at,
+        s.effective_on <= day,
+        or_(s.expires_on.is_(None), s.expires_on > day),
+        or_(s.alone, ~superseded),
+    )
+    if narrowing:
+        stmt = stmt.join(KbArticle, KbArticle.id == s.article_id).where(*narrowing)
+    return stmt, (score, s.title, s.article_id)
 
 
 @dataclass(frozen=True)
@@ -247,43 +325,28 @@ def search(
 ) -> tuple[list[tuple[KbArticle, KbVersion]], int]:
     """Articles in force at ``at`` matching ``query`` (best first; ties by title, then id) and
     how many match in all. A query of stop words or punctuation only matches nothing."""
-    m = _matches(session, query)
-    if m is None:
+    if not query_terms(query, KbLanguage.EN).terms and not query_terms(query, KbLanguage.ES).terms:
         return [], 0
     narrowing = filter_clauses(filters)
     # Ranked ids first (narrow rows: no article text is read for the matches not shown), then
     # the page's articles and versions.
-    shown = (KbVersion.state == VersionState.PUBLISHED, in_force(at))
-    version_id: Any  # a lateral's column or the model's attribute
-    title: Any
-    article_id: Any
+    base: Any
     if _is_pg(session):
-        # Each match's version by its primary key, in a LATERAL that OFFSET 0 keeps from being
-        # flattened: PostgreSQL otherwise hashed every version's wide row (bodies inline) to
-        # join a broad query's tenth of the library, half of the search's time.
-        v = (
-            select(KbVersion.id, KbVersion.title, KbVersion.article_id)
-            .where(KbVersion.id == m.c.version_id, *shown)
-            .offset(0)
-            .lateral("v")
-        )
-        version_id, title, article_id = v.c.id, v.c.title, v.c.article_id
-        base = select(version_id, func.count().over().label("total")).select_from(m).join(v, true())
+        base, order = _pg_ranked(query, at, narrowing)
     else:
-        version_id, title, article_id = KbVersion.id, KbVersion.title, KbVersion.article_id
+        m = _fts_matches(query)
         base = (
-            select(version_id, func.count().over().label("total"))
+            select(KbVersion.id, _TOTAL)
             .select_from(m)
             .join(KbVersion, m.c.version_id == KbVersion.id)
-            .where(*shown)
+            .where(KbVersion.state == VersionState.PUBLISHED, in_force(at))
         )
-    if narrowing:
-        # Articles are joined only to filter by them: a broad query then skips a look-up per
-        # match (ties are broken by the version's article id, which is the article's id).
-        base = base.join(KbArticle, article_id == KbArticle.id).where(*narrowing)
-    ranked = session.execute(
-        base.order_by(m.c.score, title, article_id).limit(limit).offset(offset)
-    ).all()
+        if narrowing:
+            # Articles are joined only to filter by them: a broad query then skips a look-up
+            # per match (ties are broken by the version's article id, the article's id).
+            base = base.join(KbArticle, KbVersion.article_id == KbArticle.id).where(*narrowing)
+        order = (m.c.score, KbVersion.title, KbVersion.article_id)
+    ranked = session.execute(base.order_by(*order).limit(limit).offset(offset)).all()
     if not ranked:
         if offset == 0:
             return [], 0

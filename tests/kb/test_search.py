@@ -145,6 +145,40 @@ def test_only_what_is_in_force_is_found(db: Session, library, officer) -> None: 
     assert _slugs(db, "quokka") == []
 
 
+def test_a_new_version_takes_over_on_its_day(db: Session, library, officer) -> None:  # type: ignore[no-untyped-def]
+    """A second version published today but in effect only in ten days: the first is still
+    what agents find until then, the second from that day; a search of a day before the
+    second was published does not find it."""
+    author = AuditContext(actor_id=None, actor="t", role="system")
+    approver = AuditContext(actor_id=officer.user.id, actor="o", role="compliance_officer")
+    at = now()
+    from memberdesk.kb.models import KbArticle
+
+    card = db.query(KbArticle).filter_by(slug="id-card-replacement-en").one()
+    soon = today_utc() + timedelta(days=10)
+    new = service.add_version(
+        db,
+        author,
+        card.id,
+        VersionIn(
+            title="Replacing a member's ID card", body="Use the kiosk wombat.", effective_on=soon
+        ),
+        at,
+    )
+    service.submit(db, author, new, at)
+    service.approve(db, approver, new, None, at)
+    service.publish(db, approver, new, at)
+    db.flush()
+    assert _slugs(db, "wombat") == []
+    assert _slugs(db, "mailing address") == ["id-card-replacement-en"]  # the first's words
+    on_the_day, _ = search.search(db, "wombat", search.Filters(), at=search.end_of(soon))
+    assert [a.slug for a, _ in on_the_day] == ["id-card-replacement-en"]
+    gone, _ = search.search(db, "mailing address", search.Filters(), at=search.end_of(soon))
+    assert gone == []
+    yesterday, _ = search.search(db, "wombat", search.Filters(), at=at - timedelta(days=1))
+    assert yesterday == []  # not published yet then
+
+
 def test_browse_lists_in_force_by_title(db: Session, library) -> None:  # type: ignore[no-untyped-def]
     rows, total = search.browse(db, search.Filters(language="es"), at=now(), limit=50)  # type: ignore[arg-type]
     titles = [v.title for _, v in rows]

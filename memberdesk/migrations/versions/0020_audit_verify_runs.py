@@ -2,7 +2,7 @@
 audit search by date window from the window's own indexes
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-05 00:00:00
 """
 

@@ -1,7 +1,7 @@
 """knowledge base (kb/): articles, versions, labels, contact points, search index
 
 Revision ID: 0021
-Revises: 0017
+Revises: 0020
 Create Date: 2026-12-05 00:30:00
 """
 

@@ -1,7 +1,7 @@
 """training records (training/): courses with knowledge checks, start dates, completions
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-05 02:45:29
 """
 

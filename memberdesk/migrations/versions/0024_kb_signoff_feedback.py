@@ -1,7 +1,7 @@
 """knowledge base: the policy sign-off clock of regulatory versions, and agents' feedback
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0023
 Create Date: 2026-12-05 03:00:00
 
 A version written for a regulatory change carries its ``policy_signoff`` deadline; the worker

@@ -1,7 +1,7 @@
 """enrollment files (enroll/): the log of X12 834 files applied, by control number and hash
 
 Revision ID: 0025
-Revises: 0021
+Revises: 0024
 Create Date: 2026-12-05 03:00:00
 """
 

@@ -1,7 +1,7 @@
 """API tokens may carry a scope (patient/*.read, user/*.read): the FHIR API's reads only
 
 Revision ID: 0026
-Revises: 0021
+Revises: 0025
 Create Date: 2026-12-05 03:10:00
 """
 

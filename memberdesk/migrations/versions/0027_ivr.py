@@ -2,7 +2,7 @@
 screen pops for agents
 
 Revision ID: 0027
-Revises: 0021
+Revises: 0026
 Create Date: 2026-12-05 03:00:00
 """
 
