@@ -39,6 +39,8 @@ FIELDS = (
     "effective_on",
     "expires_on",
     "title",
+    "change_note",
+    "regulatory",
 )
 
 
@@ -206,6 +208,10 @@ def render_file(article: KbArticle, version: KbVersion) -> str:
     if version.expires_on:
         meta["expires_on"] = version.expires_on
     meta["title"] = version.title
+    if version.change_note:
+        meta["change_note"] = version.change_note
+    if version.regulatory:
+        meta["regulatory"] = True
     head = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
     return f"---\n{head}---\n{version.body.rstrip()}\n"
 

@@ -119,3 +119,32 @@ def test_two_files_with_one_slug_are_refused(tmp_path: Path) -> None:
     with pytest.raises(content.ImportRefused) as refused:
         content.read_dir(folder)
     assert refused.value.problems == ["b.md: slug: also used by a.md"]
+
+
+def test_a_regulatory_change_in_a_file_starts_the_signoff_clock(
+    db: Session, library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A plan keeping its library in git marks a change made for a rule in the file itself;
+    the import starts the compliance sign-off clock as the editor's box does, and the export
+    writes the mark back."""
+    folder = tmp_path / "lib"
+    content.export_dir(db, folder)
+    path = folder / "appeal-packet.en.md"
+    text = path.read_text("utf-8").replace(
+        "\n---\n", "\nchange_note: New state deadline\nregulatory: true\n---\nAs of March.\n", 1
+    )
+    path.write_text(text, "utf-8")
+    done = content.import_docs(db, SYSTEM_CTX, content.read_dir(folder), now())
+    assert done.new_versions == 1
+    article = db.scalars(select(KbArticle).where(KbArticle.slug == "appeal-packet-en")).one()
+    latest = db.scalars(
+        select(KbVersion)
+        .where(KbVersion.article_id == article.id)
+        .order_by(KbVersion.number.desc())
+    ).first()
+    assert latest is not None and latest.regulatory and latest.signoff_due_at is not None
+    assert latest.change_note == "New state deadline"
+    again = tmp_path / "again"
+    content.export_dir(db, again)
+    exported = (again / "appeal-packet.en.md").read_text("utf-8")
+    assert "change_note: New state deadline\nregulatory: true\n---\nAs of March.\n" in exported
