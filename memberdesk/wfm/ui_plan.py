@@ -70,9 +70,9 @@ PLAN_FIELDS = {
 }
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 TRAINING = {
-    "": "Counted in the shrinkage above",
-    "plan": "Added to it: the guide's 8 to 12 hours a month",
-    "records": "Added to it: the hours staff recorded over the last 3 months",
+    "": "Already in the shrinkage",
+    "plan": "Add the guide's 8 to 12 hours a month",
+    "records": "Add the hours recorded in 3 months",
 }
 CHEAPEST = {
     "in_house": "in-house",

@@ -138,7 +138,11 @@ def test_the_pages_are_accessible(checked: Page, analyst: Account, screens: Path
     assert checks(checked, "wfm-simulate", screens) == []
     checked.goto("/wfm/plan")
     checked.get_by_label("Members").fill("15000")
+    checked.get_by_label("Training time").select_option(
+        label="Add the guide's 8 to 12 hours a month"
+    )
     checked.get_by_role("button", name="Plan").click()
+    expect(checked.locator("#training-shrinkage")).to_contain_text("10.0 hours a month per person")
     expect(
         checked.get_by_role("heading", name="Budget: in-house beside outsourced")
     ).to_be_visible()
