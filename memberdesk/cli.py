@@ -290,7 +290,7 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = "MEMBERDESK_" + str(first["loc"][0]).upper()
-        raise fail(f"{field}: {first['msg']}") from None
+        raise fail(f"{field}: {first['msg'].removeprefix('Value error, ')}") from None
 
 
 @db_app.command("upgrade")

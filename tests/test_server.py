@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
+from pydantic import ValidationError
 
 from memberdesk.config import Settings
 from memberdesk.server import default_workers
@@ -25,6 +26,36 @@ def test_one_process_per_core_on_postgresql_and_one_on_sqlite() -> None:
     assert default_workers(sqlite, cores=8) == 1
     assert default_workers(pg, cores=2) == 2
     assert default_workers(pg, cores=None) == (os.cpu_count() or 1)
+
+
+def test_a_few_route_threads_per_process_within_the_pool() -> None:
+    assert Settings(database_url="sqlite:///x.db").worker_threads == 4
+    assert Settings(database_url="postgresql+psycopg://u@h/db").worker_threads == 6
+    assert Settings(request_threads=12).worker_threads == 12  # pool 10 + 10 leaves room
+    with pytest.raises(ValidationError) as too_many:
+        Settings(request_threads=19)
+    (error,) = too_many.value.errors()
+    assert error["loc"] == ("request_threads",)
+    assert "19 threads need at least 21 pooled connections" in error["msg"]
+    with pytest.raises(ValidationError) as small_pool:
+        Settings(pool_size=3, pool_max_overflow=0)  # the default 4 threads do not fit
+    assert small_pool.value.errors()[0]["loc"] == ("request_threads",)
+
+
+def test_the_command_line_names_the_setting_that_does_not_fit(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "MEMBERDESK_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+        "MEMBERDESK_VAR_DIR": str(tmp_path),
+        "MEMBERDESK_REQUEST_THREADS": "40",
+    }
+    run = subprocess.run(
+        [MEMBERDESK, "db", "upgrade"], env=env, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 2
+    assert "MEMBERDESK_REQUEST_THREADS: 40 threads need at least 42 pooled connections" in (
+        run.stderr
+    )
 
 
 def _free_port() -> int:
