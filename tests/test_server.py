@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -103,3 +105,56 @@ def test_serve_without_workers_starts_the_default_and_answers(
         finally:
             proc.terminate()
             proc.wait(timeout=20)
+
+
+def _listeners(port: int) -> list[set[int]]:
+    """The listening sockets on ``port``: for each, the process ids that hold it."""
+    out = subprocess.run(
+        ["ss", "-Htlnp", f"sport = :{port}"], capture_output=True, text=True, check=True
+    ).stdout
+    return [{int(p) for p in re.findall(r"pid=(\d+)", line)} for line in out.splitlines()]
+
+
+def test_several_processes_each_listen_and_one_that_dies_is_replaced(
+    var_dir: Path, tmp_path: Path
+) -> None:
+    """With one shared socket the process that woke first took a whole burst of connections;
+    each process now has its own socket on the port (the kernel spreads connections)."""
+    with fresh_database("sqlite", var_dir, tmp_path) as settings:
+        env = {
+            **os.environ,
+            "MEMBERDESK_DATABASE_URL": settings.database_url,
+            "MEMBERDESK_VAR_DIR": str(var_dir),
+        }
+        port = _free_port()
+        proc = subprocess.Popen(
+            [MEMBERDESK, "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+        def two_listeners() -> list[set[int]]:
+            deadline = time.monotonic() + 60
+            while True:
+                found = _listeners(port)
+                if len(found) == 2:
+                    return found
+                assert time.monotonic() < deadline, f"listeners: {found}"
+                time.sleep(0.2)
+
+        try:
+            first = two_listeners()
+            assert all(len(pids) == 1 for pids in first) and first[0] != first[1]
+            assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).status_code == 200
+            (victim,) = first[0]
+            os.kill(victim, signal.SIGKILL)
+            deadline = time.monotonic() + 60
+            while victim in set().union(*_listeners(port)) or len(_listeners(port)) < 2:
+                assert time.monotonic() < deadline, "the dead process was not replaced"
+                time.sleep(0.2)
+            assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).status_code == 200
+        finally:
+            proc.terminate()
+            assert proc.wait(timeout=30) == 0
+        assert _listeners(port) == []
