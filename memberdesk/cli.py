@@ -536,7 +536,10 @@ def serve(
     n = workers or default_workers(settings)
     processes = "1 process" if n == 1 else f"{n} processes"
     console().print(f"memberdesk serving on http://{host}:{port} in {processes}  (API docs: /docs)")
-    run(settings, host, port, n)
+    try:
+        run(settings, host, port, n)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 @app.command()

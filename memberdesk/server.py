@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 
 from memberdesk.app import create_app
 from memberdesk.config import Settings
@@ -110,17 +111,22 @@ def _supervise(host: str, port: int, workers: int) -> None:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     children = [start() for _ in range(workers)]
-    while not stopping.wait(1.0):
+    failed = False
+    while not failed and not stopping.wait(1.0):
         for i, child in enumerate(children):
-            if not child.is_alive():
-                logger.warning(
-                    "server process %s ended (code %s); starting another", child.pid, child.exitcode
-                )
+            if child.is_alive():
+                continue
+            # One that could not start (the app failed its start-up) would fail again.
+            failed = child.exitcode == STARTUP_FAILURE
+            logger.warning("server process %s ended (code %s)", child.pid, child.exitcode)
+            if not failed:
                 children[i] = start()
     for child in children:
         child.terminate()  # SIGTERM: each finishes its requests (graceful shutdown)
     for child in children:
         child.join()
+    if failed:
+        raise SystemExit(STARTUP_FAILURE)
 
 
 def serve_on(settings: Settings, sock: socket.socket) -> uvicorn.Server:

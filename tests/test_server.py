@@ -158,3 +158,25 @@ def test_several_processes_each_listen_and_one_that_dies_is_replaced(
             proc.terminate()
             assert proc.wait(timeout=30) == 0
         assert _listeners(port) == []
+
+
+def test_serve_names_a_port_that_is_taken(var_dir: Path, tmp_path: Path) -> None:
+    with fresh_database("sqlite", var_dir, tmp_path) as settings, socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            **os.environ,
+            "MEMBERDESK_DATABASE_URL": settings.database_url,
+            "MEMBERDESK_VAR_DIR": str(var_dir),
+        }
+        run = subprocess.run(
+            [MEMBERDESK, "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert run.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in run.stderr
