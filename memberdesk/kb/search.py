@@ -62,22 +62,29 @@ def _shown_by(v: type[KbVersion], at: datetime, day: date) -> ColumnElement[bool
     )
 
 
+def _superseded(
+    article_id: Any, version_id: Any, effective_on: Any, number: Any, at: datetime, day: date
+) -> ColumnElement[bool]:
+    """Another version of the article, shown at ``at``, has taken effect after this one."""
+    later = aliased(KbVersion)
+    return exists().where(
+        later.article_id == article_id,
+        later.id != version_id,
+        _shown_by(later, at, day),  # type: ignore[arg-type]
+        tuple_(later.effective_on, later.number) > tuple_(effective_on, number),
+    )
+
+
 def in_force(at: datetime, day: date | None = None) -> ColumnElement[bool]:
     """The condition on ``KbVersion`` for the version members were told at ``at``: shown, not
     expired, and no later version of the article has taken effect since (a later version
     supersedes it even once that one expires: then the article says nothing)."""
     day = day or at.date()
-    later = aliased(KbVersion)
-    newer = exists().where(
-        later.article_id == KbVersion.article_id,
-        later.id != KbVersion.id,
-        _shown_by(later, at, day),  # type: ignore[arg-type]
-        tuple_(later.effective_on, later.number) > tuple_(KbVersion.effective_on, KbVersion.number),
-    )
+    v = KbVersion
     return and_(
-        _shown_by(KbVersion, at, day),
-        or_(KbVersion.expires_on.is_(None), KbVersion.expires_on > day),
-        ~newer,
+        _shown_by(v, at, day),
+        or_(v.expires_on.is_(None), v.expires_on > day),
+        ~_superseded(v.article_id, v.id, v.effective_on, v.number, at, day),
     )
 
 
@@ -260,13 +267,7 @@ def _pg_ranked(
     english = q.c.get("english", q.c.get("spanish"))
     spanish = q.c.get("spanish", english)
     score = -func.ts_rank_cd(s.tsv, case((s.config == "english", english), else_=spanish))
-    later = aliased(KbVersion)
-    superseded = exists().where(
-        later.article_id == s.article_id,
-        later.id != s.version_id,
-        _shown_by(later, at, day),  # type: ignore[arg-type]
-        tuple_(later.effective_on, later.number) > tuple_(s.effective_on, s.number),
-    )
+    superseded = _superseded(s.article_id, s.version_id, s.effective_on, s.number, at, day)
     matches = (
         select(s.version_id, score.label("score"), s.title, s.article_id)
         .select_from(q)
