@@ -73,15 +73,19 @@ def start(session: Session, ctx: AuditContext) -> tuple[AuditVerifyRun, bool]:
         checked=0,
         checkpoints=0,
     )
-    try:
-        with session.begin_nested():
-            session.add(run)
-            session.flush()
-    except IntegrityError:  # another request, on this server or another, queued one first
-        current = session.scalar(select(AuditVerifyRun).where(AuditVerifyRun.active == 1))
-        if current is None:
-            raise
-        return current, False
+    for attempt in range(3):
+        try:
+            with session.begin_nested():
+                session.add(run)
+                session.flush()
+            break
+        except IntegrityError:  # another request, on this server or another, queued one first
+            current = session.scalar(select(AuditVerifyRun).where(AuditVerifyRun.active == 1))
+            if current is not None:
+                return current, False
+            # That run already ended (a short chain verifies in milliseconds): queue ours.
+            if attempt == 2:
+                raise
     audit.record(
         session,
         ctx,
