@@ -67,7 +67,7 @@ def import_834(
     the two steps apart). ``reading`` is told of segments read, ``progress`` of member records
     planned (dry run) or applied."""
     digest = content_hash(raw)
-    seen = session.scalar(select(EnrollmentFile).where(EnrollmentFile.content_hash == digest))
+    seen = _applied(session, digest)
     file = parsed if parsed is not None else parse_834(raw, reading)
     kind = (
         FileKind.FULL
@@ -76,16 +76,20 @@ def import_834(
     )
     report = ImportReport(file.envelope, kind, file.members, dry_run)
     if seen is not None:
-        report.already_applied, report.file_id = True, seen.id
+        report.already_applied, report.file_id = True, seen
         return report
-    clash = session.scalar(
-        select(EnrollmentFile.id).where(
+    clash = session.execute(
+        select(EnrollmentFile.id, EnrollmentFile.content_hash).where(
             EnrollmentFile.sender == file.envelope.sender,
             EnrollmentFile.isa_control == file.envelope.isa_control,
             EnrollmentFile.gs_control == file.envelope.gs_control,
             EnrollmentFile.st_controls == file.envelope.st_summary,
         )
-    )
+    ).first()
+    if clash is not None and clash.content_hash == digest:
+        # This very file, applied by a request that committed after we first looked.
+        report.already_applied, report.file_id = True, clash.id
+        return report
     if clash is not None:
         problem = Problem(
             "these control numbers were used before by a file with other content", "ISA"
@@ -94,6 +98,12 @@ def import_834(
     planner = Planner(session, file)
     planner.plan(progress if dry_run else _no_progress)
     if planner.problems:
+        # A request applying this same file may have committed since we looked: its members
+        # are now on file, so this plan finds them added already. That is "already applied".
+        applied = None if dry_run else _applied(session, digest)
+        if applied is not None:
+            report.already_applied, report.file_id = True, applied
+            return report
         raise X12Rejected(planner.problems, _ack(file, planner.problems))
     report.changes = [c for c, _ in planner.ops]
     if dry_run:
@@ -117,9 +127,7 @@ def import_834(
             session.add(log)
             session.flush()
     except IntegrityError:
-        other = session.scalar(
-            select(EnrollmentFile.id).where(EnrollmentFile.content_hash == digest)
-        )
+        other = _applied(session, digest)
         if other is None:
             problem = Problem(
                 "these control numbers were just used by a file with other content", "ISA"
@@ -130,6 +138,11 @@ def import_834(
     report.file_id = log.id
     Applier(session, file, log.id).apply(planner, progress)
     return report
+
+
+def _applied(session: Session, digest: str) -> int | None:
+    """The id of the logged file with this content, if one was applied."""
+    return session.scalar(select(EnrollmentFile.id).where(EnrollmentFile.content_hash == digest))
 
 
 def _ack(file: File834, problems: Sequence[Problem]) -> str:
