@@ -152,7 +152,6 @@ def reencrypt_pass(
                 for row_id, blob in ((r[0], bytes(r[1])) for r in rows)
                 if key_id_of(blob) != ring.active_key_id
             ]
-
             if fresh:
                 write = functools.partial(_update_batch, table=table, col=col, fresh=fresh)
                 counts[name] += _write_retrying(sessions, write)
