@@ -226,6 +226,11 @@ def wait_until_done(engine: Engine, deadline: float) -> None:
 
 def stop(procs: list[subprocess.Popen[str]]) -> None:
     for p in procs:
+        # A worker still starting (slow under load) would die of the signal before it set its
+        # handler: wait for its "running" line, printed once the handler is in place.
+        assert p.stdout is not None
+        started = p.stdout.readline()
+        assert "worker running" in started, started
         if p.poll() is None:
             p.send_signal(signal.SIGTERM)
     for p in procs:
